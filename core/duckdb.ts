@@ -1,0 +1,72 @@
+import { DuckDBConnection, DuckDBInstance, quotedIdentifier, quotedString } from '@duckdb/node-api';
+import type { Config } from './config';
+import { DataError } from './errors';
+
+export type Row = Record<string, unknown>;
+
+/** The one DuckDB wrapper: a connection with plain-JS results and SQL quoting helpers. */
+export class Db {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(opts: { memoryLimit?: string; threads?: number; path?: string } = {}): Promise<Db> {
+    const settings: Record<string, string> = {};
+    if (opts.memoryLimit) settings.memory_limit = opts.memoryLimit;
+    if (opts.threads) settings.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(opts.path ?? ':memory:', settings);
+    const conn = await instance.connect();
+    await conn.run("LOAD icu; SET TimeZone = 'UTC';");
+    return new Db(instance, conn);
+  }
+
+  static fromConfig(config: Config): Promise<Db> {
+    return Db.open({ memoryLimit: config.duckdb.memoryLimit, threads: config.duckdb.threads });
+  }
+
+  /** Runs one or more statements, discarding results. */
+  async run(sql: string): Promise<void> {
+    try {
+      await this.conn.run(sql);
+    } catch (e) {
+      throw new DataError(`DuckDB: ${(e as Error).message}\n  in: ${sql.slice(0, 400)}`, e);
+    }
+  }
+
+  /** Runs a query and returns its rows as plain objects (BIGINT as number where safe). */
+  async all<T extends Row = Row>(sql: string): Promise<T[]> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql);
+      return reader.getRowObjectsJS().map((r) => normalise(r) as T);
+    } catch (e) {
+      throw new DataError(`DuckDB: ${(e as Error).message}\n  in: ${sql.slice(0, 400)}`, e);
+    }
+  }
+
+  async one<T extends Row = Row>(sql: string): Promise<T> {
+    const rows = await this.all<T>(sql);
+    if (rows.length !== 1) throw new DataError(`expected one row, got ${rows.length}: ${sql.slice(0, 200)}`);
+    return rows[0];
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function normalise(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+  }
+  return out;
+}
+
+export const sqlString = quotedString;
+export const sqlIdent = quotedIdentifier;
+/** A SQL list literal of strings: ['a', 'b']. */
+export function sqlStringList(items: readonly string[]): string {
+  return `[${items.map(quotedString).join(', ')}]`;
+}

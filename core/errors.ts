@@ -1,0 +1,55 @@
+/**
+ * The one error taxonomy. Every error a user can cause or meet is an AppError with a stable `code`,
+ * an HTTP status for the API and an exit code for the CLI. Anything else reaching the top is a bug.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly httpStatus: number;
+  readonly exitCode: number;
+  /** The input field at fault (config key, CLI option, body field), when there is one. */
+  readonly field?: string;
+
+  constructor(code: string, message: string, opts: { httpStatus?: number; exitCode?: number; field?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.httpStatus = opts.httpStatus ?? 500;
+    this.exitCode = opts.exitCode ?? 1;
+    this.field = opts.field;
+  }
+
+  toJSON(): { error: string; message: string; field?: string } {
+    return { error: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) };
+  }
+}
+
+/** Bad input from a user: config, CLI option, request body. */
+export class ValidationError extends AppError {
+  constructor(message: string, field?: string, cause?: unknown) {
+    super('invalid_input', message, { httpStatus: 400, exitCode: 2, field, cause });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string, field?: string) {
+    super('not_found', message, { httpStatus: 404, exitCode: 3, field });
+  }
+}
+
+/** Another process holds a resource (a lock, a commit slot) this one needs. */
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', message, { httpStatus: 409, exitCode: 4 });
+  }
+}
+
+/** Stored data is not what the code expects (corrupt log, schema drift). */
+export class DataError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('data_error', message, { httpStatus: 500, exitCode: 5, cause });
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

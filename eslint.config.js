@@ -1,0 +1,41 @@
+// Lint: typescript-eslint's recommended rules, plus the one-way import direction
+// serving → training → features → pipelines → core (a level may be skipped; none points back).
+const tseslint = require('typescript-eslint');
+const js = require('@eslint/js');
+
+const LAYERS = ['core', 'pipelines', 'features', 'training', 'serving'];
+const OUTSIDE = ['cli', 'bench', 'tests'];
+
+function forbid(layer) {
+  const above = [...LAYERS.slice(LAYERS.indexOf(layer) + 1), ...OUTSIDE];
+  return {
+    files: [`${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `(^|/)(${above.join('|')})(/|$)`,
+              message: `${layer}/ may import only from layers below it (${LAYERS.slice(0, LAYERS.indexOf(layer)).join(', ') || 'none'}): imports point serving → training → features → pipelines → core.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'lakehouse/', 'mlruns/', 'reports/', 'coverage/', 'notebooks/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  ...LAYERS.map(forbid),
+);

@@ -1,0 +1,103 @@
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { z } from 'zod';
+import { createExclusive } from '../../core/atomic_fs';
+import { ConflictError, DataError } from '../../core/errors';
+
+const SourceSchema = z
+  .object({
+    path: z.string(),
+    feed: z.string(),
+    size: z.number().int(),
+    mtime_ms: z.number(),
+    rows: z.number().int(),
+    quarantined: z.number().int(),
+  })
+  .strict();
+const OutputSchema = z.object({ table: z.string(), path: z.string(), rows: z.number().int() }).strict();
+
+export const CommitSchema = z
+  .object({
+    batch_id: z.number().int().min(1),
+    committed_at: z.string(),
+    sources: z.array(SourceSchema),
+    outputs: z.array(OutputSchema),
+  })
+  .strict();
+export type Commit = z.infer<typeof CommitSchema>;
+export type CommitSource = z.infer<typeof SourceSchema>;
+export type CommitOutput = z.infer<typeof OutputSchema>;
+
+const LOG_NAME = /^(\d{12})\.json$/;
+
+/**
+ * Bronze's transaction log and checkpoint in one (in the manner of Delta's `_delta_log`): one JSON
+ * file per committed batch, created exclusively, listing the landing files it consumed and the
+ * Parquet files it added. A data file not named by a commit does not exist for readers.
+ */
+export class BronzeLog {
+  private constructor(
+    readonly dir: string,
+    readonly commits: Commit[],
+  ) {}
+
+  static load(dir: string): BronzeLog {
+    const commits: Commit[] = [];
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir).filter((n) => LOG_NAME.test(n)).sort()) {
+        const parsed = CommitSchema.safeParse(JSON.parse(readFileSync(join(dir, name), 'utf8')));
+        if (!parsed.success) throw new DataError(`corrupt bronze log entry ${join(dir, name)}: ${parsed.error.issues[0]?.message}`);
+        commits.push(parsed.data);
+      }
+    }
+    return new BronzeLog(dir, commits);
+  }
+
+  nextBatchId(): number {
+    return (this.commits.at(-1)?.batch_id ?? 0) + 1;
+  }
+
+  /** Landing files already ingested, by path relative to the landing root. */
+  ingested(): Map<string, CommitSource> {
+    const out = new Map<string, CommitSource>();
+    for (const c of this.commits) for (const s of c.sources) out.set(s.path, s);
+    return out;
+  }
+
+  /** Committed data files of a table, relative to the bronze root, oldest first. */
+  files(table: string): CommitOutput[] {
+    return this.commits.flatMap((c) => c.outputs.filter((o) => o.table === table));
+  }
+
+  /** Atomically commits a batch; throws ConflictError if another writer committed that id first. */
+  commit(entry: Commit): void {
+    const parsed = CommitSchema.parse(entry);
+    const name = join(this.dir, `${String(parsed.batch_id).padStart(12, '0')}.json`);
+    if (!createExclusive(name, JSON.stringify(parsed, null, 1) + '\n')) {
+      throw new ConflictError(`bronze batch ${parsed.batch_id} was committed by another process`);
+    }
+    this.commits.push(parsed);
+  }
+
+  /**
+   * Deletes Parquet files under `bronzeRoot` that no commit names: what a crashed batch left
+   * behind. Returns the paths removed (relative to bronzeRoot).
+   */
+  vacuum(bronzeRoot: string): string[] {
+    const live = new Set(this.commits.flatMap((c) => c.outputs.map((o) => o.path)));
+    const removed: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) {
+          if (name !== '_log') walk(full);
+        } else if (name.endsWith('.parquet') && !live.has(relative(bronzeRoot, full))) {
+          rmSync(full);
+          removed.push(relative(bronzeRoot, full));
+        }
+      }
+    };
+    if (existsSync(bronzeRoot)) walk(bronzeRoot);
+    return removed;
+  }
+}
