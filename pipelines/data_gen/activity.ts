@@ -47,18 +47,22 @@ export class ActivityEmitter {
 
   /** Where an event lands: today's file, or a later one for late arrivals (logged). */
   private fileDay(feed: string, d: number, id: string): number {
-    if (this.rng.chance(this.rates.lateArrival)) {
-      const lag = 1 + this.rng.int(10);
-      this.dirt.add('late_arrival', feed, id, `${Math.min(lag, this.lastDay - d)} days`);
+    if (d < this.lastDay && this.rng.chance(this.rates.lateArrival)) {
+      const lag = Math.min(1 + this.rng.int(10), this.lastDay - d);
+      this.dirt.add('late_arrival', feed, id, `${lag} days`);
       return d + lag;
     }
     return d;
   }
 
+  /** At the dirt rate, a member id the gym never issued (all issued ids are below M9000000). */
+  private orphanId(): string | null {
+    return this.rng.chance(this.rates.orphanMember) ? `M9${String(this.rng.int(1_000_000)).padStart(6, '0')}` : null;
+  }
+
   private orphan(feed: string, id: string): string | null {
-    if (!this.rng.chance(this.rates.orphanMember)) return null;
-    const fake = `M9${String(this.rng.int(1_000_000)).padStart(6, '0')}`;
-    this.dirt.add('orphan_member', feed, id, fake);
+    const fake = this.orphanId();
+    if (fake) this.dirt.add('orphan_member', feed, id, fake);
     return fake;
   }
 
@@ -117,7 +121,7 @@ export class ActivityEmitter {
       `{"scan_id":"${rid}","member_id":"${member}","session_id":"${sessionId}","club_id":"${clubId}","scanned_at":"${ts}","booking_source":"${source}","device_id":"${clubId}-GATE-${1 + (at % 3)}"}`;
     this.sink.push('class_checkins', this.fileDay('class_checkins', day.index, id), line(m.id, id), id);
     if (!duplicate) {
-      const o = this.orphan('class_checkins', id);
+      const o = this.orphanId();
       if (o) {
         const oid = `S${String(++this.seq.scan).padStart(9, '0')}`;
         this.sink.push('class_checkins', day.index, line(o, oid), oid);

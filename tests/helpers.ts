@@ -1,0 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../core/logger';
+import { generate, type GenerateResult } from '../pipelines/data_gen/generate';
+import { DEFAULT_DIRT, DEFAULT_START, SCALE_PRESETS, type DirtRates, type GeneratorOptions } from '../pipelines/data_gen/options';
+
+export const TZ = 'America/New_York';
+
+export function tmpLake(): { root: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'fitlake-test-'));
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function options(overrides: Partial<GeneratorOptions> = {}): GeneratorOptions {
+  return { seed: 42, ...SCALE_PRESETS.tiny, start: DEFAULT_START, timezone: TZ, dirt: DEFAULT_DIRT, ...overrides };
+}
+
+export function generateInto(root: string, overrides: Partial<GeneratorOptions> = {}): GenerateResult {
+  return generate(root, options(overrides), { logger: silentLogger });
+}
+
+export const NO_DIRT: DirtRates = Object.fromEntries(Object.keys(DEFAULT_DIRT).map((k) => [k, 0])) as DirtRates;

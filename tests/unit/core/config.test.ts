@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, loadConfig } from '../../../core/config';
+import { ValidationError } from '../../../core/errors';
+
+function dirWithConfig(content?: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fitlake-cfg-'));
+  if (content !== undefined) writeFileSync(join(dir, 'fitlake.config.json'), typeof content === 'string' ? content : JSON.stringify(content));
+  return dir;
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults, with the lakehouse resolved against cwd', () => {
+    const dir = dirWithConfig();
+    const c = loadConfig({}, {}, dir);
+    expect(c).toEqual({ ...DEFAULT_CONFIG, lakehouse: join(dir, 'lakehouse') });
+  });
+
+  it('layers file < environment < explicit overrides', () => {
+    const dir = dirWithConfig({ seed: 1, timezone: 'Europe/Berlin', scale: 'tiny', duckdb: { memoryLimit: '512MB' } });
+    const fromFile = loadConfig({}, {}, dir);
+    expect([fromFile.seed, fromFile.timezone, fromFile.scale, fromFile.duckdb.memoryLimit]).toEqual([1, 'Europe/Berlin', 'tiny', '512MB']);
+    const fromEnv = loadConfig({}, { FITLAKE_SEED: '2', FITLAKE_TIMEZONE: 'Asia/Tokyo' }, dir);
+    expect([fromEnv.seed, fromEnv.timezone, fromEnv.scale]).toEqual([2, 'Asia/Tokyo', 'tiny']);
+    const fromFlags = loadConfig({ seed: 3 }, { FITLAKE_SEED: '2' }, dir);
+    expect(fromFlags.seed).toBe(3);
+  });
+
+  it('names the field at fault', () => {
+    const dir = dirWithConfig();
+    const bad = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ValidationError);
+        return e as ValidationError;
+      }
+      throw new Error('expected a ValidationError');
+    };
+    expect(bad(() => loadConfig({}, { FITLAKE_TIMEZONE: 'Mars/Olympus' }, dir)).message).toMatch(/timezone: not a known IANA time zone/);
+    expect(bad(() => loadConfig({}, { FITLAKE_SEED: 'abc' }, dir)).field).toBe('FITLAKE_SEED');
+    expect(bad(() => loadConfig({}, { FITLAKE_SCALE: 'huge' }, dir)).field).toBe('scale');
+    expect(bad(() => loadConfig({}, {}, dirWithConfig({ lakehous: 'x' }))).message).toMatch(/lakehous/);
+    expect(bad(() => loadConfig({}, {}, dirWithConfig('{not json'))).field).toBe('config');
+    expect(bad(() => loadConfig({}, { FITLAKE_CONFIG: 'missing.json' }, dir)).field).toBe('FITLAKE_CONFIG');
+    expect(bad(() => loadConfig({}, { FITLAKE_DUCKDB_MEMORY_LIMIT: 'lots' }, dir)).field).toBe('duckdb.memoryLimit');
+  });
+});
