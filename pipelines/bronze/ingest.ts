@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { dirname, join, relative } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
 import { Db, sqlIdent, sqlString } from '../../core/duckdb';
+import { ValidationError } from '../../core/errors';
 import { faultPoint } from '../../core/faults';
 import type { Logger } from '../../core/logger';
 import { lakePaths } from '../../core/paths';
@@ -79,6 +80,9 @@ function dropDate(path: string): string {
  * state, and the next run removes the crashed batch's leftovers and redoes it.
  */
 export async function ingestBronze(root: string, opts: IngestOptions, deps: IngestDeps): Promise<IngestResult> {
+  if (!Number.isInteger(opts.maxFilesPerBatch) || opts.maxFilesPerBatch < 1) {
+    throw new ValidationError(`--max-files-per-batch must be a whole number ≥ 1, got ${opts.maxFilesPerBatch}`, 'maxFilesPerBatch');
+  }
   const paths = lakePaths(root);
   mkdirSync(paths.bronze, { recursive: true });
   const release = acquireLock(join(paths.bronze, '_ingest.lock'), 'bronze ingestion');

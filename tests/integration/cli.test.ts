@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpLake } from '../helpers';
+import { runCli } from './cli_runner';
+
+describe('fitlake CLI', () => {
+  it.each([[[]], [['generate']], [['ingest']]])('prints --help for %p', (args) => {
+    const r = runCli([...args, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: fitlake/);
+    expect(r.stdout).toMatch(/--help/);
+  });
+
+  it('generates and ingests end to end, printing what it did', () => {
+    const lake = tmpLake();
+    try {
+      const g = runCli(['generate', '--scale', 'tiny', '--seed', '5', '--days', '10', '--lakehouse', lake.root]);
+      expect(g.status).toBe(0);
+      expect(g.stdout).toMatch(/^generated \d+ lines in \d+ files for \d+ members/);
+      const i = runCli(['ingest'], { FITLAKE_LAKEHOUSE: lake.root });
+      expect(i.status).toBe(0);
+      expect(i.stdout).toMatch(/^ingested \d+ new files in 1 batch\(es\): \d+ rows to bronze, \d+ quarantined/);
+      expect(existsSync(join(lake.root, 'bronze', '_log', '000000000001.json'))).toBe(true);
+    } finally {
+      lake.cleanup();
+    }
+  });
+
+  it.each([
+    [['generate', '--seed', 'abc'], /--seed must be an integer/],
+    [['generate', '--scale', 'huge'], /scale/],
+    [['generate', '--members', '5'], /generator option members/],
+    [['generate', '--start', '2025-02-30'], /generator option start: must be a YYYY-MM-DD date/],
+    [['generate', '--timezone', 'Nowhere/City'], /timezone: not a known IANA time zone/],
+    [['ingest', '--max-files-per-batch', 'x'], /--max-files-per-batch must be an integer/],
+    [['ingest', '--max-files-per-batch', '0'], /--max-files-per-batch must be a whole number ≥ 1/],
+  ])('rejects bad input %p with a message and exit code 2', (args, message) => {
+    const lake = tmpLake();
+    try {
+      const r = runCli([...args, '--lakehouse', lake.root]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(lake.root, 'landing'))).toBe(false);
+    } finally {
+      lake.cleanup();
+    }
+  });
+
+  it('fails on an unknown command', () => {
+    const r = runCli(['frobnicate']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown command/);
+  });
+});
