@@ -6,7 +6,7 @@ import { silentLogger } from '../../core/logger';
 import { PRODUCTS } from '../../pipelines/data_gen/catalog';
 import { generate } from '../../pipelines/data_gen/generate';
 import { FEEDS } from '../../pipelines/feeds';
-import { generateInto, options, tmpLake } from '../helpers';
+import { generateInto, NO_DIRT, options, tmpLake } from '../helpers';
 import { localDate, readCsv, readDirt, readLanding, readManifestFile, styleOf, type LandingLine } from './landing_reader';
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -146,5 +146,20 @@ describe('synthetic gym generator (tiny)', () => {
     expect(() => generate(a.root, options({ days: 0 }), { logger: silentLogger })).toThrow(/generator option days/);
     const forced = generate(c.root, options(), { logger: silentLogger, force: true });
     expect(forced.manifest).toEqual(readManifestFile(a.root));
+  });
+});
+
+describe('clean generation (--no-dirt)', () => {
+  it('injects nothing and every line is a valid record', () => {
+    const lake = tmpLake();
+    try {
+      const r = generateInto(lake.root, { dirt: NO_DIRT, days: 20 });
+      expect(r.manifest.dirt).toEqual({});
+      const lines = readLanding(lake.root, r.manifest);
+      expect(lines.every((l) => l.record !== null)).toBe(true);
+      expect(lines.filter((l) => String(l.record!.member_id ?? '').startsWith('M9'))).toEqual([]);
+    } finally {
+      lake.cleanup();
+    }
   });
 });
