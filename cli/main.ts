@@ -3,6 +3,7 @@ import { isAppError } from '../core/errors';
 import { createLogger } from '../core/logger';
 import { registerGenerate } from './generate_command';
 import { registerIngest } from './ingest_command';
+import { registerPipeline } from './pipeline_command';
 
 /** The `fitlake` command line. Every subcommand has --help; errors exit non-zero with a message. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerGenerate(program);
   registerIngest(program);
+  registerPipeline(program);
   return program;
 }
 

@@ -53,3 +53,10 @@ export class DataError extends AppError {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** A data-quality expectation of severity `error` failed; the layer was not swapped in. */
+export class QualityError extends AppError {
+  constructor(message: string) {
+    super('quality_failed', message, { httpStatus: 500, exitCode: 6 });
+  }
+}

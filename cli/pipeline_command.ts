@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { readQualityRun, qualityDir } from '../pipelines/quality/report';
+import { runMedallion } from '../pipelines/runner/medallion';
+import { context } from './common';
+
+export function registerPipeline(program: Command): void {
+  const pipeline = program.command('pipeline').description('silver and gold tables from bronze');
+  pipeline
+    .command('run')
+    .description('build stale silver and gold tables (SQL models in pipelines/models/), gated by data-quality checks')
+    .option('--full-refresh', 'rebuild every table even if its inputs did not change')
+    .addHelpText('after', '\nA table is rebuilt when its SQL or any input changed; an `error` expectation failing keeps the last good layer.')
+    .action(async (opts: { fullRefresh?: boolean }, cmd: Command) => {
+      const { config, logger, progress } = context(cmd);
+      const r = await runMedallion(config.lakehouse, { timezone: config.timezone, fullRefresh: opts.fullRefresh === true, duckdb: config.duckdb }, { logger, progress });
+      const built = r.steps.filter((s) => s.action === 'built');
+      const failing = r.quality.filter((q) => !q.passed);
+      process.stdout.write(
+        `pipeline run ${r.runId}: ${built.length} table(s) built, ${r.steps.filter((s) => s.action === 'skipped').length} unchanged; quality ${r.quality.length - failing.length}/${r.quality.length} passed` +
+          `${failing.length ? ` (${failing.length} warning(s))` : ''}; report ${join(qualityDir(config.lakehouse), r.runId, 'report.html')}\n`,
+      );
+    });
+
+  program
+    .command('quality')
+    .description('data-quality results')
+    .command('report')
+    .description('print the results of a pipeline run (default: the latest) and where its HTML report is')
+    .option('--run <id>', 'run id, e.g. 20260102T030405Z')
+    .option('--json', 'print the results as JSON')
+    .action((opts: { run?: string; json?: boolean }, cmd: Command) => {
+      const { config } = context(cmd);
+      const run = readQualityRun(config.lakehouse, opts.run);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(run, null, 1) + '\n');
+        return;
+      }
+      const lines = run.results.map((r) => `${r.passed ? 'pass' : r.severity === 'error' ? 'FAIL' : 'warn'}  ${r.layer}.${r.table}: ${r.description}${r.passed ? '' : ` — ${r.failing} failing; ${r.details}`}`);
+      process.stdout.write(`quality run ${run.run_id} (${run.outcome})\n${lines.join('\n')}\nreport: ${join(qualityDir(config.lakehouse), run.run_id, 'report.html')}\n`);
+    });
+}

@@ -1,0 +1,19 @@
+/**
+ * The seam between pipeline models and the SQL engine that runs them. Models are engine-neutral
+ * SQL plus a few named functions every engine provides (`fitlake_ts`, `fitlake_local_date`,
+ * `fitlake_norm_sku`); DuckDB implements it now, Spark later.
+ */
+export interface Engine {
+  /** Engine name, for logs and run records. */
+  readonly name: string;
+  /** Makes `name` readable by later SQL as the given Parquet files (an empty list is an error). */
+  registerParquet(name: string, files: readonly string[]): Promise<void>;
+  /** Makes `name` readable as the result of `sql` without materializing it. */
+  registerView(name: string, sql: string): Promise<void>;
+  /** Writes the result of `sql` to one Parquet file at `path` (not atomically; callers stage). Returns the row count. */
+  writeParquet(sql: string, path: string): Promise<number>;
+  /** Runs a query and returns plain rows. */
+  query<T extends Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** Releases the engine's resources. */
+  close(): void;
+}

@@ -1,0 +1,20 @@
+-- model: app_events__classified
+-- layer: silver
+-- materialized: view
+-- depends: bronze_app_events, dim_member
+-- description: App events typed; properties kept as JSON; unknown members quarantined.
+WITH typed AS (
+  SELECT event_id AS _record_key, event_id, app_session_id, member_id, event_type, fitlake_ts(occurred_at) AS occurred_at,
+    device, os, app_version, properties, _source_file, _line_number, _batch_id,
+    row_number() OVER (PARTITION BY event_id ORDER BY _batch_id, _source_file, _line_number) AS _copy
+  FROM bronze_app_events
+)
+SELECT t.* EXCLUDE (_copy), fitlake_local_date(occurred_at) AS event_date,
+  CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
+  CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
+FROM typed t
+LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id),
+LATERAL (SELECT CASE
+  WHEN t.occurred_at IS NULL THEN 'bad_timestamp'
+  WHEN m.member_id IS NULL THEN 'orphan_member'
+END AS reason) r

@@ -1,0 +1,80 @@
+import { sqlIdent, sqlString } from '../../core/duckdb';
+import type { Engine } from '../engine/engine';
+import type { Expectation } from './expectations';
+
+export interface CheckResult {
+  table: string;
+  kind: Expectation['kind'];
+  description: string;
+  severity: Expectation['severity'];
+  passed: boolean;
+  /** Rows (or units of mismatch) failing the expectation. */
+  failing: number;
+  details: string;
+}
+
+const id = sqlIdent;
+
+/** SQL returning one row: failing (a count) and details (text), for one expectation. */
+export function checkSql(e: Expectation): { sql: string; description: string } {
+  switch (e.kind) {
+    case 'not_null':
+      return { description: `${e.column} is never null`, sql: `SELECT count(*) AS failing, '' AS details FROM ${id(e.table)} WHERE ${id(e.column)} IS NULL` };
+    case 'unique': {
+      const cols = e.columns.map(id).join(', ');
+      return {
+        description: `(${e.columns.join(', ')}) is unique`,
+        sql: `SELECT coalesce(sum(n - 1), 0) AS failing, coalesce(string_agg(k, '; ') FILTER (WHERE rn <= 5), '') AS details
+          FROM (SELECT concat_ws('|', ${cols}) AS k, count(*) AS n, row_number() OVER () AS rn FROM ${id(e.table)} GROUP BY ${cols} HAVING count(*) > 1)`,
+      };
+    }
+    case 'accepted_values':
+      return {
+        description: `${e.column} in {${e.values.join(', ')}}`,
+        sql: `SELECT count(*) AS failing, coalesce(string_agg(DISTINCT ${id(e.column)}::VARCHAR, ', '), '') AS details FROM ${id(e.table)}
+          WHERE ${id(e.column)} IS NOT NULL AND ${id(e.column)}::VARCHAR NOT IN (${e.values.map(sqlString).join(', ')})`,
+      };
+    case 'range': {
+      const conds = [e.min === undefined ? null : `${id(e.column)} < ${e.min}`, e.max === undefined ? null : `${id(e.column)} > ${e.max}`].filter(Boolean).join(' OR ');
+      return {
+        description: `${e.column} within [${e.min ?? '-∞'}, ${e.max ?? '∞'}]`,
+        sql: `SELECT count(*) AS failing, coalesce(min(${id(e.column)})::VARCHAR || ' … ' || max(${id(e.column)})::VARCHAR, '') AS details FROM ${id(e.table)} WHERE ${conds}`,
+      };
+    }
+    case 'relationship':
+      return {
+        description: `${e.column} references ${e.to.table}.${e.to.column}`,
+        sql: `SELECT count(*) AS failing, coalesce(string_agg(DISTINCT t.${id(e.column)}::VARCHAR, ', ') FILTER (WHERE t.${id(e.column)} IS NOT NULL), '') AS details
+          FROM ${id(e.table)} t WHERE t.${id(e.column)} IS NOT NULL AND t.${id(e.column)} NOT IN (SELECT ${id(e.to.column)} FROM ${id(e.to.table)} WHERE ${id(e.to.column)} IS NOT NULL)`,
+      };
+    case 'min_rows':
+      return { description: `at least ${e.min} rows`, sql: `SELECT greatest(0, ${e.min} - count(*)) AS failing, count(*)::VARCHAR || ' rows' AS details FROM ${id(e.table)}` };
+    case 'freshness':
+      return {
+        description: `newest ${e.column} within ${e.maxLagDays} days of bronze ${e.feed}`,
+        sql: `SELECT CASE WHEN lag > ${e.maxLagDays} THEN lag ELSE 0 END AS failing, 'lag ' || coalesce(lag::VARCHAR, 'unknown') || ' days' AS details
+          FROM (SELECT datediff('day', (SELECT max(${id(e.column)}) FROM ${id(e.table)}), (SELECT max(date) FROM ${id(`bronze_${e.feed}`)})) AS lag)`,
+      };
+    case 'reconcile':
+      return {
+        description: `bronze ${e.feed} rows = ${e.table} + quarantined + duplicates`,
+        sql: `WITH b AS (SELECT count(*) AS n FROM ${id(`bronze_${e.feed}`)}),
+            c AS (SELECT count(*) FILTER (WHERE _status = 'ok') AS ok, count(*) FILTER (WHERE _status = 'quarantined') AS q, count(*) FILTER (WHERE _status = 'duplicate') AS d, count(*) AS n FROM ${id(e.classified)}),
+            s AS (SELECT count(*) AS n FROM ${id(e.table)})
+          SELECT abs(b.n - c.n) + abs(s.n - c.ok) AS failing,
+            'bronze ' || b.n || ' = silver ' || s.n || ' + quarantined ' || c.q || ' + duplicates ' || c.d AS details
+          FROM b, c, s`,
+      };
+  }
+}
+
+export async function runChecks(engine: Engine, expectations: Expectation[]): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const e of expectations) {
+    const { sql, description } = checkSql(e);
+    const [row] = await engine.query<{ failing: number; details: string }>(sql);
+    const failing = Number(row?.failing ?? 0);
+    out.push({ table: e.table, kind: e.kind, description, severity: e.severity, passed: failing === 0, failing, details: String(row?.details ?? '') });
+  }
+  return out;
+}

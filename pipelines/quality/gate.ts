@@ -1,0 +1,48 @@
+import { mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tempSibling, writeFileAtomic } from '../../core/atomic_fs';
+import { sqlString } from '../../core/duckdb';
+import { QualityError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { Engine } from '../engine/engine';
+import { runChecks } from './check';
+import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS, type Expectation } from './expectations';
+import { outcomeOf, writeQualityRun, type LayerResult, type QualityRun } from './report';
+
+/**
+ * The quality gate between building a layer and swapping it in. Checks the layer's expectations,
+ * records every result (JSON, HTML, and a Parquet table under quality/results/), and throws
+ * QualityError when an `error` expectation fails, so the last good tables stay current.
+ */
+export function qualityGate(root: string, runId: string, startedAt: string, logger: Logger, expectations = { silver: SILVER_EXPECTATIONS, gold: GOLD_EXPECTATIONS }) {
+  const results: LayerResult[] = [];
+  const record = async (engine: Engine): Promise<QualityRun> => {
+    const run: QualityRun = { run_id: runId, started_at: startedAt, outcome: outcomeOf(results), results };
+    const dir = writeQualityRun(root, run);
+    const jsonl = join(dir, 'results.jsonl');
+    writeFileAtomic(jsonl, results.map((r) => JSON.stringify({ run_id: runId, started_at: startedAt, ...r })).join('\n') + '\n');
+    const table = join(root, 'quality', 'results', `${runId}.parquet`);
+    mkdirSync(dirname(table), { recursive: true });
+    const tmp = tempSibling(table);
+    await engine.writeParquet(`SELECT * FROM read_json(${sqlString(jsonl)}, format = 'newline_delimited') ORDER BY layer, "table", kind, description`, tmp);
+    renameSync(tmp, table);
+    return run;
+  };
+  return {
+    results,
+    async check(layer: 'silver' | 'gold', engine: Engine): Promise<void> {
+      const list: Expectation[] = expectations[layer];
+      for (const r of await runChecks(engine, list)) {
+        results.push({ ...r, layer });
+        if (!r.passed) logger[r.severity === 'error' ? 'error' : 'warn']({ layer, table: r.table, check: r.description, failing: r.failing, details: r.details }, 'expectation failed');
+      }
+      const run = await record(engine);
+      const errors = results.filter((r) => r.layer === layer && !r.passed && r.severity === 'error');
+      if (errors.length > 0) {
+        throw new QualityError(
+          `${errors.length} ${layer} expectation(s) failed; ${layer} not swapped in (last good version kept): ${errors.map((e) => `${e.table}: ${e.description} (${e.failing} failing)`).join('; ')}. Report: quality/runs/${run.run_id}/report.html`,
+        );
+      }
+    },
+  };
+}

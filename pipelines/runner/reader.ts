@@ -1,0 +1,34 @@
+import { existsSync, readdirSync } from 'node:fs';
+
+import { sqlIdent, sqlString, type Db } from '../../core/duckdb';
+import { lakePaths } from '../../core/paths';
+import { TableStore } from './table_store';
+
+/** Current silver and gold tables, by layer, as absolute Parquet paths. */
+export function lakeTables(root: string): Record<'silver' | 'gold', Record<string, string>> {
+  const paths = lakePaths(root);
+  const out: Record<'silver' | 'gold', Record<string, string>> = { silver: {}, gold: {} };
+  for (const layer of ['silver', 'gold'] as const) {
+    const dir = paths[layer];
+    if (!existsSync(dir)) continue;
+    const store = new TableStore(dir);
+    for (const table of readdirSync(dir).sort()) {
+      const file = store.currentFile(table);
+      if (file) out[layer][table] = file;
+    }
+  }
+  return out;
+}
+
+/** Creates a view per current silver/gold table (named as the table), for notebooks, tests and tools. */
+export async function createLakeViews(db: Db, root: string): Promise<string[]> {
+  const tables = lakeTables(root);
+  const names: string[] = [];
+  for (const layer of ['silver', 'gold'] as const) {
+    for (const [name, file] of Object.entries(tables[layer])) {
+      await db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS SELECT * FROM read_parquet(${sqlString(file)})`);
+      names.push(name);
+    }
+  }
+  return names;
+}

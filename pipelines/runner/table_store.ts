@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../core/atomic_fs';
+
+export const PointerSchema = z
+  .object({
+    table: z.string(),
+    version: z.number().int().min(1),
+    file: z.string(),
+    rows: z.number().int(),
+    /** Hash of the model's SQL and its inputs' versions: equal means nothing to rebuild. */
+    fingerprint: z.string(),
+    built_at: z.string(),
+  })
+  .strict();
+export type Pointer = z.infer<typeof PointerSchema>;
+
+/**
+ * Silver/gold tables as versioned Parquet files with an atomically swapped pointer:
+ * `<layer>/<table>/data-<version>.parquet` and `<layer>/<table>/_current.json`. A reader follows
+ * the pointer, so it sees the old version until the swap and the new one after, never a mix.
+ * The previous version is kept one swap longer for readers still holding it.
+ */
+export class TableStore {
+  constructor(private readonly layerDir: string) {}
+
+  private pointerPath(table: string): string {
+    return join(this.layerDir, table, '_current.json');
+  }
+
+  current(table: string): Pointer | null {
+    const p = this.pointerPath(table);
+    return existsSync(p) ? PointerSchema.parse(JSON.parse(readFileSync(p, 'utf8'))) : null;
+  }
+
+  /** Absolute path of the current data file, or null. */
+  currentFile(table: string): string | null {
+    const c = this.current(table);
+    return c ? join(this.layerDir, table, c.file) : null;
+  }
+
+  /** A fresh path to build the next version at (nothing reads it until `swap`). */
+  stage(table: string): { version: number; path: string; file: string } {
+    const dir = join(this.layerDir, table);
+    mkdirSync(dir, { recursive: true });
+    const versions = readdirSync(dir)
+      .map((n) => /^data-(\d+)\.parquet$/.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
+    const version = Math.max(0, this.current(table)?.version ?? 0, ...versions) + 1;
+    const file = `data-${version}.parquet`;
+    return { version, path: join(dir, file), file };
+  }
+
+  /** Makes `pointer` the current version, then deletes versions older than the previous one. */
+  swap(pointer: Pointer): void {
+    const previous = this.current(pointer.table);
+    writeFileAtomic(this.pointerPath(pointer.table), JSON.stringify(pointer, null, 1) + '\n');
+    const keep = new Set([pointer.file, previous?.file]);
+    const dir = join(this.layerDir, pointer.table);
+    for (const n of readdirSync(dir)) if (/^data-\d+\.parquet$/.test(n) && !keep.has(n)) rmSync(join(dir, n));
+  }
+}
