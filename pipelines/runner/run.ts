@@ -52,6 +52,8 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     const models = topoSort(opts.models ?? loadModels());
     const log = BronzeLog.load(paths.bronzeLog);
     const bronzeBatch = log.commits.at(-1)?.batch_id ?? 0;
+    const feedBatch = new Map<string, number>();
+    for (const c of log.commits) for (const src of c.sources) feedBatch.set(src.feed, c.batch_id);
     const stores = { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) };
     const fingerprints = new Map<string, string>();
     const staged: Record<'silver' | 'gold', Pointer[]> = { silver: [], gold: [] };
@@ -60,7 +62,7 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     progress.start('pipeline models', models.length);
     for (const layer of ['silver', 'gold'] as const) {
       for (const m of models.filter((x) => x.layer === layer)) {
-        const inputs = m.depends.map((d) => (d.startsWith('bronze_') ? `${d}@${bronzeBatch}` : `${d}@${fingerprints.get(d)}`));
+        const inputs = m.depends.map((d) => `${d}@${d.startsWith('bronze_') ? (feedBatch.get(d.slice('bronze_'.length)) ?? 0) : fingerprints.get(d)}`);
         const fingerprint = hash([m.sql, m.materialized, ...inputs]);
         fingerprints.set(m.model, fingerprint);
         steps.push(await runModel(m, fingerprint, stores[layer], staged[layer], opts.fullRefresh, deps));

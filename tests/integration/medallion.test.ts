@@ -1,0 +1,188 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Db } from '../../core/duckdb';
+import { QualityError } from '../../core/errors';
+import { silentLogger } from '../../core/logger';
+import { ingestBronze } from '../../pipelines/bronze/ingest';
+import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS } from '../../pipelines/quality/expectations';
+import { runMedallion } from '../../pipelines/runner/medallion';
+import { createLakeViews, lakeTables } from '../../pipelines/runner/reader';
+import { TableStore } from '../../pipelines/runner/table_store';
+import { generateInto, tmpLake, TZ } from '../helpers';
+import { runCli } from './cli_runner';
+import { readDirt, readLanding, readManifestFile } from './landing_reader';
+
+let clock = Date.parse('2026-01-01T00:00:00Z');
+const now = () => new Date((clock += 1000));
+
+async function ingest(root: string): Promise<void> {
+  const db = await Db.open();
+  try {
+    await ingestBronze(root, { timezone: TZ, maxFilesPerBatch: 1000 }, { db, logger: silentLogger, now });
+  } finally {
+    db.close();
+  }
+}
+
+const run = (root: string, extra: Partial<Parameters<typeof runMedallion>[1]> = {}) => runMedallion(root, { timezone: TZ, fullRefresh: false, ...extra }, { logger: silentLogger, now });
+
+async function query<T extends Record<string, unknown>>(root: string, sql: string): Promise<T[]> {
+  const db = await Db.open();
+  try {
+    await createLakeViews(db, root);
+    return await db.all<T>(sql);
+  } finally {
+    db.close();
+  }
+}
+
+describe('silver and gold against the generator truth (tiny)', () => {
+  const lake = tmpLake();
+  beforeAll(async () => {
+    generateInto(lake.root);
+    await ingest(lake.root);
+    const r = await run(lake.root);
+    expect(r.quality.filter((q) => !q.passed)).toEqual([]);
+  });
+  afterAll(() => lake.cleanup());
+
+  it('removes every injected duplicate check-in and no true one', async () => {
+    const m = readManifestFile(lake.root);
+    const dirt = readDirt(lake.root);
+    const doubles = new Set(dirt.filter((d) => d.kind === 'double_scan').map((d) => d.record_id));
+    const lines = readLanding(lake.root, m).filter((l) => l.feed.name === 'class_checkins' && l.record);
+    const truth = new Set(lines.map((l) => String(l.record!.scan_id)).filter((id) => !doubles.has(id)));
+    for (const l of lines) if (String(l.record!.member_id).startsWith('M9')) truth.delete(String(l.record!.scan_id));
+    const silver = await query<{ scan_id: string }>(lake.root, 'SELECT scan_id FROM class_checkins');
+    expect(silver.length).toBe(truth.size);
+    expect(new Set(silver.map((r) => r.scan_id))).toEqual(truth);
+  });
+
+  it('maps every SKU variant to the right product and quarantines unknown SKUs', async () => {
+    const dirt = readDirt(lake.root);
+    const variants = dirt.filter((d) => d.kind === 'sku_variant');
+    expect(variants.length).toBeGreaterThan(50);
+    const rows = new Map((await query<{ k: string; sku: string }>(lake.root, `SELECT txn_id || '#' || line_no AS k, sku FROM retail_sales`)).map((r) => [r.k, r.sku]));
+    const orphanTxns = new Set(dirt.filter((d) => d.kind === 'orphan_member' && d.feed === 'retail_sales').map((d) => d.record_id));
+    for (const v of variants) {
+      if (orphanTxns.has(v.record_id.split('#')[0])) continue;
+      expect([v.detail, rows.get(v.record_id)]).toEqual([v.detail, v.detail.split('|')[1]]);
+    }
+    const unknown = dirt.filter((d) => d.kind === 'unknown_sku').map((d) => d.record_id).sort();
+    const q = await query<{ record_key: string }>(lake.root, `SELECT record_key FROM silver_quarantine WHERE reason = 'unknown_sku' ORDER BY 1`);
+    expect(q.map((r) => r.record_key)).toEqual(unknown);
+  });
+
+  it('parses every timestamp format to the exact UTC instant', async () => {
+    const ts = readDirt(lake.root).filter((d) => d.kind === 'timestamp_format');
+    const where: Record<string, [string, string, string]> = {
+      class_checkins: ['class_checkins', 'scan_id', 'scanned_at'],
+      facility_usage: ['facility_usage', 'usage_id', 'started_at'],
+      equipment_usage: ['equipment_usage', 'usage_id', 'started_at'],
+      app_events: ['app_events', 'event_id', 'occurred_at'],
+      cancellations: ['cancellations', 'cancellation_id', 'requested_at'],
+      retail_sales: ['retail_sales', 'txn_id', 'sold_at'],
+    };
+    let checked = 0;
+    for (const [feed, [table, key, col]] of Object.entries(where)) {
+      const got = new Map((await query<{ k: string; t: Date }>(lake.root, `SELECT ${key} AS k, ${col} AS t FROM ${table}`)).map((r) => [r.k, r.t.toISOString()]));
+      for (const d of ts.filter((x) => x.feed === feed)) {
+        if (!got.has(d.record_id)) continue;
+        expect([d.detail, got.get(d.record_id)]).toEqual([d.detail, d.detail.split('|')[1]]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  it('quarantines every injected bad row with the right reason', async () => {
+    const dirt = readDirt(lake.root);
+    const q = await query<{ source_table: string; record_key: string; reason: string }>(lake.root, 'SELECT source_table, record_key, reason FROM silver_quarantine');
+    const reasons = new Map(q.map((r) => [`${r.source_table}|${r.record_key}`, r.reason]));
+    for (const d of dirt.filter((x) => x.kind === 'orphan_member' && x.feed !== 'retail_sales')) expect([d.record_id, reasons.get(`${d.feed}|${d.record_id}`)]).toEqual([d.record_id, 'orphan_member']);
+    const retailOrphans = q.filter((r) => r.source_table === 'retail_sales' && r.reason === 'orphan_member').map((r) => r.record_key.split('#')[0]);
+    expect(new Set(retailOrphans)).toEqual(new Set(dirt.filter((x) => x.kind === 'orphan_member' && x.feed === 'retail_sales').map((d) => d.record_id)));
+    for (const d of dirt.filter((x) => x.kind === 'out_of_range')) {
+      const reason = reasons.get(`${d.feed}|${d.record_id}`);
+      expect([d.record_id, reason === 'orphan_member' || /^out_of_range:/.test(reason ?? '')]).toEqual([d.record_id, true]);
+    }
+    const expected = dirt.filter((x) => x.kind === 'out_of_range' || x.kind === 'unknown_sku').length + dirt.filter((x) => x.kind === 'orphan_member' && x.feed !== 'retail_sales').length + retailOrphans.length;
+    expect(q.length).toBe(expected);
+  });
+
+  it('reconciles counts per domain and equals an independent recomputation of DAU and revenue', async () => {
+    const dau = await query<{ date: Date; expected: number; got: number }>(
+      lake.root,
+      `WITH ev AS (
+         SELECT member_id, checkin_date AS d FROM class_checkins UNION SELECT member_id, usage_date FROM facility_usage
+         UNION SELECT member_id, usage_date FROM equipment_usage UNION SELECT member_id, event_date FROM app_events)
+       SELECT g.date, coalesce(e.n, 0) AS expected, g.active_members AS got
+       FROM daily_active_members g LEFT JOIN (SELECT d, count(DISTINCT member_id) AS n FROM ev GROUP BY d) e ON e.d = g.date`,
+    );
+    expect(dau.length).toBe(61);
+    for (const r of dau) expect([r.date, r.got]).toEqual([r.date, r.expected]);
+    const rev = await query<{ expected: number; got: number }>(
+      lake.root,
+      `SELECT (SELECT sum(quantity * unit_price) FROM retail_sales)::DOUBLE AS expected, (SELECT sum(revenue) FROM revenue_by_product_daily)::DOUBLE AS got`,
+    );
+    expect(rev[0].got).toBeCloseTo(rev[0].expected, 2);
+    const m = readManifestFile(lake.root);
+    const silverRows = await query<{ n: number }>(lake.root, 'SELECT (SELECT count(*) FROM class_checkins) + (SELECT count(*) FROM silver_quarantine WHERE source_table = \'class_checkins\') AS n');
+    const dups = m.dirt.class_checkins.double_scan + m.dirt.class_checkins.replayed_row;
+    expect(silverRows[0].n + dups).toBe(m.feeds.class_checkins.lines - m.dirt.class_checkins.malformed_line);
+  });
+
+  it('changes nothing when re-run without new data', async () => {
+    const before = lakeTables(lake.root);
+    const r = await run(lake.root);
+    expect(r.steps.filter((s) => s.action === 'built')).toEqual([]);
+    expect(lakeTables(lake.root)).toEqual(before);
+  });
+
+  it('rebuilds only what a late batch changes: gold moves on the affected day alone', async () => {
+    const before = await query<{ date: Date; active_members: number }>(lake.root, 'SELECT date, active_members FROM daily_active_members ORDER BY date');
+    const member = (await query<{ member_id: string }>(lake.root, `SELECT member_id FROM dim_member WHERE is_current AND status = 'active' AND join_date < '2025-01-01' ORDER BY member_id LIMIT 1`))[0].member_id;
+    const quiet = (await query<{ date: Date }>(lake.root, `SELECT date FROM dim_date WHERE date BETWEEN '2025-01-10' AND '2025-01-20' AND date NOT IN (SELECT date FROM member_daily_activity WHERE member_id = '${member}' AND active) ORDER BY date LIMIT 1`))[0].date;
+    const day = quiet.toISOString().slice(0, 10);
+    writeFileSync(
+      join(lake.root, 'landing', 'facility_usage', 'facility_usage_2025-03-03.jsonl'),
+      `{"usage_id":"FLATE1","member_id":"${member}","club_id":"C01","facility":"sauna","started_at":"${day}T07:00:00-05:00","duration_min":15}\n`,
+    );
+    await ingest(lake.root);
+    const r = await run(lake.root);
+    expect(r.steps.find((s) => s.model === 'dim_member')!.action).toBe('skipped');
+    expect(r.steps.find((s) => s.model === 'facility_usage')!.action).toBe('built');
+    const after = await query<{ date: Date; active_members: number }>(lake.root, 'SELECT date, active_members FROM daily_active_members ORDER BY date');
+    const changed = after.filter((a, i) => a.active_members !== before[i].active_members).map((a) => a.date.toISOString().slice(0, 10));
+    expect(changed).toEqual([day]);
+    expect(after.find((a) => a.date.toISOString().startsWith(day))!.active_members).toBe(before.find((b) => b.date.toISOString().startsWith(day))!.active_members + 1);
+  });
+
+  it('stops before swapping gold when an error expectation fails, and reports a warning without stopping', async () => {
+    const gold = new TableStore(join(lake.root, 'gold'));
+    const before = gold.current('daily_active_members');
+    const failing = { silver: SILVER_EXPECTATIONS, gold: [...GOLD_EXPECTATIONS, { kind: 'min_rows' as const, table: 'daily_active_members', min: 1e9, severity: 'error' as const }] };
+    await expect(run(lake.root, { fullRefresh: true, expectations: failing })).rejects.toThrow(QualityError);
+    expect(gold.current('daily_active_members')).toEqual(before);
+    const warned = { silver: SILVER_EXPECTATIONS, gold: [...GOLD_EXPECTATIONS, { kind: 'min_rows' as const, table: 'daily_active_members', min: 1e9, severity: 'warn' as const }] };
+    const r = await run(lake.root, { expectations: warned });
+    expect(r.quality.filter((q) => !q.passed).map((q) => q.description)).toEqual(['at least 1000000000 rows']);
+    const report = runCli(['quality', 'report', '--lakehouse', lake.root]);
+    expect(report.status).toBe(0);
+    expect(report.stdout).toMatch(/\(warned\)/);
+    expect(report.stdout).toMatch(/warn {2}gold\.daily_active_members: at least 1000000000 rows — /);
+  });
+
+  it('keeps the previous gold readable when killed between silver and gold', async () => {
+    const gold = new TableStore(join(lake.root, 'gold'));
+    const before = gold.current('member_daily_activity');
+    const crashed = runCli(['pipeline', 'run', '--full-refresh', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' });
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(gold.current('member_daily_activity')).toEqual(before);
+    const rows = await query<{ n: number }>(lake.root, 'SELECT count(*) AS n FROM member_daily_activity');
+    expect(rows[0].n).toBe(before!.rows);
+    const redo = runCli(['pipeline', 'run', '--lakehouse', lake.root]);
+    expect(redo.status).toBe(0);
+    expect(redo.stdout).toMatch(/quality \d+\/\d+ passed/);
+  });
+});
