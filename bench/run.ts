@@ -1,6 +1,6 @@
 // `npm run bench [-- --scale medium] [-- --only NAME]`: runs each benchmark, prints a table, writes bench/results/<name>.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -10,6 +10,7 @@ interface PhaseResult {
   seconds: number;
   rows: number;
   peakRssMb: number;
+  steps: { model: string; rows: number; seconds: number }[];
 }
 
 function phase(name: string, root: string, scale: string): PhaseResult {
@@ -37,7 +38,49 @@ function generateIngest(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest };
+/** Moves the landing files of the last day aside (or back), to play an incremental day. */
+function lastDay(root: string, back: boolean): number {
+  const landing = join(root, 'landing');
+  const aside = join(root, 'aside');
+  const last = JSON.parse(readFileSync(join(root, '_truth', 'manifest.json'), 'utf8')).files.map((f: { date: string }) => f.date).sort().at(-1) as string;
+  let moved = 0;
+  for (const feed of readdirSync(back ? aside : landing)) {
+    mkdirSync(join(back ? landing : aside, feed), { recursive: true });
+    for (const n of readdirSync(join(back ? aside : landing, feed)).filter((x) => x.includes(last))) {
+      renameSync(join(back ? aside : landing, feed, n), join(back ? landing : aside, feed, n));
+      moved++;
+    }
+  }
+  return moved;
+}
+
+function pipeline(scale: string): Record<string, unknown> {
+  const root = mkdtempSync(join(tmpdir(), 'fitlake-bench-'));
+  try {
+    phase('generate', root, scale);
+    lastDay(root, false);
+    phase('ingest', root, scale);
+    const full = phase('pipeline-full', root, scale);
+    lastDay(root, true);
+    const ingest = phase('ingest', root, scale);
+    const incr = phase('pipeline', root, scale);
+    const perStep = full.steps.map((s) => ({ step: s.model, fullSeconds: s.seconds, rows: s.rows, rowsPerSec: Math.round(s.rows / Math.max(s.seconds, 1e-3)), incrementalSeconds: incr.steps.find((x) => x.model === s.model)?.seconds ?? 0 }));
+    console.table(perStep.map((r) => ({ ...r, fullSeconds: r.fullSeconds.toFixed(2), incrementalSeconds: r.incrementalSeconds.toFixed(2) })));
+    const rows = [
+      { run: 'full refresh (bronze → gold, quality gate)', seconds: full.seconds, peakRssMb: full.peakRssMb, rowsWritten: full.rows },
+      { run: 'ingest of one more day', seconds: ingest.seconds, peakRssMb: ingest.peakRssMb, rowsWritten: ingest.rows },
+      { run: 'incremental day (bronze → gold)', seconds: incr.seconds, peakRssMb: incr.peakRssMb, rowsWritten: incr.rows },
+    ];
+    console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(1), peakRssMb: Math.round(r.peakRssMb) })));
+    const targets = { fullSeconds: 60, fullPeakRssMb: 4096, incrementalSeconds: 5 };
+    console.log(`targets: full ≤ 60 s → ${full.seconds <= 60 ? 'met' : 'NOT met'}; ≤ 4 GB → ${full.peakRssMb <= 4096 ? 'met' : 'NOT met'}; incremental day ≤ 5 s → ${incr.seconds <= 5 ? 'met' : 'NOT met'}`);
+    return { benchmark: 'pipeline', scale, rows, perStep, targets };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')

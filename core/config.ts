@@ -41,7 +41,7 @@ export const DEFAULT_CONFIG: Config = {
   seed: 42,
   scale: 'small',
   logLevel: 'info',
-  duckdb: { memoryLimit: '1GB' },
+  duckdb: { memoryLimit: '2GB' },
 };
 
 const FileSchema = ConfigSchema.extend({ duckdb: ConfigSchema.shape.duckdb.partial() }).partial();

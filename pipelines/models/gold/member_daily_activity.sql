@@ -5,13 +5,14 @@
 --   machine sessions (and minutes), app events and sessions, retail lines and spend, wearable steps.
 --   The base for member features. active = a check-in, facility, equipment or app event that day
 --   (retail and wearables alone do not make a member active).
-WITH events AS (
-  SELECT member_id, checkin_date AS date, 1 AS checkins, 0 AS facility_visits, 0 AS equipment_sessions, 0 AS equipment_minutes, 0 AS app_events, NULL AS app_session_id, 0 AS retail_lines, 0.0 AS retail_spend, NULL::INTEGER AS steps FROM class_checkins
-  UNION ALL SELECT member_id, usage_date, 0, 1, 0, 0, 0, NULL, 0, 0.0, NULL FROM facility_usage
-  UNION ALL SELECT member_id, usage_date, 0, 0, 1, duration_sec / 60.0, 0, NULL, 0, 0.0, NULL FROM equipment_usage
-  UNION ALL SELECT member_id, event_date, 0, 0, 0, 0, 1, app_session_id, 0, 0.0, NULL FROM app_events
-  UNION ALL SELECT member_id, sale_date, 0, 0, 0, 0, 0, NULL, 1, amount, NULL FROM retail_sales WHERE member_id IS NOT NULL
-  UNION ALL SELECT member_id, activity_date, 0, 0, 0, 0, 0, NULL, 0, 0.0, steps FROM wearables
+WITH per_source AS (
+  SELECT member_id, checkin_date AS date, count(*) AS checkins, 0 AS facility_visits, 0 AS equipment_sessions, 0.0 AS equipment_minutes, 0 AS app_events, 0 AS app_sessions, 0 AS retail_lines, 0.0 AS retail_spend, NULL::INTEGER AS steps
+  FROM class_checkins GROUP BY 1, 2
+  UNION ALL SELECT member_id, usage_date, 0, count(*), 0, 0.0, 0, 0, 0, 0.0, NULL FROM facility_usage GROUP BY 1, 2
+  UNION ALL SELECT member_id, usage_date, 0, 0, count(*), sum(duration_sec) / 60.0, 0, 0, 0, 0.0, NULL FROM equipment_usage GROUP BY 1, 2
+  UNION ALL SELECT member_id, event_date, 0, 0, 0, 0.0, count(*), count(DISTINCT app_session_id), 0, 0.0, NULL FROM app_events GROUP BY 1, 2
+  UNION ALL SELECT member_id, sale_date, 0, 0, 0, 0.0, 0, 0, count(*), sum(amount), NULL FROM retail_sales WHERE member_id IS NOT NULL GROUP BY 1, 2
+  UNION ALL SELECT member_id, activity_date, 0, 0, 0, 0.0, 0, 0, 0, 0.0, max(steps) FROM wearables GROUP BY 1, 2
 )
 SELECT
   member_id,
@@ -21,11 +22,11 @@ SELECT
   sum(equipment_sessions)::INTEGER AS equipment_sessions,
   round(sum(equipment_minutes), 2) AS equipment_minutes,
   sum(app_events)::INTEGER AS app_events,
-  count(DISTINCT app_session_id)::INTEGER AS app_sessions,
+  sum(app_sessions)::INTEGER AS app_sessions,
   sum(retail_lines)::INTEGER AS retail_lines,
   sum(retail_spend)::DECIMAL(12, 2) AS retail_spend,
   max(steps) AS wearable_steps,
   sum(checkins + facility_visits + equipment_sessions + app_events) > 0 AS active
-FROM events
+FROM per_source
 GROUP BY member_id, date
 ORDER BY date, member_id

@@ -1,6 +1,6 @@
 -- model: app_events__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_app_events, dim_member
 -- description: App events typed; properties kept as JSON; unknown members quarantined.
 WITH typed AS (

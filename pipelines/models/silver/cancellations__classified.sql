@@ -1,6 +1,6 @@
 -- model: cancellations__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_cancellations, dim_member
 -- description: Cancellation requests typed; the effective date may not precede the request.
 WITH typed AS (

@@ -1,6 +1,6 @@
 -- model: class_checkins__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_class_checkins, dim_member, dim_class_session
 -- description: Every bronze check-in with its fate. Replays (same scan_id again) and double scans
 --   (same member and session, a later scan) are duplicates: the earliest scan is kept, so a real

@@ -1,6 +1,6 @@
 -- model: equipment_usage__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_equipment_usage, dim_member
 -- description: Machine sessions typed and checked: duration 1 s–4 h; for strength work sets 1–20,
 --   reps 1–100 and weight 0–500 kg; member must exist.

@@ -1,6 +1,6 @@
 -- model: facility_usage__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_facility_usage, dim_member
 -- description: Facility visits typed and checked: duration must be 1–600 minutes, member must exist.
 WITH typed AS (

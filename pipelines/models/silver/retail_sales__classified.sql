@@ -1,6 +1,6 @@
 -- model: retail_sales__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_retail_sales, sku_alias, dim_member
 -- description: Receipt lines with the printed SKU resolved to a product through the alias table
 --   (exact SKU, legacy code, known misspelling, or the same letters and digits). Unresolvable SKUs,

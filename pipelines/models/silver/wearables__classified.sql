@@ -1,6 +1,6 @@
 -- model: wearables__classified
 -- layer: silver
--- materialized: view
+-- materialized: table
 -- depends: bronze_wearables, dim_member
 -- description: Daily wearable summaries typed; one per member and day (a re-sent day keeps the first).
 --   calories_to_steps_ratio is 0, not NaN or infinity, on a day with no steps.
