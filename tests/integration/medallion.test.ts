@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Db } from '../../core/duckdb';
 import { QualityError } from '../../core/errors';
@@ -12,6 +13,7 @@ import { generateInto, tmpLake, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 import { readDirt, readLanding, readManifestFile } from './landing_reader';
 
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 let clock = Date.parse('2026-01-01T00:00:00Z');
 const now = () => new Date((clock += 1000));
 
@@ -132,11 +134,20 @@ describe('silver and gold against the generator truth (tiny)', () => {
     expect(silverRows[0].n + dups).toBe(m.feeds.class_checkins.lines - m.dirt.class_checkins.malformed_line);
   });
 
-  it('changes nothing when re-run without new data', async () => {
+  it('changes nothing when re-run without new data, and a full refresh rewrites the same bytes', async () => {
     const before = lakeTables(lake.root);
     const r = await run(lake.root);
     expect(r.steps.filter((s) => s.action === 'built')).toEqual([]);
     expect(lakeTables(lake.root)).toEqual(before);
+    const full = await run(lake.root, { fullRefresh: true });
+    expect(full.steps.filter((s) => s.action === 'skipped')).toEqual([]);
+    const after = lakeTables(lake.root);
+    for (const layer of ['silver', 'gold'] as const) {
+      for (const [table, file] of Object.entries(before[layer])) {
+        expect(after[layer][table]).not.toBe(file);
+        expect([table, sha(after[layer][table])]).toEqual([table, sha(file)]);
+      }
+    }
   });
 
   it('rebuilds only what a late batch changes: gold moves on the affected day alone', async () => {
@@ -167,6 +178,8 @@ describe('silver and gold against the generator truth (tiny)', () => {
     const warned = { silver: SILVER_EXPECTATIONS, gold: [...GOLD_EXPECTATIONS, { kind: 'min_rows' as const, table: 'daily_active_members', min: 1e9, severity: 'warn' as const }] };
     const r = await run(lake.root, { expectations: warned });
     expect(r.quality.filter((q) => !q.passed).map((q) => q.description)).toEqual(['at least 1000000000 rows']);
+    const missing = runCli(['quality', 'report', '--run', 'nope', '--lakehouse', lake.root]);
+    expect([missing.status, missing.stderr]).toEqual([3, expect.stringMatching(/no quality run nope under/)]);
     const report = runCli(['quality', 'report', '--lakehouse', lake.root]);
     expect(report.status).toBe(0);
     expect(report.stdout).toMatch(/\(warned\)/);

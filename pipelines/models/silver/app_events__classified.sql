@@ -1,8 +1,7 @@
 -- model: app_events__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_app_events, dim_member
--- description: App events typed; properties kept as JSON; unknown members quarantined.
+-- description: (Audit table.) App events typed; properties kept as JSON; unknown members quarantined.
 WITH typed AS (
   SELECT event_id AS _record_key, event_id, app_session_id, member_id, event_type, fitlake_ts(occurred_at) AS occurred_at,
     device, os, app_version, properties, _source_file, _line_number, _batch_id,
@@ -18,3 +17,4 @@ LATERAL (SELECT CASE
   WHEN t.occurred_at IS NULL THEN 'bad_timestamp'
   WHEN m.member_id IS NULL THEN 'orphan_member'
 END AS reason) r
+ORDER BY _source_file, _line_number

@@ -1,8 +1,7 @@
 -- model: cancellations__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_cancellations, dim_member
--- description: Cancellation requests typed; the effective date may not precede the request.
+-- description: (Audit table.) Cancellation requests typed; the effective date may not precede the request.
 WITH typed AS (
   SELECT cancellation_id AS _record_key, cancellation_id, member_id, fitlake_ts(requested_at) AS requested_at,
     try_cast(effective_date AS DATE) AS effective_date, reason_category, nullif(trim(reason_text), '') AS reason_text, channel,
@@ -20,3 +19,4 @@ LATERAL (SELECT CASE
   WHEN t.effective_date IS NULL OR t.effective_date < fitlake_local_date(t.requested_at) THEN 'out_of_range:effective_date'
   WHEN m.member_id IS NULL THEN 'orphan_member'
 END AS reason) r
+ORDER BY _source_file, _line_number

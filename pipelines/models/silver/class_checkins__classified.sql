@@ -1,8 +1,7 @@
 -- model: class_checkins__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_class_checkins, dim_member, dim_class_session
--- description: Every bronze check-in with its fate. Replays (same scan_id again) and double scans
+-- description: (Audit table.) Every bronze check-in with its fate. Replays (same scan_id again) and double scans
 --   (same member and session, a later scan) are duplicates: the earliest scan is kept, so a real
 --   second class on the same day is not touched. Unknown members or sessions and unparseable scan
 --   times are quarantined.
@@ -31,3 +30,4 @@ SELECT * EXCLUDE (_copy, _problem, _visit_scan),
   CASE WHEN _problem = 'replayed_scan' OR _visit_scan > 1 THEN 'duplicate' WHEN _problem IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
   CASE WHEN _visit_scan > 1 THEN 'double_scan' ELSE _problem END AS _reason
 FROM visits
+ORDER BY _source_file, _line_number

@@ -1,8 +1,7 @@
 -- model: equipment_usage__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_equipment_usage, dim_member
--- description: Machine sessions typed and checked: duration 1 s–4 h; for strength work sets 1–20,
+-- description: (Audit table.) Machine sessions typed and checked: duration 1 s–4 h; for strength work sets 1–20,
 --   reps 1–100 and weight 0–500 kg; member must exist.
 WITH typed AS (
   SELECT usage_id AS _record_key, usage_id, machine_id, machine_type, club_id, member_id, fitlake_ts(started_at) AS started_at,
@@ -24,3 +23,4 @@ LATERAL (SELECT CASE
   WHEN t.weight_kg IS NOT NULL AND (t.weight_kg < 0 OR t.weight_kg > 500) THEN 'out_of_range:weight_kg'
   WHEN m.member_id IS NULL THEN 'orphan_member'
 END AS reason) r
+ORDER BY _source_file, _line_number

@@ -1,8 +1,7 @@
 -- model: facility_usage__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_facility_usage, dim_member
--- description: Facility visits typed and checked: duration must be 1–600 minutes, member must exist.
+-- description: (Audit table.) Facility visits typed and checked: duration must be 1–600 minutes, member must exist.
 WITH typed AS (
   SELECT usage_id AS _record_key, usage_id, member_id, club_id, facility, fitlake_ts(started_at) AS started_at,
     try_cast(duration_min AS INTEGER) AS duration_min, _source_file, _line_number, _batch_id,
@@ -19,3 +18,4 @@ LATERAL (SELECT CASE
   WHEN t.duration_min IS NULL OR t.duration_min < 1 OR t.duration_min > 600 THEN 'out_of_range:duration_min'
   WHEN m.member_id IS NULL THEN 'orphan_member'
 END AS reason) r
+ORDER BY _source_file, _line_number

@@ -1,8 +1,7 @@
 -- model: retail_sales__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_retail_sales, sku_alias, dim_member
--- description: Receipt lines with the printed SKU resolved to a product through the alias table
+-- description: (Audit table.) Receipt lines with the printed SKU resolved to a product through the alias table
 --   (exact SKU, legacy code, known misspelling, or the same letters and digits). Unresolvable SKUs,
 --   unknown members (walk-ins have none and are fine), bad quantities or prices are quarantined.
 WITH typed AS (
@@ -28,3 +27,4 @@ LATERAL (SELECT CASE
   WHEN t.unit_price IS NULL OR t.unit_price < 0 THEN 'out_of_range:unit_price'
   WHEN t.member_id IS NOT NULL AND m.member_id IS NULL THEN 'orphan_member'
 END AS reason) r
+ORDER BY _source_file, _line_number

@@ -1,8 +1,7 @@
 -- model: wearables__classified
 -- layer: silver
--- materialized: table
 -- depends: bronze_wearables, dim_member
--- description: Daily wearable summaries typed; one per member and day (a re-sent day keeps the first).
+-- description: (Audit table.) Daily wearable summaries typed; one per member and day (a re-sent day keeps the first).
 --   calories_to_steps_ratio is 0, not NaN or infinity, on a day with no steps.
 WITH typed AS (
   SELECT member_id || '@' || activity_date AS _record_key, member_id, try_cast(activity_date AS DATE) AS activity_date, device,
@@ -26,3 +25,4 @@ LATERAL (SELECT CASE
   WHEN t.sleep_hours IS NOT NULL AND (t.sleep_hours < 0 OR t.sleep_hours > 24) THEN 'out_of_range:sleep_hours'
   WHEN m.member_id IS NULL THEN 'orphan_member'
 END AS reason) r
+ORDER BY _source_file, _line_number
