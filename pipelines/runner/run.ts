@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
-import { DataError } from '../../core/errors';
+import { DataError, ValidationError } from '../../core/errors';
 import { faultPoint } from '../../core/faults';
 import type { Logger } from '../../core/logger';
 import { lakePaths } from '../../core/paths';
@@ -51,6 +51,7 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
   try {
     const models = topoSort(opts.models ?? loadModels());
     const log = BronzeLog.load(paths.bronzeLog);
+    if (log.commits.length === 0) throw new ValidationError(`no bronze data under ${paths.bronze}: run \`fitlake ingest\` first`, 'lakehouse');
     const bronzeBatch = log.commits.at(-1)?.batch_id ?? 0;
     const feedBatch = new Map<string, number>();
     for (const c of log.commits) for (const src of c.sources) feedBatch.set(src.feed, c.batch_id);

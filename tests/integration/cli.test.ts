@@ -34,6 +34,7 @@ describe('fitlake CLI', () => {
     [['generate', '--timezone', 'Nowhere/City'], /timezone: not a known IANA time zone/],
     [['ingest', '--max-files-per-batch', 'x'], /--max-files-per-batch must be an integer/],
     [['ingest', '--max-files-per-batch', '0'], /--max-files-per-batch must be a whole number ≥ 1/],
+    [['pipeline', 'run'], /no bronze data under .*: run `fitlake ingest` first/],
   ])('rejects bad input %p with a message and exit code 2', (args, message) => {
     const lake = tmpLake();
     try {
