@@ -1,0 +1,38 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireLock, createExclusive, writeFileAtomic } from '../../../core/atomic_fs';
+import { ConflictError } from '../../../core/errors';
+import { tmpLake } from '../../helpers';
+
+describe('atomic file helpers', () => {
+  const lake = tmpLake();
+  afterAll(() => lake.cleanup());
+
+  it('writes whole files and leaves no temp file behind', () => {
+    const p = join(lake.root, 'a', 'b.json');
+    writeFileAtomic(p, 'one');
+    writeFileAtomic(p, 'two', { durable: false });
+    expect(readFileSync(p, 'utf8')).toBe('two');
+    expect(readdirSync(join(lake.root, 'a'))).toEqual(['b.json']);
+  });
+
+  it('creates a file exclusively: the second writer loses and the first content stays', () => {
+    const p = join(lake.root, 'log', '000001.json');
+    expect(createExclusive(p, 'first')).toBe(true);
+    expect(createExclusive(p, 'second')).toBe(false);
+    expect(readFileSync(p, 'utf8')).toBe('first');
+    expect(readdirSync(join(lake.root, 'log'))).toEqual(['000001.json']);
+  });
+
+  it('refuses a lock held by a live process and takes over one left by a dead process', () => {
+    const p = join(lake.root, 'x.lock');
+    writeFileSync(p, String(process.ppid));
+    expect(() => acquireLock(p, 'the job')).toThrow(ConflictError);
+    expect(() => acquireLock(p, 'the job')).toThrow(/the job is already running \(pid \d+/);
+    writeFileSync(p, '2147483646');
+    const release = acquireLock(p, 'the job');
+    expect(readFileSync(p, 'utf8')).toBe(String(process.pid));
+    release();
+    expect(existsSync(p)).toBe(false);
+  });
+});
