@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     rows = generate(root, { seed: 42, ...p, start: DEFAULT_START, timezone: 'America/New_York', dirt: DEFAULT_DIRT }, { logger: silentLogger, force: true }).lines;
   } else if (phase.startsWith('pipeline')) {
     const r = await runMedallion(root, { timezone: 'America/New_York', fullRefresh: phase === 'pipeline-full', duckdb: { memoryLimit: '2GB' } }, { logger: silentLogger });
-    steps = r.steps.filter((x) => x.action === 'built');
+    steps = r.steps.filter((x) => x.action === 'built' || x.action === 'partial');
     rows = r.steps.reduce((a, x) => a + (x.action === 'built' ? x.rows : 0), 0);
   } else {
     const db = await Db.open({ memoryLimit: '1GB' });

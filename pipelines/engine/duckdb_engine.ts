@@ -17,12 +17,13 @@ export class DuckDbEngine implements Engine {
     await db.run(`CREATE OR REPLACE MACRO fitlake_ts(x) AS ${parseEventTimeSql('x', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_date(t) AS ${localDateSql('t', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))`);
+    await db.run('SET partitioned_write_max_open_files = 5000');
     await db.run(`CREATE OR REPLACE MACRO fitlake_norm_sku(x) AS regexp_replace(upper(x), '[^A-Z0-9]', '', 'g')`);
     return new DuckDbEngine(db);
   }
 
   async registerParquet(name: string, files: readonly string[]): Promise<void> {
-    await this.db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS SELECT * FROM read_parquet(${sqlStringList(files)})`);
+    await this.db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS SELECT * FROM read_parquet(${sqlStringList(files)}, hive_partitioning = false)`);
   }
 
   async registerView(name: string, sql: string): Promise<void> {
@@ -34,6 +35,13 @@ export class DuckDbEngine implements Engine {
     return stats.reduce((s, r) => s + Number(r.count), 0);
   }
 
+  async writeParquetPartitioned(sql: string, dir: string, column: string, tag: string): Promise<{ partition: string; path: string; rows: number }[]> {
+    const stats = await this.db.all<{ filename: string; count: number; partition_keys: { key: string; value: string }[] | Record<string, string> }>(
+      `COPY (${sql}) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${sqlIdent(column)}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlString(`part-${tag}-{i}`)}, OVERWRITE_OR_IGNORE, RETURN_STATS)`,
+    );
+    return stats.map((s) => ({ partition: partitionValue(s.filename, column), path: s.filename, rows: Number(s.count) }));
+  }
+
   query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
     return this.db.all<T>(sql);
   }
@@ -41,4 +49,9 @@ export class DuckDbEngine implements Engine {
   close(): void {
     this.db.close();
   }
+}
+
+function partitionValue(path: string, column: string): string {
+  const m = new RegExp(`${column}=([^/]+)`).exec(path);
+  return m ? decodeURIComponent(m[1]) : '';
 }

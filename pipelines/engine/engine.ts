@@ -12,6 +12,11 @@ export interface Engine {
   registerView(name: string, sql: string): Promise<void>;
   /** Writes the result of `sql` to one Parquet file at `path` (not atomically; callers stage). Returns the row count. */
   writeParquet(sql: string, path: string): Promise<number>;
+  /**
+   * Writes the result of `sql` as one Parquet file per value of `column` under `dir`
+   * (`<column>=<value>/part-<tag>-<n>.parquet`, the column kept inside the files). Returns the files.
+   */
+  writeParquetPartitioned(sql: string, dir: string, column: string, tag: string): Promise<{ partition: string; path: string; rows: number }[]>;
   /** Runs a query and returns plain rows. */
   query<T extends Record<string, unknown>>(sql: string): Promise<T[]>;
   /** Releases the engine's resources. */

@@ -5,7 +5,9 @@ import { sqlString } from '../../core/duckdb';
 import { QualityError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Engine } from '../engine/engine';
-import { runChecks } from './check';
+import type { Rebuilt } from '../runner/incremental';
+import type { Model } from '../runner/models';
+import { runChecks, type Scope } from './check';
 import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS, type Expectation } from './expectations';
 import { outcomeOf, writeQualityRun, type LayerResult, type QualityRun } from './report';
 
@@ -30,9 +32,16 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
   };
   return {
     results,
-    async check(layer: 'silver' | 'gold', engine: Engine): Promise<void> {
+    async check(layer: 'silver' | 'gold', engine: Engine, rebuilt?: Rebuilt, models?: Model[]): Promise<void> {
       const list: Expectation[] = expectations[layer];
-      for (const r of await runChecks(engine, list)) {
+      const partitionBy = new Map((models ?? []).filter((m) => m.partition_by).map((m) => [m.model, m.partition_by!]));
+      const scopeOf = (table: string): Scope | null | undefined => {
+        const column = partitionBy.get(table);
+        const r = rebuilt?.get(table);
+        if (!column || r === undefined || r === 'all') return undefined;
+        return r.size === 0 ? null : { column, values: [...r].sort() };
+      };
+      for (const r of await runChecks(engine, list, scopeOf)) {
         results.push({ ...r, layer });
         if (!r.passed) logger[r.severity === 'error' ? 'error' : 'warn']({ layer, table: r.table, check: r.description, failing: r.failing, details: r.details }, 'expectation failed');
       }

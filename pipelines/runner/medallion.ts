@@ -32,7 +32,7 @@ export async function runMedallion(
     const result = await runPipeline(
       root,
       { fullRefresh: opts.fullRefresh, models: opts.models },
-      { engine, logger: deps.logger, progress: deps.progress, now, beforeSwap: (layer, e) => gate.check(layer, e) },
+      { engine, logger: deps.logger, progress: deps.progress, now, beforeSwap: (layer, e, rebuilt, models) => gate.check(layer, e, rebuilt, models) },
     );
     return { ...result, runId, quality: gate.results };
   } finally {

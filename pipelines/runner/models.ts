@@ -10,6 +10,13 @@ export const ModelHeaderSchema = z
     materialized: z.enum(['table', 'view']).default('table'),
     depends: z.array(z.string()).min(1),
     description: z.string().min(1),
+    /** A DATE column: the table is stored one file per value and rebuilt partition by partition. */
+    partition_by: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+    /**
+     * Inputs read only as key lookups, `name(key)`: when one changes, only partitions holding rows
+     * with a key whose lookup rows changed are rebuilt.
+     */
+    lookups: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\([a-z_][a-z0-9_]*\)$/)).optional(),
   })
   .strict();
 
@@ -38,7 +45,8 @@ export function parseModel(text: string, file: string): Model {
       body.push(line);
     }
   }
-  const parsed = ModelHeaderSchema.safeParse({ ...header, depends: header.depends?.split(',').map((s) => s.trim()).filter(Boolean) });
+  const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean);
+  const parsed = ModelHeaderSchema.safeParse({ ...header, depends: list(header.depends), lookups: list(header.lookups) });
   if (!parsed.success) throw new DataError(`model ${file}: header ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   return { ...parsed.data, sql: body.join('\n').trim(), file };
 }

@@ -1,20 +1,20 @@
 import { existsSync, readdirSync } from 'node:fs';
 
-import { sqlIdent, sqlString, type Db } from '../../core/duckdb';
+import { sqlIdent, sqlStringList, type Db } from '../../core/duckdb';
 import { lakePaths } from '../../core/paths';
 import { TableStore } from './table_store';
 
-/** Current silver and gold tables, by layer, as absolute Parquet paths. */
-export function lakeTables(root: string): Record<'silver' | 'gold', Record<string, string>> {
+/** Current silver and gold tables, by layer, as absolute Parquet paths (one per partition when partitioned). */
+export function lakeTables(root: string): Record<'silver' | 'gold', Record<string, string[]>> {
   const paths = lakePaths(root);
-  const out: Record<'silver' | 'gold', Record<string, string>> = { silver: {}, gold: {} };
+  const out: Record<'silver' | 'gold', Record<string, string[]>> = { silver: {}, gold: {} };
   for (const layer of ['silver', 'gold'] as const) {
     const dir = paths[layer];
     if (!existsSync(dir)) continue;
     const store = new TableStore(dir);
     for (const table of readdirSync(dir).sort()) {
-      const file = store.currentFile(table);
-      if (file) out[layer][table] = file;
+      const files = store.currentFiles(table);
+      if (files) out[layer][table] = files;
     }
   }
   return out;
@@ -25,8 +25,8 @@ export async function createLakeViews(db: Db, root: string): Promise<string[]> {
   const tables = lakeTables(root);
   const names: string[] = [];
   for (const layer of ['silver', 'gold'] as const) {
-    for (const [name, file] of Object.entries(tables[layer])) {
-      await db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS SELECT * FROM read_parquet(${sqlString(file)})`);
+    for (const [name, files] of Object.entries(tables[layer])) {
+      await db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS SELECT * FROM read_parquet(${sqlStringList(files)}, hive_partitioning = false)`);
       names.push(name);
     }
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
 import { DataError, ValidationError } from '../../core/errors';
 import { faultPoint } from '../../core/faults';
@@ -9,15 +9,18 @@ import { lakePaths } from '../../core/paths';
 import { noProgress, type Progress } from '../../core/progress';
 import { BronzeLog } from '../bronze/log';
 import type { Engine } from '../engine/engine';
+import { newBronzeDates, parseLookup, partitionsTouchedByLookup, restrictSql, sameInputs, type Rebuilt } from './incremental';
 import { loadModels, topoSort, type Model } from './models';
 import { TableStore, type Pointer } from './table_store';
 
 export interface StepReport {
   model: string;
   layer: 'silver' | 'gold';
-  action: 'built' | 'skipped' | 'view';
+  action: 'built' | 'partial' | 'skipped' | 'view';
   rows: number;
   seconds: number;
+  /** Partitions rebuilt, for a partial build. */
+  partitions?: number;
 }
 
 export interface PipelineDeps {
@@ -26,7 +29,7 @@ export interface PipelineDeps {
   progress?: Progress;
   now?: () => Date;
   /** Runs between building a layer and swapping it in; throwing keeps that layer's last good version. */
-  beforeSwap?: (layer: 'silver' | 'gold', engine: Engine) => Promise<void>;
+  beforeSwap?: (layer: 'silver' | 'gold', engine: Engine, rebuilt: Rebuilt, models: Model[]) => Promise<void>;
 }
 
 export interface PipelineResult {
@@ -39,11 +42,23 @@ function hash(parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
+interface RunState {
+  log: BronzeLog;
+  feedBatch: Map<string, number>;
+  fingerprints: Map<string, string>;
+  rebuilt: Rebuilt;
+  byName: Map<string, Model>;
+  stores: Record<'silver' | 'gold', TableStore>;
+  fullRefresh: boolean;
+}
+
 /**
  * Runs the silver and gold models in dependency order. A table whose SQL and inputs are unchanged
- * since its current version is skipped (unless `fullRefresh`); others are built aside. Each layer is
- * swapped in only after `beforeSwap` (the quality gate) passes for it, silver before gold, so a failure
- * or crash leaves the previous tables readable.
+ * is skipped (unless `fullRefresh`). A partitioned table rebuilds only the partitions its new inputs
+ * touch: dates of new bronze batches, partitions its partitioned inputs rebuilt, and partitions
+ * holding keys whose lookup rows changed; anything else (new SQL, another input changed) rebuilds it
+ * whole. Everything is built aside; each layer is swapped in only after `beforeSwap` (the quality
+ * gate) passes, silver before gold, so a failure or crash leaves the previous tables readable.
  */
 export async function runPipeline(root: string, opts: { fullRefresh: boolean; models?: Model[] }, deps: PipelineDeps): Promise<PipelineResult> {
   const paths = lakePaths(root);
@@ -52,61 +67,150 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     const models = topoSort(opts.models ?? loadModels());
     const log = BronzeLog.load(paths.bronzeLog);
     if (log.commits.length === 0) throw new ValidationError(`no bronze data under ${paths.bronze}: run \`fitlake ingest\` first`, 'lakehouse');
-    const bronzeBatch = log.commits.at(-1)?.batch_id ?? 0;
     const feedBatch = new Map<string, number>();
     for (const c of log.commits) for (const src of c.sources) feedBatch.set(src.feed, c.batch_id);
-    const stores = { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) };
-    const fingerprints = new Map<string, string>();
+    const state: RunState = {
+      log,
+      feedBatch,
+      fingerprints: new Map(),
+      rebuilt: new Map(),
+      byName: new Map(models.map((m) => [m.model, m])),
+      stores: { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) },
+      fullRefresh: opts.fullRefresh,
+    };
     const staged: Record<'silver' | 'gold', Pointer[]> = { silver: [], gold: [] };
     const steps: StepReport[] = [];
     const progress = deps.progress ?? noProgress;
     progress.start('pipeline models', models.length);
     for (const layer of ['silver', 'gold'] as const) {
       for (const m of models.filter((x) => x.layer === layer)) {
-        const inputs = m.depends.map((d) => `${d}@${d.startsWith('bronze_') ? (feedBatch.get(d.slice('bronze_'.length)) ?? 0) : fingerprints.get(d)}`);
-        const fingerprint = hash([m.sql, m.materialized, ...inputs]);
-        fingerprints.set(m.model, fingerprint);
-        steps.push(await runModel(m, fingerprint, stores[layer], staged[layer], opts.fullRefresh, deps));
+        steps.push(await runModel(m, state, staged[layer], deps));
         progress.tick();
       }
-      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine);
+      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models);
       faultPoint(`pipeline.before_${layer}_swap`);
-      for (const p of staged[layer]) stores[layer].swap(p);
+      for (const p of staged[layer]) state.stores[layer].swap(p);
     }
     progress.stop();
-    return { steps, bronzeBatch };
+    return { steps, bronzeBatch: log.commits.at(-1)!.batch_id };
   } finally {
     release();
   }
 }
 
-async function runModel(m: Model, fingerprint: string, store: TableStore, staged: Pointer[], fullRefresh: boolean, deps: PipelineDeps): Promise<StepReport> {
+function inputVersions(m: Model, s: RunState): Record<string, string> {
+  return Object.fromEntries(m.depends.map((d) => [d, d.startsWith('bronze_') ? String(s.feedBatch.get(d.slice(7)) ?? 0) : (s.fingerprints.get(d) ?? '')]));
+}
+
+async function runModel(m: Model, s: RunState, staged: Pointer[], deps: PipelineDeps): Promise<StepReport> {
   const started = Date.now();
-  const report = (action: StepReport['action'], rows: number): StepReport => ({ model: m.model, layer: m.layer, action, rows, seconds: (Date.now() - started) / 1000 });
+  const report = (action: StepReport['action'], rows: number, partitions?: number): StepReport => ({ model: m.model, layer: m.layer, action, rows, seconds: (Date.now() - started) / 1000, ...(partitions === undefined ? {} : { partitions }) });
+  const inputs = inputVersions(m, s);
+  const fingerprint = hash([m.sql, m.materialized, m.partition_by ?? '', ...Object.entries(inputs).map(([k, v]) => `${k}@${v}`)]);
+  s.fingerprints.set(m.model, fingerprint);
+  const fail = (e: unknown) => new DataError(`model ${m.model} (pipelines/models/${m.file}) failed: ${(e as Error).message.split('\n')[0]}`, e);
   if (m.materialized === 'view') {
-    try {
-      await deps.engine.registerView(m.model, m.sql);
-    } catch (e) {
-      throw new DataError(`model ${m.model} (pipelines/models/${m.file}) failed: ${(e as Error).message.split('\n')[0]}`, e);
-    }
+    await deps.engine.registerView(m.model, m.sql).catch((e) => Promise.reject(fail(e)));
+    s.rebuilt.set(m.model, 'all');
     return report('view', 0);
   }
+  const store = s.stores[m.layer];
   const current = store.current(m.model);
-  if (!fullRefresh && current && current.fingerprint === fingerprint) {
-    await deps.engine.registerParquet(m.model, [store.currentFile(m.model)!]);
-    deps.logger.debug({ model: m.model }, 'inputs unchanged; skipped');
+  if (!s.fullRefresh && current && current.fingerprint === fingerprint) {
+    await deps.engine.registerParquet(m.model, store.files(current));
+    s.rebuilt.set(m.model, new Set());
     return report('skipped', current.rows);
   }
-  const target = store.stage(m.model);
-  let rows: number;
+  const base = { table: m.model, fingerprint, built_at: (deps.now ?? (() => new Date()))().toISOString(), sql_hash: hash([m.sql]), inputs, bronze_batches: bronzeBatches(m, s) };
   try {
-    rows = await deps.engine.writeParquet(m.sql, target.path);
+    if (m.partition_by) {
+      const partial = current && !s.fullRefresh ? await affectedPartitions(m, current, s, deps.engine) : null;
+      const pointer = await buildPartitioned(m, partial, current, store, base, s, deps.engine);
+      staged.push(pointer);
+      s.rebuilt.set(m.model, partial ?? 'all');
+      deps.logger.info({ model: m.model, rows: pointer.rows, partitions: partial?.size ?? 'all' }, partial ? 'rebuilt partitions' : 'built');
+      return report(partial ? 'partial' : 'built', pointer.rows, partial?.size);
+    }
+    const target = store.stage(m.model);
+    const rows = await deps.engine.writeParquet(m.sql, target.path).catch((e) => {
+      rmSync(target.path, { force: true });
+      throw e;
+    });
+    await deps.engine.registerParquet(m.model, [target.path]);
+    staged.push({ ...base, version: target.version, file: target.file, rows });
+    s.rebuilt.set(m.model, 'all');
+    deps.logger.info({ model: m.model, rows, seconds: (Date.now() - started) / 1000 }, 'built');
+    return report('built', rows);
   } catch (e) {
-    rmSync(target.path, { force: true });
-    throw new DataError(`model ${m.model} (pipelines/models/${m.file}) failed: ${(e as Error).message.split('\n')[0]}`, e);
+    throw e instanceof DataError && e.message.startsWith('model ') ? e : fail(e);
   }
-  await deps.engine.registerParquet(m.model, [target.path]);
-  staged.push({ table: m.model, version: target.version, file: target.file, rows, fingerprint, built_at: (deps.now ?? (() => new Date()))().toISOString() });
-  deps.logger.info({ model: m.model, rows, seconds: (Date.now() - started) / 1000 }, 'built');
-  return report('built', rows);
+}
+
+function bronzeBatches(m: Model, s: RunState): Record<string, number> {
+  return Object.fromEntries(m.depends.filter((d) => d.startsWith('bronze_')).map((d) => [d.slice(7), s.feedBatch.get(d.slice(7)) ?? 0]));
+}
+
+/** The partitions to rebuild, or null when the table must be rebuilt whole. */
+async function affectedPartitions(m: Model, current: Pointer, s: RunState, engine: Engine): Promise<Set<string> | null> {
+  if (!current.partitions || current.sql_hash !== hash([m.sql]) || current.partition_by !== m.partition_by) return null;
+  const lookups = (m.lookups ?? []).map(parseLookup);
+  const out = new Set<string>();
+  const ignore = new Set<string>();
+  for (const d of m.depends) {
+    if (d.startsWith('bronze_')) {
+      const feed = d.slice(7);
+      const done = current.bronze_batches?.[feed];
+      if (done === undefined) return null;
+      for (const v of newBronzeDates(s.log, feed, done)) out.add(v);
+      ignore.add(d);
+      continue;
+    }
+    const input = s.byName.get(d)!;
+    const rebuilt = s.rebuilt.get(d);
+    if (input.partition_by) {
+      if (rebuilt === 'all') return null;
+      for (const v of rebuilt ?? []) out.add(v);
+      ignore.add(d);
+      continue;
+    }
+    const lookup = lookups.find((l) => l.name === d);
+    if (!lookup || current.inputs?.[d] === s.fingerprints.get(d)) continue;
+    const store = s.stores[input.layer];
+    const previous = store.current(d);
+    if (!previous) return null;
+    for (const v of await partitionsTouchedByLookup(engine, lookup, store.files(previous), { files: s.stores[m.layer].files(current), partitionBy: m.partition_by! })) out.add(v);
+    ignore.add(d);
+  }
+  return sameInputs(current, inputVersions(m, s), ignore) ? out : null;
+}
+
+async function buildPartitioned(m: Model, partial: Set<string> | null, current: Pointer | null, store: TableStore, base: Omit<Pointer, 'version' | 'file' | 'rows'>, s: RunState, engine: Engine): Promise<Pointer> {
+  const target = store.stage(m.model);
+  const tableDir = dirname(target.path);
+  const partitions: NonNullable<Pointer['partitions']> = partial && current?.partitions ? { ...current.partitions } : {};
+  if (partial) for (const p of partial) delete partitions[p];
+  if (!partial || partial.size > 0) {
+    const sql = partial ? restrictSql(m, partial, (d) => s.byName.get(d)?.partition_by) : m.sql;
+    const stage = join(tableDir, `_staging-${target.version}`);
+    rmSync(stage, { recursive: true, force: true });
+    try {
+      const files = await engine.writeParquetPartitioned(sql, stage, m.partition_by!, String(target.version));
+      files.sort((a, b) => a.path.localeCompare(b.path));
+      for (const f of files) {
+        const rel = relative(stage, f.path);
+        mkdirSync(dirname(join(tableDir, rel)), { recursive: true });
+        renameSync(f.path, join(tableDir, rel));
+        const part = (partitions[f.partition] ??= { files: [], rows: 0 });
+        part.files.push(rel);
+        part.rows += f.rows;
+      }
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  }
+  const pointer: Pointer = { ...base, version: target.version, file: '', rows: Object.values(partitions).reduce((a, p) => a + p.rows, 0), partition_by: m.partition_by, partitions };
+  const files = store.files(pointer);
+  if (files.length > 0) await engine.registerParquet(m.model, files);
+  else await engine.registerView(m.model, `SELECT * FROM (${m.sql}) WHERE false`);
+  return pointer;
 }

@@ -1,6 +1,7 @@
 -- model: member_daily_activity
 -- layer: gold
 -- depends: class_checkins, facility_usage, equipment_usage, app_events, retail_sales, wearables
+-- partition_by: date
 -- description: One row per member and local day with any activity: class check-ins, facility visits,
 --   machine sessions (and minutes), app events and sessions, retail lines and spend, wearable steps.
 --   The base for member features. active = a check-in, facility, equipment or app event that day

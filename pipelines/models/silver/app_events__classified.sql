@@ -1,6 +1,8 @@
 -- model: app_events__classified
 -- layer: silver
--- depends: bronze_app_events, dim_member
+-- depends: bronze_app_events, member_ids
+-- partition_by: event_date
+-- lookups: member_ids(member_id)
 -- description: (Audit table.) App events typed; properties kept as JSON; unknown members quarantined.
 WITH typed AS (
   SELECT event_id AS _record_key, event_id, app_session_id, member_id, event_type, fitlake_ts(occurred_at) AS occurred_at,
@@ -12,7 +14,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(occurred_at) AS event_date,
   CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
   CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
 FROM typed t
-LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id),
+LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE
   WHEN t.occurred_at IS NULL THEN 'bad_timestamp'
   WHEN m.member_id IS NULL THEN 'orphan_member'

@@ -1,6 +1,8 @@
 -- model: cancellations__classified
 -- layer: silver
--- depends: bronze_cancellations, dim_member
+-- depends: bronze_cancellations, member_ids
+-- partition_by: request_date
+-- lookups: member_ids(member_id)
 -- description: (Audit table.) Cancellation requests typed; the effective date may not precede the request.
 WITH typed AS (
   SELECT cancellation_id AS _record_key, cancellation_id, member_id, fitlake_ts(requested_at) AS requested_at,
@@ -13,7 +15,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(requested_at) AS request_date,
   CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
   CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
 FROM typed t
-LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id),
+LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE
   WHEN t.requested_at IS NULL THEN 'bad_timestamp'
   WHEN t.effective_date IS NULL OR t.effective_date < fitlake_local_date(t.requested_at) THEN 'out_of_range:effective_date'

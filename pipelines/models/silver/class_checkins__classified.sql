@@ -1,6 +1,8 @@
 -- model: class_checkins__classified
 -- layer: silver
--- depends: bronze_class_checkins, dim_member, dim_class_session
+-- depends: bronze_class_checkins, member_ids, dim_class_session
+-- partition_by: checkin_date
+-- lookups: member_ids(member_id), dim_class_session(session_id)
 -- description: (Audit table.) Every bronze check-in with its fate. Replays (same scan_id again) and double scans
 --   (same member and session, a later scan) are duplicates: the earliest scan is kept, so a real
 --   second class on the same day is not touched. Unknown members or sessions and unparseable scan
@@ -19,7 +21,7 @@ WITH typed AS (
       WHEN s.session_id IS NULL THEN 'unknown_session'
     END AS _problem
   FROM typed t
-  LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id)
+  LEFT JOIN member_ids m USING (member_id)
   LEFT JOIN dim_class_session s USING (session_id)
 ), visits AS (
   SELECT *, CASE WHEN _problem IS NULL THEN row_number() OVER (PARTITION BY member_id, session_id, _problem IS NULL ORDER BY scanned_at, scan_id) END AS _visit_scan

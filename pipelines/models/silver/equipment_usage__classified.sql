@@ -1,6 +1,8 @@
 -- model: equipment_usage__classified
 -- layer: silver
--- depends: bronze_equipment_usage, dim_member
+-- depends: bronze_equipment_usage, member_ids
+-- partition_by: usage_date
+-- lookups: member_ids(member_id)
 -- description: (Audit table.) Machine sessions typed and checked: duration 1 s–4 h; for strength work sets 1–20,
 --   reps 1–100 and weight 0–500 kg; member must exist.
 WITH typed AS (
@@ -14,7 +16,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(started_at) AS usage_date,
   CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
   CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
 FROM typed t
-LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id),
+LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE
   WHEN t.started_at IS NULL THEN 'bad_timestamp'
   WHEN t.duration_sec IS NULL OR t.duration_sec < 1 OR t.duration_sec > 14400 THEN 'out_of_range:duration_sec'

@@ -1,6 +1,8 @@
 -- model: facility_usage__classified
 -- layer: silver
--- depends: bronze_facility_usage, dim_member
+-- depends: bronze_facility_usage, member_ids
+-- partition_by: usage_date
+-- lookups: member_ids(member_id)
 -- description: (Audit table.) Facility visits typed and checked: duration must be 1–600 minutes, member must exist.
 WITH typed AS (
   SELECT usage_id AS _record_key, usage_id, member_id, club_id, facility, fitlake_ts(started_at) AS started_at,
@@ -12,7 +14,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(started_at) AS usage_date,
   CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
   CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
 FROM typed t
-LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id),
+LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE
   WHEN t.started_at IS NULL THEN 'bad_timestamp'
   WHEN t.duration_min IS NULL OR t.duration_min < 1 OR t.duration_min > 600 THEN 'out_of_range:duration_min'

@@ -1,6 +1,8 @@
 -- model: retail_sales__classified
 -- layer: silver
--- depends: bronze_retail_sales, sku_alias, dim_member
+-- depends: bronze_retail_sales, sku_alias, member_ids
+-- partition_by: sale_date
+-- lookups: member_ids(member_id)
 -- description: (Audit table.) Receipt lines with the printed SKU resolved to a product through the alias table
 --   (exact SKU, legacy code, known misspelling, or the same letters and digits). Unresolvable SKUs,
 --   unknown members (walk-ins have none and are fine), bad quantities or prices are quarantined.
@@ -19,7 +21,7 @@ SELECT t.* EXCLUDE (_copy, sku_key), a.sku,
   CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
 FROM typed t
 LEFT JOIN sku_alias a ON a.alias_key = t.sku_key
-LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m ON m.member_id = t.member_id,
+LEFT JOIN member_ids m ON m.member_id = t.member_id,
 LATERAL (SELECT CASE
   WHEN t.sold_at IS NULL THEN 'bad_timestamp'
   WHEN a.sku IS NULL THEN 'unknown_sku'

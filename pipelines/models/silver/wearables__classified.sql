@@ -1,6 +1,8 @@
 -- model: wearables__classified
 -- layer: silver
--- depends: bronze_wearables, dim_member
+-- depends: bronze_wearables, member_ids
+-- partition_by: activity_date
+-- lookups: member_ids(member_id)
 -- description: (Audit table.) Daily wearable summaries typed; one per member and day (a re-sent day keeps the first).
 --   calories_to_steps_ratio is 0, not NaN or infinity, on a day with no steps.
 WITH typed AS (
@@ -17,7 +19,7 @@ SELECT t.* EXCLUDE (_copy),
   CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
   CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
 FROM typed t
-LEFT JOIN (SELECT DISTINCT member_id FROM dim_member) m USING (member_id),
+LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE
   WHEN t.activity_date IS NULL THEN 'bad_timestamp'
   WHEN t.steps IS NULL OR t.steps < 0 OR t.steps > 100000 THEN 'out_of_range:steps'

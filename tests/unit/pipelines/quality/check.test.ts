@@ -10,6 +10,7 @@ function engineOver(db: Db): Engine {
     registerParquet: async () => undefined,
     registerView: async () => undefined,
     writeParquet: async () => 0,
+    writeParquetPartitioned: async () => [],
     query: (sql) => db.all(sql),
     close: () => db.close(),
   };
@@ -47,6 +48,17 @@ describe('quality checks', () => {
     expect(r.passed).toBe(failing === 0);
     expect(r.details).toMatch(details);
     expect(r.severity).toBe(e.severity);
+  });
+
+  it('checks only the rebuilt partitions when given a scope', async () => {
+    const unique: Expectation = { kind: 'unique', table: 't', columns: ['id'], severity: 'error' };
+    const range: Expectation = { kind: 'range', table: 't', column: 'n', min: 0, severity: 'error' };
+    const scoped = await runChecks(engine, [unique, range], () => ({ column: 'd', values: ['2025-01-10', '2025-01-11'] }));
+    expect(scoped.map((r) => [r.passed, r.failing])).toEqual([[true, 0], [true, 0]]);
+    const bad = await runChecks(engine, [range], () => ({ column: 'd', values: ['2025-01-12'] }));
+    expect(bad[0].failing).toBe(1);
+    const untouched = await runChecks(engine, [unique], () => null);
+    expect(untouched[0]).toMatchObject({ passed: true, details: 'no partition rebuilt; checked when written' });
   });
 
   it('passes when the data meets the expectation', async () => {

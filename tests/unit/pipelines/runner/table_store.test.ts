@@ -18,7 +18,7 @@ describe('TableStore', () => {
       });
       expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
       expect(store.current('t')).toMatchObject({ version: 3, rows: 3, fingerprint: 'f3' });
-      expect(store.currentFile('t')).toBe(join(lake.root, 't', 'data-3.parquet'));
+      expect(store.currentFiles('t')).toEqual([join(lake.root, 't', 'data-3.parquet')]);
       expect(readdirSync(join(lake.root, 't')).sort()).toEqual(['_current.json', 'data-2.parquet', 'data-3.parquet']);
     } finally {
       lake.cleanup();
