@@ -25,13 +25,17 @@ export interface Scope {
 export function checkSql(e: Expectation, scope?: Scope): { sql: string; description: string } {
   const src = (table: string) =>
     scope && table === e.table && SCOPABLE.has(e.kind) ? `(SELECT * FROM ${id(table)} WHERE ${id(scope.column)} IN (${scope.values.map((v) => `${sqlString(v)}::DATE`).join(', ')}))` : id(table);
-  return build(e, src);
+  return build(e, src, e.kind === 'reconcile' ? scope : undefined);
 }
 
-/** Kinds whose verdict over a table is the union of their verdicts over its partitions. */
-const SCOPABLE = new Set<Expectation['kind']>(['not_null', 'unique', 'accepted_values', 'range', 'relationship']);
+/**
+ * Kinds whose verdict over a table is the union of their verdicts over its partitions. Reconcile is
+ * one because a classified row's partition is its bronze row's date.
+ */
+const SCOPABLE = new Set<Expectation['kind']>(['not_null', 'unique', 'accepted_values', 'range', 'relationship', 'reconcile']);
 
-function build(e: Expectation, src: (table: string) => string): { sql: string; description: string } {
+function build(e: Expectation, src: (table: string) => string, scope?: Scope): { sql: string; description: string } {
+  const scoped = scope ? scope.values.map((v) => `${sqlString(v)}::DATE`).join(', ') : null;
   switch (e.kind) {
     case 'not_null':
       return { description: `${e.column} is never null`, sql: `SELECT count(*) AS failing, '' AS details FROM ${src(e.table)} WHERE ${id(e.column)} IS NULL` };
@@ -70,16 +74,19 @@ function build(e: Expectation, src: (table: string) => string): { sql: string; d
         sql: `SELECT CASE WHEN lag > ${e.maxLagDays} THEN lag ELSE 0 END AS failing, 'lag ' || coalesce(lag::VARCHAR, 'unknown') || ' days' AS details
           FROM (SELECT datediff('day', (SELECT max(${id(e.column)}) FROM ${id(e.table)}), (SELECT max(date) FROM ${id(`bronze_${e.feed}`)})) AS lag)`,
       };
-    case 'reconcile':
+    case 'reconcile': {
+      const bronze = scoped ? `(SELECT * FROM ${id(`bronze_${e.feed}`)} WHERE date IN (${scoped}))` : id(`bronze_${e.feed}`);
+      const part = (t: string) => (scoped ? `(SELECT * FROM ${id(t)} WHERE ${id(scope!.column)} IN (${scoped}))` : id(t));
       return {
         description: `bronze ${e.feed} rows = ${e.table} + quarantined + duplicates`,
-        sql: `WITH b AS (SELECT count(*) AS n FROM ${id(`bronze_${e.feed}`)}),
-            c AS (SELECT count(*) FILTER (WHERE _status = 'ok') AS ok, count(*) FILTER (WHERE _status = 'quarantined') AS q, count(*) FILTER (WHERE _status = 'duplicate') AS d, count(*) AS n FROM ${id(e.classified)}),
-            s AS (SELECT count(*) AS n FROM ${id(e.table)})
+        sql: `WITH b AS (SELECT count(*) AS n FROM ${bronze}),
+            c AS (SELECT count(*) FILTER (WHERE _status = 'ok') AS ok, count(*) FILTER (WHERE _status = 'quarantined') AS q, count(*) FILTER (WHERE _status = 'duplicate') AS d, count(*) AS n FROM ${part(e.classified)}),
+            s AS (SELECT count(*) AS n FROM ${part(e.table)})
           SELECT abs(b.n - c.n) + abs(s.n - c.ok) AS failing,
-            'bronze ' || b.n || ' = silver ' || s.n || ' + quarantined ' || c.q || ' + duplicates ' || c.d AS details
+            'bronze ' || b.n || ' = silver ' || s.n || ' + quarantined ' || c.q || ' + duplicates ' || c.d${scoped ? ` || ' (rebuilt partitions)'` : ''} AS details
           FROM b, c, s`,
       };
+    }
   }
 }
 
