@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString } from '../../core/duckdb';
+import { sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
 import type { Engine } from '../engine/engine';
 import type { Expectation } from './expectations';
 
@@ -19,12 +19,19 @@ const id = sqlIdent;
 export interface Scope {
   column: string;
   values: string[];
+  /** The Parquet files holding those partitions, per table, when known: read them instead of filtering. */
+  files?: Record<string, string[]>;
+}
+
+function scopedSource(table: string, scope: Scope): string {
+  const files = scope.files?.[table];
+  if (files && files.length > 0) return `read_parquet(${sqlStringList(files)}, hive_partitioning = false)`;
+  return `(SELECT * FROM ${sqlIdent(table)} WHERE ${sqlIdent(scope.column)} IN (${scope.values.map((v) => `${sqlString(v)}::DATE`).join(', ')}))`;
 }
 
 /** SQL returning one row: failing (a count) and details (text), for one expectation. */
 export function checkSql(e: Expectation, scope?: Scope): { sql: string; description: string } {
-  const src = (table: string) =>
-    scope && table === e.table && SCOPABLE.has(e.kind) ? `(SELECT * FROM ${id(table)} WHERE ${id(scope.column)} IN (${scope.values.map((v) => `${sqlString(v)}::DATE`).join(', ')}))` : id(table);
+  const src = (table: string) => (scope && table === e.table && SCOPABLE.has(e.kind) ? scopedSource(table, scope) : id(table));
   return build(e, src, e.kind === 'reconcile' ? scope : undefined);
 }
 
@@ -76,7 +83,7 @@ function build(e: Expectation, src: (table: string) => string, scope?: Scope): {
       };
     case 'reconcile': {
       const bronze = scoped ? `(SELECT * FROM ${id(`bronze_${e.feed}`)} WHERE date IN (${scoped}))` : id(`bronze_${e.feed}`);
-      const part = (t: string) => (scoped ? `(SELECT * FROM ${id(t)} WHERE ${id(scope!.column)} IN (${scoped}))` : id(t));
+      const part = (t: string) => (scope ? scopedSource(t, scope) : id(t));
       return {
         description: `bronze ${e.feed} rows = ${e.table} + quarantined + duplicates`,
         sql: `WITH b AS (SELECT count(*) AS n FROM ${bronze}),

@@ -32,14 +32,14 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
   };
   return {
     results,
-    async check(layer: 'silver' | 'gold', engine: Engine, rebuilt?: Rebuilt, models?: Model[]): Promise<void> {
+    async check(layer: 'silver' | 'gold', engine: Engine, rebuilt?: Rebuilt, models?: Model[], files?: Record<string, string[]>): Promise<void> {
       const list: Expectation[] = expectations[layer];
       const partitionBy = new Map((models ?? []).filter((m) => m.partition_by).map((m) => [m.model, m.partition_by!]));
       const scopeOf = (table: string): Scope | null | undefined => {
         const column = partitionBy.get(table);
         const r = rebuilt?.get(table);
         if (!column || r === undefined || r === 'all') return undefined;
-        return r.size === 0 ? null : { column, values: [...r].sort() };
+        return r.size === 0 ? null : { column, values: [...r].sort(), files };
       };
       for (const r of await runChecks(engine, list, scopeOf)) {
         results.push({ ...r, layer });

@@ -29,7 +29,7 @@ export interface PipelineDeps {
   progress?: Progress;
   now?: () => Date;
   /** Runs between building a layer and swapping it in; throwing keeps that layer's last good version. */
-  beforeSwap?: (layer: 'silver' | 'gold', engine: Engine, rebuilt: Rebuilt, models: Model[]) => Promise<void>;
+  beforeSwap?: (layer: 'silver' | 'gold', engine: Engine, rebuilt: Rebuilt, models: Model[], rebuiltFiles: Record<string, string[]>) => Promise<void>;
 }
 
 export interface PipelineResult {
@@ -87,7 +87,7 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
         steps.push(await runModel(m, state, staged[layer], deps));
         progress.tick();
       }
-      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models);
+      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state));
       faultPoint(`pipeline.before_${layer}_swap`);
       for (const p of staged[layer]) state.stores[layer].swap(p);
     }
@@ -96,6 +96,18 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
   } finally {
     release();
   }
+}
+
+/** Files of the partitions each partially rebuilt table wrote in this run (absolute paths). */
+function rebuiltFiles(staged: Pointer[], s: RunState): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of staged) {
+    const r = s.rebuilt.get(p.table);
+    if (!p.partitions || r === undefined || r === 'all') continue;
+    const store = s.stores[s.byName.get(p.table)!.layer];
+    out[p.table] = store.files({ ...p, partitions: Object.fromEntries([...r].filter((v) => p.partitions![v]).map((v) => [v, p.partitions![v]])) });
+  }
+  return out;
 }
 
 function inputVersions(m: Model, s: RunState): Record<string, string> {
