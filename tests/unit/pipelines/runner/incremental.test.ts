@@ -1,0 +1,15 @@
+import { restrictSql } from '../../../../pipelines/runner/incremental';
+import { parseModel } from '../../../../pipelines/runner/models';
+
+describe('restrictSql', () => {
+  it('reads bronze and partitioned inputs only for the given partitions, lookups whole', () => {
+    const m = parseModel(
+      `-- model: f\n-- layer: silver\n-- depends: bronze_x, c__classified, member_ids\n-- partition_by: d\n-- description: t\nSELECT * FROM bronze_x JOIN c__classified USING (k) LEFT JOIN member_ids USING (member_id) WHERE c__classified_extra(1) IS NULL`,
+      'silver/f.sql',
+    );
+    const sql = restrictSql(m, new Set(['2025-01-02', '2025-01-01']), (d) => (d === 'c__classified' ? 'event_date' : undefined));
+    expect(sql).toBe(
+      "SELECT * FROM (SELECT * FROM bronze_x WHERE date IN ('2025-01-01'::DATE, '2025-01-02'::DATE)) AS bronze_x JOIN (SELECT * FROM c__classified WHERE event_date IN ('2025-01-01'::DATE, '2025-01-02'::DATE)) AS c__classified USING (k) LEFT JOIN member_ids USING (member_id) WHERE c__classified_extra(1) IS NULL",
+    );
+  });
+});
