@@ -101,9 +101,22 @@ function build(e: Expectation, src: (table: string) => string, scope?: Scope): {
  * Runs the expectations. `scopeOf` may restrict a table's row-level checks to the partitions a run
  * rebuilt (null: nothing rebuilt, so those checks pass as checked when the rows were written).
  */
-export async function runChecks(engine: Engine, expectations: Expectation[], scopeOf: (table: string) => Scope | null | undefined = () => undefined): Promise<CheckResult[]> {
+export async function runChecks(
+  engine: Engine,
+  expectations: Expectation[],
+  scopeOf: (table: string) => Scope | null | undefined = () => undefined,
+  newestOf: (table: string) => string | undefined = () => undefined,
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const e of expectations) {
+    const newest = e.kind === 'freshness' ? newestOf(e.table) : undefined;
+    if (e.kind === 'freshness' && newest) {
+      const [row] = await engine.query<{ lag: number | null }>(`SELECT datediff('day', ${sqlString(newest)}::DATE, (SELECT max(date) FROM ${sqlIdent(`bronze_${e.feed}`)})) AS lag`);
+      const lag = row?.lag ?? null;
+      const failing = lag !== null && lag > e.maxLagDays ? lag : 0;
+      out.push({ table: e.table, kind: e.kind, description: build(e, id).description, severity: e.severity, passed: failing === 0, failing, details: `lag ${lag ?? 'unknown'} days` });
+      continue;
+    }
     const scope = scopeOf(e.table);
     if ((scope === null || scope?.values.length === 0) && SCOPABLE.has(e.kind)) {
       out.push({ table: e.table, kind: e.kind, description: build(e, id).description, severity: e.severity, passed: true, failing: 0, details: 'no partition rebuilt; checked when written' });

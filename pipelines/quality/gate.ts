@@ -32,7 +32,7 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
   };
   return {
     results,
-    async check(layer: 'silver' | 'gold', engine: Engine, rebuilt?: Rebuilt, models?: Model[], files?: Record<string, string[]>): Promise<void> {
+    async check(layer: 'silver' | 'gold', engine: Engine, rebuilt?: Rebuilt, models?: Model[], files?: Record<string, string[]>, newest?: Record<string, string>): Promise<void> {
       const list: Expectation[] = expectations[layer];
       const partitionBy = new Map((models ?? []).filter((m) => m.partition_by).map((m) => [m.model, m.partition_by!]));
       const scopeOf = (table: string): Scope | null | undefined => {
@@ -41,7 +41,7 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
         if (!column || r === undefined || r === 'all') return undefined;
         return r.size === 0 ? null : { column, values: [...r].sort(), files };
       };
-      for (const r of await runChecks(engine, list, scopeOf)) {
+      for (const r of await runChecks(engine, list, scopeOf, (t) => newest?.[t])) {
         results.push({ ...r, layer });
         if (!r.passed) logger[r.severity === 'error' ? 'error' : 'warn']({ layer, table: r.table, check: r.description, failing: r.failing, details: r.details }, 'expectation failed');
       }

@@ -32,7 +32,7 @@ export async function runMedallion(
     const result = await runPipeline(
       root,
       { fullRefresh: opts.fullRefresh, models: opts.models },
-      { engine, logger: deps.logger, progress: deps.progress, now, beforeSwap: (layer, e, rebuilt, models, files) => gate.check(layer, e, rebuilt, models, files) },
+      { engine, logger: deps.logger, progress: deps.progress, now, beforeSwap: (layer, e, rebuilt, models, files, newest) => gate.check(layer, e, rebuilt, models, files, newest) },
     );
     return { ...result, runId, quality: gate.results };
   } finally {

@@ -29,7 +29,15 @@ export interface PipelineDeps {
   progress?: Progress;
   now?: () => Date;
   /** Runs between building a layer and swapping it in; throwing keeps that layer's last good version. */
-  beforeSwap?: (layer: 'silver' | 'gold', engine: Engine, rebuilt: Rebuilt, models: Model[], rebuiltFiles: Record<string, string[]>) => Promise<void>;
+  beforeSwap?: (
+    layer: 'silver' | 'gold',
+    engine: Engine,
+    rebuilt: Rebuilt,
+    models: Model[],
+    rebuiltFiles: Record<string, string[]>,
+    /** Newest partition value of each partitioned table's new version. */
+    newest: Record<string, string>,
+  ) => Promise<void>;
 }
 
 export interface PipelineResult {
@@ -87,7 +95,7 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
         steps.push(await runModel(m, state, staged[layer], deps));
         progress.tick();
       }
-      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state));
+      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state), newestPartitions(models, staged[layer], state));
       faultPoint(`pipeline.before_${layer}_swap`);
       for (const p of staged[layer]) state.stores[layer].swap(p);
     }
@@ -106,6 +114,16 @@ function rebuiltFiles(staged: Pointer[], s: RunState): Record<string, string[]> 
     if (!p.partitions || r === undefined || r === 'all') continue;
     const store = s.stores[s.byName.get(p.table)!.layer];
     out[p.table] = store.files({ ...p, partitions: Object.fromEntries([...r].filter((v) => p.partitions![v]).map((v) => [v, p.partitions![v]])) });
+  }
+  return out;
+}
+
+function newestPartitions(models: Model[], staged: Pointer[], s: RunState): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of models.filter((x) => x.partition_by)) {
+    const p = staged.find((x) => x.table === m.model) ?? s.stores[m.layer].current(m.model);
+    const keys = Object.keys(p?.partitions ?? {}).sort();
+    if (keys.length > 0) out[m.model] = keys[keys.length - 1];
   }
   return out;
 }

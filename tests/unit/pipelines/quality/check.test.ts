@@ -61,6 +61,12 @@ describe('quality checks', () => {
     expect(untouched[0]).toMatchObject({ passed: true, details: 'no partition rebuilt; checked when written' });
   });
 
+  it('takes freshness from the newest partition when the runner knows it', async () => {
+    const e: Expectation = { kind: 'freshness', table: 't', column: 'd', feed: 'feed', maxLagDays: 2, severity: 'warn' };
+    expect((await runChecks(engine, [e], undefined, () => '2025-01-19'))[0]).toMatchObject({ passed: true, details: 'lag 1 days' });
+    expect((await runChecks(engine, [e], undefined, () => '2025-01-01'))[0]).toMatchObject({ passed: false, failing: 19 });
+  });
+
   it('passes when the data meets the expectation', async () => {
     const results = await runChecks(engine, [
       { kind: 'unique', table: 'members', columns: ['member_id'], severity: 'error' },
