@@ -4,6 +4,8 @@ import type { Engine } from '../engine/engine';
 import type { Model } from './models';
 import type { Pointer } from './table_store';
 
+const KEYWORDS = 'ON|USING|WHERE|GROUP|ORDER|LEFT|RIGHT|FULL|INNER|CROSS|JOIN|WINDOW|QUALIFY|UNION|LIMIT|HAVING|LATERAL|NATURAL';
+
 /** Partitions rebuilt by this run per model: a set of values, or 'all'. */
 export type Rebuilt = Map<string, Set<string> | 'all'>;
 
@@ -27,13 +29,17 @@ export function parseLookup(spec: string): { name: string; key: string } {
 
 /**
  * Keys whose rows differ between a lookup's previous version (files) and its new one (the view
- * registered under its name), then the partitions of `current` holding rows with those keys.
+ * registered under its name), then the partitions of `current` holding rows with those keys. A
+ * lookup keyed by the partition column itself (a calendar) touches exactly the partitions of its
+ * changed keys.
  */
 export async function partitionsTouchedByLookup(engine: Engine, lookup: { name: string; key: string }, previousFiles: string[], current: { files: string[]; partitionBy: string }): Promise<Set<string>> {
   const prev = `read_parquet(${sqlStringList(previousFiles)}, hive_partitioning = false)`;
+  const changed = `(SELECT * FROM ${prev} EXCEPT SELECT * FROM ${lookup.name}) UNION (SELECT * FROM ${lookup.name} EXCEPT SELECT * FROM ${prev})`;
   const rows = await engine.query<{ p: string }>(
-    `WITH changed AS (
-       (SELECT * FROM ${prev} EXCEPT SELECT * FROM ${lookup.name}) UNION (SELECT * FROM ${lookup.name} EXCEPT SELECT * FROM ${prev}))
+    lookup.key === current.partitionBy
+      ? `SELECT DISTINCT ${lookup.key}::VARCHAR AS p FROM (${changed})`
+      : `WITH changed AS (${changed})
      SELECT DISTINCT ${current.partitionBy}::VARCHAR AS p FROM read_parquet(${sqlStringList(current.files)}, hive_partitioning = false)
      WHERE ${lookup.key} IN (SELECT ${lookup.key} FROM changed)`,
   );
@@ -47,11 +53,13 @@ export async function partitionsTouchedByLookup(engine: Engine, lookup: { name: 
  */
 export function restrictSql(m: Model, partitions: Set<string>, partitionOf: (input: string) => string | undefined): string {
   const values = [...partitions].sort().map((v) => `${sqlString(v)}::DATE`).join(', ');
+  const aligned = new Map((m.lookups ?? []).map(parseLookup).filter((l) => l.key === m.partition_by).map((l) => [l.name, l.key]));
   let sql = m.sql;
   for (const d of m.depends) {
-    const col = d.startsWith('bronze_') ? 'date' : partitionOf(d);
+    const col = d.startsWith('bronze_') ? 'date' : (partitionOf(d) ?? aligned.get(d));
     if (!col) continue;
-    sql = sql.replace(new RegExp(`\\b(FROM|JOIN)\\s+${d}\\b(?!\\s*\\()`, 'g'), `$1 (SELECT * FROM ${d} WHERE ${col} IN (${values})) AS ${d}`);
+    const ref = new RegExp(`\\b(FROM|JOIN)\\s+${d}\\b(?!\\s*\\()(\\s+(?:AS\\s+)?(?!(?:${KEYWORDS})\\b)[a-z_][a-z0-9_]*)?`, 'gi');
+    sql = sql.replace(ref, (_all, kw: string, alias?: string) => `${kw} (SELECT * FROM ${d} WHERE ${col} IN (${values}))${alias ?? ` AS ${d}`}`);
   }
   return sql;
 }

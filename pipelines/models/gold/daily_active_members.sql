@@ -1,6 +1,8 @@
 -- model: daily_active_members
 -- layer: gold
 -- depends: member_daily_activity, dim_date
+-- partition_by: date
+-- lookups: dim_date(date)
 -- description: Daily active members (DAU): members with any check-in, facility, equipment or app
 --   event that local day; also how many were active on site (check-in, facility or equipment) and in
 --   the app. Every calendar day appears, 0 when nobody came. (member_daily_activity has one row per

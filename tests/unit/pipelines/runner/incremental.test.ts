@@ -12,4 +12,15 @@ describe('restrictSql', () => {
       "SELECT * FROM (SELECT * FROM bronze_x WHERE date IN ('2025-01-01'::DATE, '2025-01-02'::DATE)) AS bronze_x JOIN (SELECT * FROM c__classified WHERE event_date IN ('2025-01-01'::DATE, '2025-01-02'::DATE)) AS c__classified USING (k) LEFT JOIN member_ids USING (member_id) WHERE c__classified_extra(1) IS NULL",
     );
   });
+
+  it('keeps a table alias and restricts a lookup keyed by the partition column', () => {
+    const m = parseModel(
+      `-- model: g\n-- layer: gold\n-- depends: a, dim_date\n-- partition_by: date\n-- lookups: dim_date(date)\n-- description: t\nSELECT d.date FROM dim_date d LEFT JOIN a x ON x.date = d.date JOIN a USING (date)`,
+      'gold/g.sql',
+    );
+    const sql = restrictSql(m, new Set(['2025-01-01']), (d) => (d === 'a' ? 'date' : undefined));
+    expect(sql).toBe(
+      "SELECT d.date FROM (SELECT * FROM dim_date WHERE date IN ('2025-01-01'::DATE)) d LEFT JOIN (SELECT * FROM a WHERE date IN ('2025-01-01'::DATE)) x ON x.date = d.date JOIN (SELECT * FROM a WHERE date IN ('2025-01-01'::DATE)) AS a USING (date)",
+    );
+  });
 });
