@@ -22,6 +22,14 @@ export function newBronzeDates(log: BronzeLog, feed: string, afterBatch: number)
   return out;
 }
 
+/** The partition value (a date) covering `date` at a grain: the day, its ISO week's Monday, or the 1st of its month. */
+export function toGrain(date: string, grain: Model['partition_grain']): string {
+  if (grain === 'day') return date;
+  if (grain === 'month') return `${date.slice(0, 7)}-01`;
+  const d = new Date(`${date}T00:00:00Z`);
+  return new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86400000).toISOString().slice(0, 10);
+}
+
 export function parseLookup(spec: string): { name: string; key: string } {
   const m = /^([a-z_][a-z0-9_]*)\(([a-z_][a-z0-9_]*)\)$/.exec(spec)!;
   return { name: m[1], key: m[2] };
@@ -33,12 +41,17 @@ export function parseLookup(spec: string): { name: string; key: string } {
  * lookup keyed by the partition column itself (a calendar) touches exactly the partitions of its
  * changed keys.
  */
-export async function partitionsTouchedByLookup(engine: Engine, lookup: { name: string; key: string }, previousFiles: string[], current: { files: string[]; partitionBy: string }): Promise<Set<string>> {
+export async function partitionsTouchedByLookup(
+  engine: Engine,
+  lookup: { name: string; key: string },
+  previousFiles: string[],
+  current: { files: string[]; partitionBy: string; grain: Model['partition_grain'] },
+): Promise<Set<string>> {
   const prev = `read_parquet(${sqlStringList(previousFiles)}, hive_partitioning = false)`;
   const changed = `(SELECT * FROM ${prev} EXCEPT SELECT * FROM ${lookup.name}) UNION (SELECT * FROM ${lookup.name} EXCEPT SELECT * FROM ${prev})`;
   const rows = await engine.query<{ p: string }>(
-    lookup.key === current.partitionBy
-      ? `SELECT DISTINCT ${lookup.key}::VARCHAR AS p FROM (${changed})`
+    lookup.key === current.partitionBy || current.grain !== 'day'
+      ? `SELECT DISTINCT date_trunc('${current.grain}', ${lookup.key})::DATE::VARCHAR AS p FROM (${changed})`
       : `WITH changed AS (${changed})
      SELECT DISTINCT ${current.partitionBy}::VARCHAR AS p FROM read_parquet(${sqlStringList(current.files)}, hive_partitioning = false)
      WHERE ${lookup.key} IN (SELECT ${lookup.key} FROM changed)`,
@@ -53,11 +66,13 @@ export async function partitionsTouchedByLookup(engine: Engine, lookup: { name: 
  */
 export function restrictSql(m: Model, partitions: Set<string>, partitionOf: (input: string) => string | undefined): string {
   const values = [...partitions].sort().map((v) => `${sqlString(v)}::DATE`).join(', ');
-  const aligned = new Map((m.lookups ?? []).map(parseLookup).filter((l) => l.key === m.partition_by).map((l) => [l.name, l.key]));
+  const grain = m.partition_grain;
+  const aligned = new Map((m.lookups ?? []).map(parseLookup).filter((l) => l.key === m.partition_by || grain !== 'day').map((l) => [l.name, l.key]));
   let sql = m.sql;
   for (const d of m.depends) {
-    const col = d.startsWith('bronze_') ? 'date' : (partitionOf(d) ?? aligned.get(d));
-    if (!col) continue;
+    const column = d.startsWith('bronze_') ? 'date' : (partitionOf(d) ?? aligned.get(d));
+    if (!column) continue;
+    const col = grain === 'day' ? column : `date_trunc('${grain}', ${column})::DATE`;
     const ref = new RegExp(`\\b(FROM|JOIN)\\s+${d}\\b(?!\\s*\\()(\\s+(?:AS\\s+)?(?!(?:${KEYWORDS})\\b)[a-z_][a-z0-9_]*)?`, 'gi');
     sql = sql.replace(ref, (_all, kw: string, alias?: string) => `${kw} (SELECT * FROM ${d} WHERE ${col} IN (${values}))${alias ?? ` AS ${d}`}`);
   }

@@ -12,6 +12,8 @@ export const ModelHeaderSchema = z
     description: z.string().min(1),
     /** A DATE column: the table is stored one file per value and rebuilt partition by partition. */
     partition_by: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+    /** What one partition value covers: a day (default), or the week/month starting on it. */
+    partition_grain: z.enum(['day', 'week', 'month']).default('day'),
     /**
      * Inputs read only as key lookups, `name(key)`: when one changes, only partitions holding rows
      * with a key whose lookup rows changed are rebuilt.

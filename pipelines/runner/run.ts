@@ -9,7 +9,7 @@ import { lakePaths } from '../../core/paths';
 import { noProgress, type Progress } from '../../core/progress';
 import { BronzeLog } from '../bronze/log';
 import type { Engine } from '../engine/engine';
-import { newBronzeDates, parseLookup, partitionsTouchedByLookup, restrictSql, sameInputs, type Rebuilt } from './incremental';
+import { newBronzeDates, parseLookup, partitionsTouchedByLookup, restrictSql, sameInputs, toGrain, type Rebuilt } from './incremental';
 import { loadModels, topoSort, type Model } from './models';
 import { TableStore, type Pointer } from './table_store';
 
@@ -151,7 +151,7 @@ async function runModel(m: Model, s: RunState, staged: Pointer[], deps: Pipeline
     s.rebuilt.set(m.model, new Set());
     return report('skipped', current.rows);
   }
-  const base = { table: m.model, fingerprint, built_at: (deps.now ?? (() => new Date()))().toISOString(), sql_hash: hash([m.sql]), inputs, bronze_batches: bronzeBatches(m, s) };
+  const base = { table: m.model, fingerprint, built_at: (deps.now ?? (() => new Date()))().toISOString(), sql_hash: hash([m.sql + m.partition_grain]), inputs, bronze_batches: bronzeBatches(m, s) };
   try {
     if (m.partition_by) {
       const partial = current && !s.fullRefresh ? await affectedPartitions(m, current, s, deps.engine) : null;
@@ -182,7 +182,7 @@ function bronzeBatches(m: Model, s: RunState): Record<string, number> {
 
 /** The partitions to rebuild, or null when the table must be rebuilt whole. */
 async function affectedPartitions(m: Model, current: Pointer, s: RunState, engine: Engine): Promise<Set<string> | null> {
-  if (!current.partitions || current.sql_hash !== hash([m.sql]) || current.partition_by !== m.partition_by) return null;
+  if (!current.partitions || current.sql_hash !== hash([m.sql + m.partition_grain]) || current.partition_by !== m.partition_by) return null;
   const lookups = (m.lookups ?? []).map(parseLookup);
   const out = new Set<string>();
   const ignore = new Set<string>();
@@ -191,7 +191,7 @@ async function affectedPartitions(m: Model, current: Pointer, s: RunState, engin
       const feed = d.slice(7);
       const done = current.bronze_batches?.[feed];
       if (done === undefined) return null;
-      for (const v of newBronzeDates(s.log, feed, done)) out.add(v);
+      for (const v of newBronzeDates(s.log, feed, done)) out.add(toGrain(v, m.partition_grain));
       ignore.add(d);
       continue;
     }
@@ -199,7 +199,7 @@ async function affectedPartitions(m: Model, current: Pointer, s: RunState, engin
     const rebuilt = s.rebuilt.get(d);
     if (input.partition_by) {
       if (rebuilt === 'all') return null;
-      for (const v of rebuilt ?? []) out.add(v);
+      for (const v of rebuilt ?? []) out.add(toGrain(v, m.partition_grain));
       ignore.add(d);
       continue;
     }
@@ -208,7 +208,7 @@ async function affectedPartitions(m: Model, current: Pointer, s: RunState, engin
     const store = s.stores[input.layer];
     const previous = store.current(d);
     if (!previous) return null;
-    for (const v of await partitionsTouchedByLookup(engine, lookup, store.files(previous), { files: s.stores[m.layer].files(current), partitionBy: m.partition_by! })) out.add(v);
+    for (const v of await partitionsTouchedByLookup(engine, lookup, store.files(previous), { files: s.stores[m.layer].files(current), partitionBy: m.partition_by!, grain: m.partition_grain })) out.add(v);
     ignore.add(d);
   }
   return sameInputs(current, inputVersions(m, s), ignore) ? out : null;

@@ -1,4 +1,4 @@
-import { restrictSql } from '../../../../pipelines/runner/incremental';
+import { restrictSql, toGrain } from '../../../../pipelines/runner/incremental';
 import { parseModel } from '../../../../pipelines/runner/models';
 
 describe('restrictSql', () => {
@@ -22,5 +22,16 @@ describe('restrictSql', () => {
     expect(sql).toBe(
       "SELECT d.date FROM (SELECT * FROM dim_date WHERE date IN ('2025-01-01'::DATE)) d LEFT JOIN (SELECT * FROM a WHERE date IN ('2025-01-01'::DATE)) x ON x.date = d.date JOIN (SELECT * FROM a WHERE date IN ('2025-01-01'::DATE)) AS a USING (date)",
     );
+  });
+});
+
+describe('toGrain', () => {
+  it('maps a date to the partition covering it', () => {
+    expect(toGrain('2025-01-15', 'day')).toBe('2025-01-15');
+    expect(toGrain('2025-01-15', 'week')).toBe('2025-01-13');
+    expect(toGrain('2025-01-13', 'week')).toBe('2025-01-13');
+    expect(toGrain('2025-01-19', 'week')).toBe('2025-01-13');
+    expect(toGrain('2025-03-02', 'week')).toBe('2025-02-24');
+    expect(toGrain('2025-02-28', 'month')).toBe('2025-02-01');
   });
 });
