@@ -7,9 +7,29 @@ import type { Logger } from '../../core/logger';
 import type { Engine } from '../engine/engine';
 import type { Rebuilt } from '../runner/incremental';
 import type { Model } from '../runner/models';
-import { runChecks, type Scope } from './check';
+import { BronzeLog } from '../bronze/log';
+import { lakePaths } from '../../core/paths';
+import { runChecks, type KnownFacts, type Scope } from './check';
 import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS, type Expectation } from './expectations';
 import { outcomeOf, writeQualityRun, type LayerResult, type QualityRun } from './report';
+
+/** Bronze row counts per feed and date, and each feed's newest date, from the commit log. */
+function bronzeFacts(log: BronzeLog): Required<Pick<KnownFacts, 'bronzeNewest' | 'bronzeRows'>> {
+  const rows = new Map<string, Map<string, number>>();
+  for (const c of log.commits) {
+    for (const o of c.outputs) {
+      const date = /date=(\d{4}-\d{2}-\d{2})/.exec(o.path)?.[1];
+      if (!date) continue;
+      const byDate = rows.get(o.table) ?? new Map<string, number>();
+      byDate.set(date, (byDate.get(date) ?? 0) + o.rows);
+      rows.set(o.table, byDate);
+    }
+  }
+  return {
+    bronzeNewest: (feed) => [...(rows.get(feed)?.keys() ?? [])].sort().at(-1),
+    bronzeRows: (feed, dates) => dates.reduce((a, d) => a + (rows.get(feed)?.get(d) ?? 0), 0),
+  };
+}
 
 /**
  * The quality gate between building a layer and swapping it in. Checks the layer's expectations,
@@ -41,7 +61,8 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
         if (!column || r === undefined || r === 'all') return undefined;
         return r.size === 0 ? null : { column, values: [...r].sort(), files };
       };
-      for (const r of await runChecks(engine, list, scopeOf, (t) => newest?.[t])) {
+      const log = BronzeLog.load(lakePaths(root).bronzeLog);
+      for (const r of await runChecks(engine, list, scopeOf, { newest: (t) => newest?.[t], ...bronzeFacts(log) })) {
         results.push({ ...r, layer });
         if (!r.passed) logger[r.severity === 'error' ? 'error' : 'warn']({ layer, table: r.table, check: r.description, failing: r.failing, details: r.details }, 'expectation failed');
       }

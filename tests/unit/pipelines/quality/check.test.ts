@@ -63,8 +63,8 @@ describe('quality checks', () => {
 
   it('takes freshness from the newest partition when the runner knows it', async () => {
     const e: Expectation = { kind: 'freshness', table: 't', column: 'd', feed: 'feed', maxLagDays: 2, severity: 'warn' };
-    expect((await runChecks(engine, [e], undefined, () => '2025-01-19'))[0]).toMatchObject({ passed: true, details: 'lag 1 days' });
-    expect((await runChecks(engine, [e], undefined, () => '2025-01-01'))[0]).toMatchObject({ passed: false, failing: 19 });
+    expect((await runChecks(engine, [e], undefined, { newest: () => '2025-01-19' }))[0]).toMatchObject({ passed: true, details: 'lag 1 days' });
+    expect((await runChecks(engine, [e], undefined, { newest: () => '2025-01-01', bronzeNewest: () => '2025-01-20' }))[0]).toMatchObject({ passed: false, failing: 19 });
   });
 
   it('passes when the data meets the expectation', async () => {
