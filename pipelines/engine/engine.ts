@@ -1,7 +1,8 @@
 /**
  * The seam between pipeline models and the SQL engine that runs them. Models are engine-neutral
  * SQL plus a few named functions every engine provides (`fitlake_ts`, `fitlake_local_date`,
- * `fitlake_norm_sku`); DuckDB implements it now, Spark later.
+ * `fitlake_local_hour`, `fitlake_norm_sku`, and `fitlake_row_status` / `fitlake_row_reason`, which
+ * give an audited row its fate from its copy number and problem); DuckDB implements it now, Spark later.
  */
 export interface Engine {
   /** Engine name, for logs and run records. */

@@ -187,7 +187,12 @@ describe('silver and gold against the generator truth (tiny)', () => {
     const gold = new TableStore(join(lake.root, 'gold'));
     const before = gold.current('daily_active_members');
     const failing = { silver: SILVER_EXPECTATIONS, gold: [...GOLD_EXPECTATIONS, { kind: 'min_rows' as const, table: 'daily_active_members', min: 1e9, severity: 'error' as const }] };
-    await expect(run(lake.root, { fullRefresh: true, expectations: failing })).rejects.toThrow(QualityError);
+    const stopped = await run(lake.root, { fullRefresh: true, expectations: failing }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(QualityError);
+    expect((stopped as QualityError).exitCode).toBe(6);
+    expect((stopped as QualityError).message).toMatch(
+      /^1 gold expectation\(s\) failed; gold not swapped in \(last good version kept\): daily_active_members: at least 1000000000 rows \(999999939 failing\)\. Report: quality\/runs\/\d{8}T\d{6}Z\/report\.html$/,
+    );
     expect(gold.current('daily_active_members')).toEqual(before);
     const warned = { silver: SILVER_EXPECTATIONS, gold: [...GOLD_EXPECTATIONS, { kind: 'min_rows' as const, table: 'daily_active_members', min: 1e9, severity: 'warn' as const }] };
     const r = await run(lake.root, { expectations: warned });

@@ -11,8 +11,8 @@ WITH typed AS (
   FROM bronze_app_events
 )
 SELECT t.* EXCLUDE (_copy), fitlake_local_date(occurred_at) AS event_date,
-  CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
-  CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
+  fitlake_row_status(_copy, r.reason) AS _status,
+  fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
 LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE

@@ -13,8 +13,8 @@ WITH typed AS (
   FROM bronze_equipment_usage
 )
 SELECT t.* EXCLUDE (_copy), fitlake_local_date(started_at) AS usage_date,
-  CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
-  CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
+  fitlake_row_status(_copy, r.reason) AS _status,
+  fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
 LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE

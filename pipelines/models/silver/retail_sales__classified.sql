@@ -17,8 +17,8 @@ SELECT t.* EXCLUDE (_copy, sku_key), a.sku,
   CASE WHEN a.sku IS NULL THEN NULL WHEN t.sku_raw = a.sku THEN 'exact' WHEN a.kind = 'canonical' THEN 'normalised' ELSE a.kind END AS sku_match,
   t.quantity * t.unit_price AS amount,
   fitlake_local_date(t.sold_at) AS sale_date,
-  CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
-  CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
+  fitlake_row_status(_copy, r.reason) AS _status,
+  fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
 LEFT JOIN sku_alias a ON a.alias_key = t.sku_key
 LEFT JOIN member_ids m ON m.member_id = t.member_id,

@@ -16,8 +16,8 @@ WITH typed AS (
 SELECT t.* EXCLUDE (_copy),
   dayname(t.activity_date) AS day_of_week,
   CASE WHEN coalesce(t.steps, 0) = 0 THEN 0.0 ELSE t.calories_burned / t.steps END AS calories_to_steps_ratio,
-  CASE WHEN _copy > 1 THEN 'duplicate' WHEN r.reason IS NOT NULL THEN 'quarantined' ELSE 'ok' END AS _status,
-  CASE WHEN _copy > 1 THEN 'replayed_record' ELSE r.reason END AS _reason
+  fitlake_row_status(_copy, r.reason) AS _status,
+  fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
 LEFT JOIN member_ids m USING (member_id),
 LATERAL (SELECT CASE
