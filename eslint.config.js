@@ -27,7 +27,7 @@ function forbid(layer) {
 }
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'lakehouse/', 'mlruns/', 'reports/', 'coverage/', 'notebooks/'] },
+  { ignores: ['node_modules/', '.venv/', 'dist/', 'lakehouse/', 'mlruns/', 'reports/', 'coverage/', 'notebooks/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger';
 import { registerGenerate } from './generate_command';
 import { registerIngest } from './ingest_command';
 import { registerPipeline } from './pipeline_command';
+import { registerFeatures } from './features_command';
 
 /** The `fitlake` command line. Every subcommand has --help; errors exit non-zero with a message. */
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerIngest(program);
   registerPipeline(program);
+  registerFeatures(program);
   return program;
 }
 

@@ -31,6 +31,24 @@ export const ConfigSchema = z
         threads: z.number().int().min(1).max(256).optional(),
       })
       .strict(),
+    features: z
+      .object({
+        /** Where historical feature tables live and are joined: DuckDB over Parquet (the only one so far). */
+        offline: z.object({ type: z.literal('duckdb') }).strict(),
+        /** Where the latest values are served from: in-process (no server) or Redis. */
+        online: z.discriminatedUnion('type', [
+          z.object({ type: z.literal('embedded') }).strict(),
+          z
+            .object({
+              type: z.literal('redis'),
+              host: z.string().min(1).default('127.0.0.1'),
+              port: z.number().int().min(1).max(65535).default(6379),
+              keyPrefix: z.string().default('fitlake:'),
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -42,10 +60,25 @@ export const DEFAULT_CONFIG: Config = {
   scale: 'small',
   logLevel: 'info',
   duckdb: { memoryLimit: '2GB' },
+  features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
 };
 
 const FileSchema = ConfigSchema.extend({ duckdb: ConfigSchema.shape.duckdb.partial() }).partial();
 type PartialConfig = Partial<Omit<Config, 'duckdb'>> & { duckdb?: Partial<Config['duckdb']> };
+
+/** FITLAKE_ONLINE_STORE=redis (with FITLAKE_REDIS_HOST / FITLAKE_REDIS_PORT) picks Redis; the password is read where the store is opened. */
+function onlineFromEnv(env: NodeJS.ProcessEnv): Config['features']['online'] | undefined {
+  const type = env.FITLAKE_ONLINE_STORE;
+  if (!type) return undefined;
+  if (type === 'embedded') return { type };
+  if (type !== 'redis') throw new ValidationError(`FITLAKE_ONLINE_STORE must be embedded or redis, got "${type}"`, 'FITLAKE_ONLINE_STORE');
+  return {
+    type,
+    host: env.FITLAKE_REDIS_HOST ?? '127.0.0.1',
+    port: env.FITLAKE_REDIS_PORT ? parseIntStrict(env.FITLAKE_REDIS_PORT, 'FITLAKE_REDIS_PORT') : 6379,
+    keyPrefix: env.FITLAKE_REDIS_PREFIX ?? 'fitlake:',
+  };
+}
 
 function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   const out: PartialConfig = {};
@@ -55,6 +88,8 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_SCALE) out.scale = env.FITLAKE_SCALE as Scale;
   if (env.FITLAKE_LOG_LEVEL) out.logLevel = env.FITLAKE_LOG_LEVEL as Config['logLevel'];
   if (env.FITLAKE_DUCKDB_MEMORY_LIMIT) out.duckdb = { memoryLimit: env.FITLAKE_DUCKDB_MEMORY_LIMIT };
+  const online = onlineFromEnv(env);
+  if (online) out.features = { offline: { type: 'duckdb' }, online };
   return out;
 }
 

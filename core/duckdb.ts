@@ -50,6 +50,28 @@ export class Db {
     return rows[0];
   }
 
+  /**
+   * Appends rows to an existing table whose columns are VARCHAR or DOUBLE, in `columns` order
+   * (fast bulk load from JS; null/undefined → NULL). Numbers go to DOUBLE columns, the rest as text.
+   */
+  async append(table: string, columns: readonly string[], rows: readonly Row[]): Promise<void> {
+    const appender = await this.conn.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const c of columns) {
+          const v = row[c];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (typeof v === 'number') appender.appendDouble(v);
+          else appender.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();

@@ -60,3 +60,10 @@ export class QualityError extends AppError {
     super('quality_failed', message, { httpStatus: 500, exitCode: 6 });
   }
 }
+
+/** Online feature values differ from the offline store's point-in-time values (training/serving skew). */
+export class SkewError extends AppError {
+  constructor(message: string) {
+    super('skew_detected', message, { httpStatus: 500, exitCode: 7 });
+  }
+}

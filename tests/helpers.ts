@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Db } from '../core/duckdb';
 import { silentLogger } from '../core/logger';
+import { createLakeViews } from '../pipelines/runner/reader';
 import { generate, type GenerateResult } from '../pipelines/data_gen/generate';
 import { DEFAULT_DIRT, DEFAULT_START, SCALE_PRESETS, type DirtRates, type GeneratorOptions } from '../pipelines/data_gen/options';
 
@@ -21,3 +23,14 @@ export function generateInto(root: string, overrides: Partial<GeneratorOptions> 
 }
 
 export const NO_DIRT: DirtRates = Object.fromEntries(Object.keys(DEFAULT_DIRT).map((k) => [k, 0])) as DirtRates;
+
+/** Runs a query over a lakehouse's current silver and gold tables (one view per table). */
+export async function queryLake<T extends Record<string, unknown>>(root: string, sql: string): Promise<T[]> {
+  const db = await Db.open();
+  try {
+    await createLakeViews(db, root);
+    return await db.all<T>(sql);
+  } finally {
+    db.close();
+  }
+}

@@ -19,6 +19,8 @@ export class DuckDbEngine implements Engine {
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_status(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'duplicate' WHEN problem IS NOT NULL THEN 'quarantined' ELSE 'ok' END`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_reason(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'replayed_record' ELSE problem END`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_day_start(d) AS timezone(${sqlString(timeZone)}, d::TIMESTAMP)`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_known_date(d, source_file) AS greatest(d, try_cast(regexp_extract(source_file, '(\\d{4}-\\d{2}-\\d{2})\\.[a-z]+$', 1) AS DATE)) + 1`);
     await db.run('SET partitioned_write_max_open_files = 5000');
     await db.run(`CREATE OR REPLACE MACRO fitlake_norm_sku(x) AS regexp_replace(upper(x), '[^A-Z0-9]', '', 'g')`);
     return new DuckDbEngine(db);

@@ -2,7 +2,9 @@
  * The seam between pipeline models and the SQL engine that runs them. Models are engine-neutral
  * SQL plus a few named functions every engine provides (`fitlake_ts`, `fitlake_local_date`,
  * `fitlake_local_hour`, `fitlake_norm_sku`, and `fitlake_row_status` / `fitlake_row_reason`, which
- * give an audited row its fate from its copy number and problem); DuckDB implements it now, Spark later.
+ * give an audited row its fate from its copy number and problem; `fitlake_day_start` (a local date's
+ * midnight as an instant) and `fitlake_known_date` (the day a record became known: the day after
+ * its landing file's date, or after its event date if later)); DuckDB implements it now, Spark later.
  */
 export interface Engine {
   /** Engine name, for logs and run records. */

@@ -7,9 +7,9 @@ import { silentLogger } from '../../core/logger';
 import { ingestBronze } from '../../pipelines/bronze/ingest';
 import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS } from '../../pipelines/quality/expectations';
 import { runMedallion } from '../../pipelines/runner/medallion';
-import { createLakeViews, lakeTables } from '../../pipelines/runner/reader';
+import { lakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
-import { generateInto, tmpLake, TZ } from '../helpers';
+import { generateInto, queryLake, tmpLake, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 import { readDirt, readLanding, readManifestFile } from './landing_reader';
 
@@ -28,15 +28,7 @@ async function ingest(root: string): Promise<void> {
 
 const run = (root: string, extra: Partial<Parameters<typeof runMedallion>[1]> = {}) => runMedallion(root, { timezone: TZ, fullRefresh: false, ...extra }, { logger: silentLogger, now });
 
-async function query<T extends Record<string, unknown>>(root: string, sql: string): Promise<T[]> {
-  const db = await Db.open();
-  try {
-    await createLakeViews(db, root);
-    return await db.all<T>(sql);
-  } finally {
-    db.close();
-  }
-}
+const query = queryLake;
 
 describe('silver and gold against the generator truth (tiny)', () => {
   const lake = tmpLake();

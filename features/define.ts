@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { DataError } from '../core/errors';
+
+const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case');
+
+/** Something features describe: a member, a product, a class type. */
+export const EntitySchema = z
+  .object({
+    name: Name,
+    /** Column that identifies it in every source and entity dataframe. */
+    joinKey: Name,
+    description: z.string().min(1),
+  })
+  .strict();
+export type Entity = z.infer<typeof EntitySchema>;
+
+export const FEATURE_TYPES = ['int', 'float', 'string', 'bool'] as const;
+export const FeatureSchema = z
+  .object({
+    name: Name,
+    type: z.enum(FEATURE_TYPES),
+    description: z.string().min(1),
+    /** SQL over the view's window columns (`<column>_<days>d`, `last_<column>_date`) and the spine's `date`. */
+    expr: z.string().optional(),
+  })
+  .strict();
+export type Feature = z.infer<typeof FeatureSchema>;
+
+/**
+ * Where a view's rows come from. `sql`: a file in features/sources/ returning one row per entity
+ * and `feature_ts` (plus `created_ts`), features as columns. `windowed`: a file returning facts
+ * (join key, `d` = the event's local date, `avail` = the date it became known, measure columns),
+ * aggregated over trailing day windows at every row of a spine — the features are exprs over those.
+ */
+export const SourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sql'), file: Name }).strict(),
+  z
+    .object({
+      kind: z.literal('windowed'),
+      file: Name,
+      /** A source file giving (join key, date, feature_ts, created_ts): the rows the view has. */
+      spine: Name,
+      /** Trailing sums: measure column → window lengths in days, e.g. `{ visits: [7, 30, 90] }` gives `visits_7d`… */
+      sums: z.record(Name, z.array(z.number().int().min(1).max(3650)).min(1)),
+      /** Measures whose latest known event date is kept as `last_<column>_date`. */
+      lastDates: z.array(Name).default([]),
+    })
+    .strict(),
+]);
+export type Source = z.infer<typeof SourceSchema>;
+
+export const FeatureViewSchema = z
+  .object({
+    name: Name,
+    entities: z.array(Name).min(1),
+    description: z.string().min(1),
+    source: SourceSchema,
+    /** Max age of a value, e.g. '2d' or '36h': older values are null offline and OUTSIDE_MAX_AGE online. 0 = no limit. */
+    ttl: z.string().regex(/^\d+(s|m|h|d)$/, 'like "2d", "36h"'),
+    schema: z.array(FeatureSchema).min(1),
+    online: z.boolean().default(true),
+  })
+  .strict();
+export type FeatureView = z.infer<typeof FeatureViewSchema>;
+
+export const FeatureServiceSchema = z
+  .object({
+    name: Name,
+    description: z.string().min(1),
+    /** `view` (all its features) or `view:feature`. */
+    features: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+export type FeatureService = z.infer<typeof FeatureServiceSchema>;
+
+function parse<T>(schema: z.ZodType<T>, spec: unknown, what: string): T {
+  const r = schema.safeParse(spec);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new DataError(`invalid ${what} definition: ${i.path.join('.')}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export const defineEntity = (spec: z.input<typeof EntitySchema>): Entity => parse(EntitySchema, spec, `entity ${spec.name}`);
+export const defineFeatureView = (spec: z.input<typeof FeatureViewSchema>): FeatureView => parse(FeatureViewSchema, spec, `feature view ${spec.name}`);
+export const defineFeatureService = (spec: z.input<typeof FeatureServiceSchema>): FeatureService => parse(FeatureServiceSchema, spec, `feature service ${spec.name}`);
+
+/** A view's TTL in milliseconds (0 = unlimited). */
+export function ttlMs(ttl: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(ttl);
+  if (!m) throw new DataError(`bad ttl "${ttl}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}

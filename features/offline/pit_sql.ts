@@ -1,0 +1,64 @@
+import { sqlIdent, sqlStringList } from '../../core/duckdb';
+import { ttlMs, type Feature } from '../define';
+
+/** What a point-in-time join of one view needs: its files, join key, TTL and the features to pick. */
+export interface PitSpec {
+  files: string[];
+  key: string;
+  ttl: string;
+  features: Feature[];
+  /** Output column name per feature, in `features` order. */
+  names: string[];
+}
+
+/**
+ * SQL for one view's point-in-time join against the entity table `entities` (`_row_id`, join key,
+ * `event_timestamp`), returning `_row_id` and the named feature columns.
+ *
+ * Rows created no later than their feature_ts (the normal case) go through an ASOF join: the latest
+ * feature_ts <= event_timestamp (duplicates of a key and feature_ts keep the latest created_ts).
+ * Rows created after their feature_ts (backfills, corrections) are only visible from created_ts on,
+ * so they take a range join of their own — they are few — and win when they are newer, or as new
+ * and created later. The TTL then blanks values older than event_timestamp − ttl. Without such
+ * rows (`hasLateRows` false: the store checks) the ASOF join alone is the answer.
+ */
+export function pitSql(spec: PitSpec, entities: string, hasLateRows: boolean): string {
+  const key = sqlIdent(spec.key);
+  const cols = spec.features.map((f) => sqlIdent(f.name));
+  const ttl = ttlMs(spec.ttl);
+  const head = `WITH src AS (SELECT ${key}, feature_ts, created_ts, ${cols.join(', ')} FROM read_parquet(${sqlStringList(spec.files)})),
+normal AS (
+  SELECT * FROM src WHERE created_ts <= feature_ts
+  QUALIFY row_number() OVER (PARTITION BY ${key}, feature_ts ORDER BY created_ts DESC) = 1
+)`;
+  if (!hasLateRows) {
+    const fresh = ttl > 0 ? `n.feature_ts >= e.event_timestamp - to_milliseconds(${ttl})` : 'TRUE';
+    return `${head},
+a AS (
+  SELECT e._row_id, ${fresh} AS _fresh, ${cols.map((c) => `n.${c}`).join(', ')}
+  FROM ${entities} e ASOF LEFT JOIN normal n ON e.${key} = n.${key} AND e.event_timestamp >= n.feature_ts
+)
+SELECT _row_id, ${cols.map((c, i) => `CASE WHEN _fresh THEN ${c} END AS ${sqlIdent(spec.names[i])}`).join(', ')} FROM a`;
+  }
+  const pre = (p: string, c: string) => sqlIdent(`${p}__${c.replace(/"/g, '')}`);
+  const pick = (c: string) => `CASE WHEN _use_b THEN ${pre('b', c)} ELSE ${pre('a', c)} END`;
+  const fresh = ttl > 0 ? `${pick('feature_ts')} >= _ets - to_milliseconds(${ttl})` : 'TRUE';
+  return `${head},
+a AS (
+  SELECT e._row_id, e.event_timestamp AS _ets, n.feature_ts AS a__feature_ts, n.created_ts AS a__created_ts, ${cols.map((c) => `n.${c} AS ${pre('a', c)}`).join(', ')}
+  FROM ${entities} e ASOF LEFT JOIN normal n ON e.${key} = n.${key} AND e.event_timestamp >= n.feature_ts
+),
+b AS (
+  SELECT e._row_id, l.feature_ts AS b__feature_ts, l.created_ts AS b__created_ts, ${cols.map((c) => `l.${c} AS ${pre('b', c)}`).join(', ')}
+  FROM ${entities} e JOIN (SELECT * FROM src WHERE created_ts > feature_ts) l
+    ON e.${key} = l.${key} AND l.feature_ts <= e.event_timestamp AND l.created_ts <= e.event_timestamp
+  QUALIFY row_number() OVER (PARTITION BY e._row_id ORDER BY l.feature_ts DESC, l.created_ts DESC) = 1
+),
+both_sides AS (
+  SELECT a.*, b.* EXCLUDE (_row_id),
+    b.b__feature_ts IS NOT NULL AND (a.a__feature_ts IS NULL OR b.b__feature_ts > a.a__feature_ts OR (b.b__feature_ts = a.a__feature_ts AND b.b__created_ts > a.a__created_ts)) AS _use_b
+  FROM a LEFT JOIN b USING (_row_id)
+)
+SELECT _row_id, ${cols.map((c, i) => `CASE WHEN ${fresh} THEN ${pick(c)} END AS ${sqlIdent(spec.names[i])}`).join(', ')}
+FROM both_sides`;
+}

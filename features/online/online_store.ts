@@ -1,0 +1,69 @@
+import { ttlMs } from '../define';
+import type { LatestRow } from '../offline/offline_store';
+import type { ViewSelection } from '../refs';
+
+/** Feast's online read statuses. A value OUTSIDE_MAX_AGE comes back as null with its timestamp. */
+export type FeatureStatus = 'PRESENT' | 'NULL_VALUE' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE';
+
+/** One entity's stored values of one view, in the order of `names` given at write time. */
+export interface StoredRow {
+  featureTs: number;
+  createdTs: number;
+  values: Record<string, unknown>;
+}
+
+/** The response of an online read, column-major like Feast's feature server: one result per column. */
+export interface OnlineFeatures {
+  metadata: { feature_names: string[] };
+  results: { values: unknown[]; statuses: FeatureStatus[]; event_timestamps: (string | null)[] }[];
+}
+
+/**
+ * The latest feature values per entity, for serving. Implementations: `embedded` (in-process,
+ * loaded from the latest materialization, no server) and `redis`. Chosen by `features.online.type`.
+ */
+export interface OnlineStore {
+  readonly type: string;
+  /**
+   * Stores each row's values of `view` under its entity key. A row older (by feature_ts) than what
+   * is stored for that key is skipped, so replays and out-of-order materializations never regress a
+   * value. Returns the number of rows written.
+   */
+  write(view: string, entity: string, names: string[], rows: LatestRow[]): Promise<number>;
+  /** The stored rows of `view` for each key (null when none), raw: no TTL applied. */
+  read(view: string, entity: string, names: string[], keys: readonly string[]): Promise<(StoredRow | null)[]>;
+  /** Number of entity keys holding a value of `view`. */
+  count(view: string, entity: string): Promise<number>;
+  /** Releases connections and memory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads `selections` for `keys` from any online store and applies each view's TTL against `now`:
+ * NOT_FOUND (no row), OUTSIDE_MAX_AGE (older than the TTL: value withheld), NULL_VALUE, PRESENT.
+ */
+export async function getOnlineFeatures(store: OnlineStore, selections: ViewSelection[], keys: readonly string[], now: Date, fullNames = false): Promise<OnlineFeatures> {
+  const joinKey = selections[0]?.entity.joinKey ?? 'key';
+  const out: OnlineFeatures = {
+    metadata: { feature_names: [joinKey] },
+    results: [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => null) }],
+  };
+  for (const s of selections) {
+    const names = s.features.map((f) => f.name);
+    const rows = await store.read(s.view.name, s.entity.name, names, keys);
+    const ttl = ttlMs(s.view.ttl);
+    for (const name of names) {
+      out.metadata.feature_names.push(fullNames ? `${s.view.name}__${name}` : name);
+      const col: OnlineFeatures['results'][number] = { values: [], statuses: [], event_timestamps: [] };
+      for (const row of rows) {
+        const stale = row !== null && ttl > 0 && now.getTime() - row.featureTs > ttl;
+        const value = row === null || stale ? null : (row.values[name] ?? null);
+        col.values.push(value);
+        col.statuses.push(row === null ? 'NOT_FOUND' : stale ? 'OUTSIDE_MAX_AGE' : value === null ? 'NULL_VALUE' : 'PRESENT');
+        col.event_timestamps.push(row === null ? null : new Date(row.featureTs).toISOString());
+      }
+      out.results.push(col);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import Redis from 'ioredis';
+import type { LatestRow } from '../offline/offline_store';
+import type { OnlineStore, StoredRow } from './online_store';
+
+/** Writes a hash's fields only when its stored `_ts:<view>` is not newer than the row's feature_ts. */
+const WRITE_IF_NEWER = `
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if stored and tonumber(stored) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('SADD', KEYS[2], KEYS[1])
+return 1`;
+
+export interface RedisOptions {
+  host: string;
+  port: number;
+  /** Prefix of every key, so several projects can share a server. */
+  keyPrefix: string;
+  /** From the environment (FITLAKE_REDIS_PASSWORD), never from a config file. */
+  password?: string;
+}
+
+/**
+ * Redis online store in Feast's layout: one hash per entity key (`<prefix><entity>:<key>`), a field
+ * per `view:feature` (JSON value) plus `_ts:view` and `_created:view`; a set per view lists its keys.
+ * A read of one entity is one HMGET; batches are pipelined.
+ */
+export class RedisOnlineStore implements OnlineStore {
+  readonly type = 'redis';
+  private readonly redis: Redis;
+
+  constructor(private readonly opts: RedisOptions) {
+    this.redis = new Redis({ host: opts.host, port: opts.port, password: opts.password, lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    this.redis.defineCommand('fitlakeWrite', { numberOfKeys: 2, lua: WRITE_IF_NEWER });
+  }
+
+  private key(entity: string, key: string): string {
+    return `${this.opts.keyPrefix}${entity}:${key}`;
+  }
+
+  private members(view: string): string {
+    return `${this.opts.keyPrefix}_view:${view}`;
+  }
+
+  async connect(): Promise<void> {
+    if (this.redis.status === 'wait') await this.redis.connect();
+  }
+
+  async write(view: string, entity: string, names: string[], rows: LatestRow[]): Promise<number> {
+    await this.connect();
+    let written = 0;
+    for (let i = 0; i < rows.length; i += 1000) {
+      const pipe = this.redis.pipeline();
+      for (const r of rows.slice(i, i + 1000)) {
+        const fields = [`_ts:${view}`, String(r.featureTs.getTime()), `_created:${view}`, String(r.createdTs.getTime()), ...names.flatMap((n, j) => [`${view}:${n}`, JSON.stringify(r.values[j] ?? null)])];
+        (pipe as unknown as { fitlakeWrite(...a: string[]): void }).fitlakeWrite(this.key(entity, r.key), this.members(view), `_ts:${view}`, String(r.featureTs.getTime()), ...fields);
+      }
+      const results = (await pipe.exec()) ?? [];
+      for (const [err, res] of results) {
+        if (err) throw err;
+        written += Number(res);
+      }
+    }
+    return written;
+  }
+
+  async read(view: string, entity: string, names: string[], keys: readonly string[]): Promise<(StoredRow | null)[]> {
+    await this.connect();
+    const fields = [`_ts:${view}`, `_created:${view}`, ...names.map((n) => `${view}:${n}`)];
+    const replies = await Promise.all(keys.map((k) => this.redis.hmget(this.key(entity, k), ...fields)));
+    return replies.map((r) => {
+      if (r[0] === null) return null;
+      return { featureTs: Number(r[0]), createdTs: Number(r[1]), values: Object.fromEntries(names.map((n, i) => [n, r[i + 2] === null ? null : JSON.parse(r[i + 2]!)])) };
+    });
+  }
+
+  async count(view: string): Promise<number> {
+    await this.connect();
+    return this.redis.scard(this.members(view));
+  }
+
+  /** Deletes every key under this store's prefix (tests and re-seeding). */
+  async clear(): Promise<void> {
+    await this.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.opts.keyPrefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await this.redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status !== 'end' && this.redis.status !== 'wait') await this.redis.quit();
+    else this.redis.disconnect();
+  }
+}

@@ -1,0 +1,10 @@
+-- The rows of the product and class-type views: every catalogue item (products) and class type,
+-- every local day from the day after the first day of data to the day after the last.
+WITH bounds AS (
+  SELECT min(date) + 1 AS first_day, max(date) + 1 AS last_day FROM member_daily_activity
+), items AS (
+  SELECT 'product' AS entity, sku AS item FROM dim_product
+  UNION ALL SELECT DISTINCT 'class_type', class_type FROM dim_class_session
+)
+SELECT entity, item, date, fitlake_day_start(date) AS feature_ts, fitlake_day_start(date) AS created_ts
+FROM (SELECT entity, item, unnest(range(b.first_day, b.last_day + 1, INTERVAL 1 DAY))::DATE AS date FROM items, bounds b)

@@ -1,0 +1,130 @@
+import type { Config } from '../core/config';
+import { ValidationError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { Progress } from '../core/progress';
+import { DEFINITIONS, type Definitions } from './definitions';
+import { materialize, MaterializationLog, type Materialization } from './materialize';
+import { DuckDbOfflineStore } from './offline/duckdb_offline_store';
+import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, OfflineStore } from './offline/offline_store';
+import { EmbeddedOnlineStore } from './online/embedded_online_store';
+import { getOnlineFeatures, type OnlineFeatures, type OnlineStore } from './online/online_store';
+import { RedisOnlineStore } from './online/redis_online_store';
+import { resolveFeatures, type FeatureRequest } from './refs';
+import { RegistryStore, type Registry } from './registry';
+
+export interface FeatureStoreDeps {
+  logger: Logger;
+  progress?: Progress;
+  /** The clock: TTLs online and materialization records read it. */
+  now?: () => Date;
+}
+
+/** The online store the configuration names. */
+export function createOnlineStore(config: Pick<Config, 'lakehouse' | 'features'>, env: NodeJS.ProcessEnv = process.env): OnlineStore {
+  const online = config.features.online;
+  switch (online.type) {
+    case 'embedded':
+      return EmbeddedOnlineStore.at(config.lakehouse);
+    case 'redis':
+      return new RedisOnlineStore({ host: online.host, port: online.port, keyPrefix: online.keyPrefix, password: env.FITLAKE_REDIS_PASSWORD });
+  }
+}
+
+/** The offline store the configuration names. */
+export function createOfflineStore(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>, logger: Logger): OfflineStore {
+  switch (config.features.offline.type) {
+    case 'duckdb':
+      return new DuckDbOfflineStore(config.lakehouse, config, logger);
+  }
+}
+
+/**
+ * The feature store: the registry of declared features, the offline store (historical values,
+ * point-in-time joins) and the online store (latest values for serving). Models and the API read
+ * features only through it.
+ */
+export class FeatureStore {
+  readonly registryStore: RegistryStore;
+  readonly log: MaterializationLog;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>,
+    readonly offline: OfflineStore,
+    readonly online: OnlineStore,
+    private readonly deps: FeatureStoreDeps,
+  ) {
+    this.registryStore = RegistryStore.at(config.lakehouse);
+    this.log = new MaterializationLog(config.lakehouse);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  static open(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>, deps: FeatureStoreDeps, stores: { offline?: OfflineStore; online?: OnlineStore } = {}): FeatureStore {
+    return new FeatureStore(config, stores.offline ?? createOfflineStore(config, deps.logger), stores.online ?? createOnlineStore(config), deps);
+  }
+
+  /** Registers the declared features (a new registry version when they changed). */
+  apply(defs: Definitions = DEFINITIONS): { registry: Registry; changed: boolean } {
+    return this.registryStore.apply(defs, this.now());
+  }
+
+  /** The applied registry; a clear error when `features apply` was never run. */
+  registry(): Registry {
+    const r = this.registryStore.read();
+    if (!r) throw new ValidationError(`no feature registry under ${this.config.lakehouse}: run \`fitlake features apply\` first`, 'registry');
+    return r;
+  }
+
+  /** Builds the offline tables that are older than the lakehouse tables they read. */
+  build(opts: { force?: boolean; views?: string[] } = {}): Promise<BuildReport[]> {
+    return this.offline.build(this.registry(), opts);
+  }
+
+  /** Point-in-time correct features for each entity row (see OfflineStore.getHistoricalFeatures). */
+  async getHistoricalFeatures(entities: EntitySource, request: FeatureRequest, opts: HistoricalOptions = {}): Promise<HistoricalFeatures> {
+    const selections = resolveFeatures(this.registry(), request);
+    return this.offline.getHistoricalFeatures(entities, selections, opts);
+  }
+
+  /** Builds stale offline tables, then pushes the latest values in [start, end] online. */
+  async materialize(range: { start?: Date; end?: Date; incremental?: boolean; views?: string[] } = {}): Promise<Materialization> {
+    const registry = this.registry();
+    for (const v of range.views ?? []) if (!registry.views.some((x) => x.name === v)) throw new ValidationError(`unknown feature view "${v}"`, 'views');
+    await this.build({ views: range.views });
+    const end = range.end ?? (await this.newestFeatureTs(range.views));
+    if (range.start && range.start > end) throw new ValidationError(`start ${range.start.toISOString()} is after end ${end.toISOString()}`, 'start');
+    return materialize(registry, { start: range.start, end, incremental: range.incremental === true, views: range.views }, {
+      offline: this.offline,
+      online: this.online,
+      log: this.log,
+      logger: this.deps.logger,
+      progress: this.deps.progress,
+      now: this.now,
+    });
+  }
+
+  /** The newest feature timestamp in the offline tables: the data's "now", the default materialization end. */
+  async newestFeatureTs(views?: string[]): Promise<Date> {
+    const registry = this.registry();
+    let newest = 0;
+    for (const v of registry.views.filter((x) => x.online && (!views || views.includes(x.name)))) {
+      newest = Math.max(newest, (await this.offline.newestFeatureTs(v))?.getTime() ?? 0);
+    }
+    return new Date(newest);
+  }
+
+  /** Latest values for `keys` from the online store, with TTL statuses against the clock. */
+  getOnlineFeatures(request: FeatureRequest, keys: readonly string[], opts: { fullFeatureNames?: boolean; now?: Date } = {}): Promise<OnlineFeatures> {
+    if (keys.length === 0) throw new ValidationError('no entity keys given', 'entities');
+    const selections = resolveFeatures(this.registry(), request);
+    const entity = selections[0].entity.name;
+    const other = selections.find((s) => s.entity.name !== entity);
+    if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}, not ${entity}`, 'features');
+    return getOnlineFeatures(this.online, selections, keys, opts.now ?? this.now(), opts.fullFeatureNames === true);
+  }
+
+  async close(): Promise<void> {
+    this.offline.close();
+    await this.online.close();
+  }
+}

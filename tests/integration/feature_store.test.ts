@@ -1,0 +1,172 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { loadConfig } from '../../core/config';
+import { Db } from '../../core/duckdb';
+import { SkewError } from '../../core/errors';
+import { silentLogger } from '../../core/logger';
+import { ingestBronze } from '../../pipelines/bronze/ingest';
+import { runMedallion } from '../../pipelines/runner/medallion';
+import { assertNoSkew, checkSkew } from '../../features/skew';
+import { FeatureStore } from '../../features/store';
+import { churnEntitySql, churnTrainingSet } from '../../features/training_sets';
+import { RedisOnlineStore } from '../../features/online/redis_online_store';
+import { generateInto, queryLake, tmpLake, TZ } from '../helpers';
+import { runCli } from './cli_runner';
+import { startRedis } from './redis_server';
+
+let clock = Date.parse('2026-01-01T00:00:00Z');
+const now = () => new Date((clock += 1000));
+
+const query = queryLake;
+
+function readTruth(root: string): Map<string, number> {
+  const lines = readFileSync(join(root, '_truth', 'churn_monthly.csv'), 'utf8').trim().split('\n').slice(1);
+  return new Map(lines.map((l) => l.split(',')).map((c) => [`${c[0]}|${c[1]}`, Number(c[3])]));
+}
+
+describe('feature store over a generated lakehouse (300 members, 150 days)', () => {
+  const lake = tmpLake();
+  const config = { ...loadConfig({ lakehouse: lake.root, timezone: TZ }, {}), features: { offline: { type: 'duckdb' as const }, online: { type: 'embedded' as const } } };
+  let store: FeatureStore;
+  beforeAll(async () => {
+    generateInto(lake.root, { days: 150 });
+    const db = await Db.open();
+    await ingestBronze(lake.root, { timezone: TZ, maxFilesPerBatch: 1000 }, { db, logger: silentLogger, now });
+    db.close();
+    await runMedallion(lake.root, { timezone: TZ, fullRefresh: false }, { logger: silentLogger, now });
+    store = FeatureStore.open(config, { logger: silentLogger, now });
+    store.apply();
+    await store.materialize();
+  });
+  afterAll(async () => {
+    await store.close();
+    lake.cleanup();
+  });
+
+  it('labels every member active at each monthly snapshot exactly as the generator truth', async () => {
+    const set = await churnTrainingSet(store, { timezone: TZ, minHistoryDays: 30 });
+    const rows = await set.rows();
+    await set.close();
+    const truth = readTruth(lake.root);
+    const snapshots = [...new Set(rows.map((r) => (r.snapshot_date as Date).toISOString().slice(0, 10)))];
+    expect(snapshots).toEqual(['2025-02-01', '2025-03-01', '2025-04-01']);
+    for (const s of snapshots) {
+      const inTruth = [...truth.keys()].filter((k) => k.endsWith(`|${s}`));
+      expect(rows.filter((r) => (r.snapshot_date as Date).toISOString().startsWith(s)).length).toBe(inTruth.length);
+    }
+    const disagreements = rows.filter((r) => truth.get(`${r.member_id}|${(r.snapshot_date as Date).toISOString().slice(0, 10)}`) !== r.label);
+    expect(disagreements).toEqual([]);
+    expect(rows.filter((r) => r.label === 1).length).toBeGreaterThan(5);
+    expect(rows.every((r) => r.visits_30d !== null && r.plan !== null)).toBe(true);
+  });
+
+  it('computes window features only from events before the snapshot that had arrived by then', async () => {
+    const set = await churnTrainingSet(store, { timezone: TZ, minHistoryDays: 30 });
+    const rows = await set.rows();
+    await set.close();
+    const expected = await query<{ member_id: string; s: string; visits: number; visits_any_arrival: number; spend: number }>(
+      lake.root,
+      `WITH t AS (${churnEntitySql({ timezone: TZ, minHistoryDays: 30 })}),
+      known AS (
+        SELECT member_id, checkin_date AS d, greatest(checkin_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 AS avail FROM class_checkins
+        UNION ALL SELECT member_id, usage_date, greatest(usage_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 FROM facility_usage
+        UNION ALL SELECT member_id, usage_date, greatest(usage_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 FROM equipment_usage
+      )
+      SELECT t.member_id, t.snapshot_date::VARCHAR AS s,
+        (SELECT count(DISTINCT d) FROM known k WHERE k.member_id = t.member_id AND k.d >= t.snapshot_date - 30 AND k.d < t.snapshot_date AND k.avail <= t.snapshot_date) AS visits,
+        (SELECT count(DISTINCT d) FROM known k WHERE k.member_id = t.member_id AND k.d >= t.snapshot_date - 30 AND k.d < t.snapshot_date) AS visits_any_arrival,
+        (SELECT coalesce(sum(amount), 0)::DOUBLE FROM retail_sales r WHERE r.member_id = t.member_id AND r.sale_date >= t.snapshot_date - 30 AND r.sale_date < t.snapshot_date
+           AND greatest(r.sale_date, regexp_extract(r._source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 <= t.snapshot_date) AS spend
+      FROM t`,
+    );
+    const byKey = new Map(expected.map((e) => [`${e.member_id}|${e.s}`, e]));
+    let lateMatters = 0;
+    for (const r of rows) {
+      const e = byKey.get(`${r.member_id}|${(r.snapshot_date as Date).toISOString().slice(0, 10)}`)!;
+      expect([r.member_id, r.visits_30d]).toEqual([e.member_id, e.visits]);
+      expect(r.retail_spend_30d as number).toBeCloseTo(e.spend, 6);
+      if (e.visits_any_arrival !== e.visits) lateMatters++;
+    }
+    // Late-arriving records exist in these windows, and the features left them out until they arrived.
+    expect(lateMatters).toBeGreaterThan(0);
+  });
+
+  it('serves the materialized values online and passes the skew check; a tampered value fails it', async () => {
+    const report = await checkSkew(store, { sample: 100 });
+    expect(report.passed).toBe(true);
+    expect(report.views.find((v) => v.view === 'member_visits')!.checked).toBe(100);
+    const file = join(lake.root, 'features', 'online', 'member_visits.json');
+    const original = readFileSync(file, 'utf8');
+    const data = JSON.parse(original);
+    const victim = Object.keys(data.rows).sort()[0];
+    data.rows[victim][2 + data.names.indexOf('visits_30d')] += 1;
+    writeFileSync(file, JSON.stringify(data));
+    const tampered = FeatureStore.open(config, { logger: silentLogger, now });
+    const bad = await checkSkew(tampered, { sample: 1000, views: ['member_visits'] });
+    await tampered.close();
+    writeFileSync(file, original);
+    expect(bad.mismatches).toEqual([expect.objectContaining({ view: 'member_visits', key: victim, feature: 'visits_30d' })]);
+    expect(() => assertNoSkew(bad)).toThrow(SkewError);
+  });
+
+  it('records each materialization with statistics, and starts incremental runs at the last end', async () => {
+    const first = store.log.list()[0];
+    const m = await store.materialize({ incremental: true });
+    const visits = m.views.find((v) => v.view === 'member_visits')!;
+    expect(visits.start).toBe(first.views[0].end);
+    expect(visits.online_keys).toBe(first.views[0].online_keys);
+    const stats = store.log.statistics(first.id)!.views.member_visits;
+    const v30 = stats.find((s) => s.feature === 'visits_30d')!;
+    const online = JSON.parse(readFileSync(join(lake.root, 'features', 'online', 'member_visits.json'), 'utf8'));
+    const values = Object.values(online.rows as Record<string, number[]>).map((r) => r[2 + online.names.indexOf('visits_30d')]);
+    expect(v30.rows).toBe(values.length);
+    expect(v30.mean as number).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 9);
+    expect(v30.nulls).toBe(0);
+    expect(stats.find((s) => s.feature === 'engagement_segment')!.top).toEqual(expect.arrayContaining([expect.objectContaining({ value: 'dormant' })]));
+  });
+
+  it('the same checks pass against a real Redis, and catch a value changed there', async () => {
+    const redis = await startRedis();
+    try {
+      const online = new RedisOnlineStore({ host: '127.0.0.1', port: redis.port, keyPrefix: 'fs:' });
+      const rstore = FeatureStore.open({ ...config, features: { offline: { type: 'duckdb' }, online: { type: 'redis', host: '127.0.0.1', port: redis.port, keyPrefix: 'fs:' } } }, { logger: silentLogger, now }, { online });
+      await rstore.materialize({ views: ['member_visits', 'member_profile'] });
+      expect((await checkSkew(rstore, { sample: 50, views: ['member_visits', 'member_profile'] })).passed).toBe(true);
+      const emb = await store.getOnlineFeatures({ features: ['member_profile:plan', 'member_visits:visits_30d'] }, ['M0000001', 'M0000002'], { now: new Date('2025-05-31T12:00:00Z') });
+      const red = await rstore.getOnlineFeatures({ features: ['member_profile:plan', 'member_visits:visits_30d'] }, ['M0000001', 'M0000002'], { now: new Date('2025-05-31T12:00:00Z') });
+      expect(red).toEqual(emb);
+      const client = new Redis({ host: '127.0.0.1', port: redis.port });
+      await client.hset('fs:member:M0000002', 'member_profile:plan', JSON.stringify('platinum'));
+      await client.quit();
+      const bad = await checkSkew(rstore, { sample: 1000, views: ['member_profile'] });
+      expect(bad.mismatches).toEqual([{ view: 'member_profile', key: 'M0000002', feature: 'plan', online: 'platinum', offline: expect.any(String) }]);
+      await rstore.close();
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('CLI: list, describe, get-online, check-skew, bad refs', () => {
+    const env = { FITLAKE_LAKEHOUSE: lake.root, FITLAKE_TIMEZONE: TZ };
+    const list = runCli(['features', 'list', '--json'], env);
+    expect(list.status).toBe(0);
+    expect(JSON.parse(list.stdout).views.map((v: { name: string }) => v.name)).toContain('member_visits');
+    const skew = runCli(['features', 'check-skew', '--sample', '20'], env);
+    expect(skew.status).toBe(0);
+    expect(skew.stdout).toContain('ok   member_visits: 20 entities');
+    const bad = runCli(['features', 'get-online', '--keys', 'M0000001', '--features', 'member_visits:nope'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown feature ref "member_visits:nope"');
+    const svc = runCli(['features', 'get-online', '--keys', 'M0000001', '--service', 'nope'], env);
+    expect(svc.status).toBe(3);
+    expect(svc.stderr).toContain('unknown feature service "nope"');
+    const got = runCli(['features', 'get-online', '--keys', 'M0000001,M9999999', '--features', 'member_profile:plan', '--now', '2025-05-31T12:00:00Z'], env);
+    expect(JSON.parse(got.stdout).results[1].statuses).toEqual(['PRESENT', 'NOT_FOUND']);
+    const help = runCli(['features', 'materialize', '--help'], env);
+    expect(help.stdout).toContain('--start <time>');
+    const badTime = runCli(['features', 'materialize', '--end', 'tomorrow'], env);
+    expect(badTime.status).toBe(2);
+    expect(badTime.stderr).toContain('--end must be an ISO date');
+  });
+});

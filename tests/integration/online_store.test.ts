@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { EmbeddedOnlineStore } from '../../features/online/embedded_online_store';
+import { getOnlineFeatures, type OnlineStore } from '../../features/online/online_store';
+import { RedisOnlineStore } from '../../features/online/redis_online_store';
+import { DEFINITIONS } from '../../features/definitions';
+import { resolveFeatures } from '../../features/refs';
+import { tmpLake } from '../helpers';
+import { startRedis } from './redis_server';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2025-06-01T04:00:00Z');
+const row = (key: string, ts: number, values: unknown[]) => ({ key, featureTs: new Date(ts), createdTs: new Date(ts), values });
+const NAMES = ['plan', 'billing_cycle', 'price', 'tenure_days', 'plan_downgrades', 'plan_upgrades', 'age_years', 'home_club'];
+const profile = resolveFeatures(DEFINITIONS, { features: ['member_profile'] });
+
+interface Backend {
+  name: string;
+  open: () => Promise<OnlineStore>;
+  teardown: () => Promise<void>;
+}
+
+const lake = tmpLake();
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let prefixSeq = 0;
+const backends: Backend[] = [
+  { name: 'embedded', open: async () => new EmbeddedOnlineStore(join(lake.root, `store${++prefixSeq}`)), teardown: async () => lake.cleanup() },
+  {
+    name: 'redis',
+    open: async () => {
+      redis ??= await startRedis();
+      return new RedisOnlineStore({ host: '127.0.0.1', port: redis.port, keyPrefix: `t${++prefixSeq}:` });
+    },
+    teardown: async () => redis?.stop(),
+  },
+];
+
+describe.each(backends)('online store contract: $name', (backend) => {
+  let store: OnlineStore;
+  beforeEach(async () => {
+    store = await backend.open();
+    await store.write('member_profile', 'member', NAMES, [row('M1', T0, ['plus', 'monthly', 49.99, 100, 0, 1, 30, 'C01']), row('M2', T0 - 5 * DAY, ['basic', 'annual', 299, 10, 1, 0, null, 'C02'])]);
+  });
+  afterEach(() => store.close());
+  afterAll(() => backend.teardown());
+
+  it('reads back exactly what was written, null for unknown keys', async () => {
+    const [m1, missing, m2] = await store.read('member_profile', 'member', NAMES, ['M1', 'M404', 'M2']);
+    expect(missing).toBeNull();
+    expect(m1).toEqual({ featureTs: T0, createdTs: T0, values: { plan: 'plus', billing_cycle: 'monthly', price: 49.99, tenure_days: 100, plan_downgrades: 0, plan_upgrades: 1, age_years: 30, home_club: 'C01' } });
+    expect(m2!.values.age_years).toBeNull();
+    expect(await store.count('member_profile', 'member')).toBe(2);
+  });
+
+  it('never lets an older row overwrite a newer one, and lets a newer one in', async () => {
+    const written = await store.write('member_profile', 'member', NAMES, [row('M1', T0 - DAY, ['elite', 'monthly', 89.99, 99, 0, 2, 30, 'C01']), row('M2', T0, ['student', 'monthly', 19.99, 15, 1, 0, 22, 'C02'])]);
+    expect(written).toBe(1);
+    const [m1, m2] = await store.read('member_profile', 'member', NAMES, ['M1', 'M2']);
+    expect(m1!.values.plan).toBe('plus');
+    expect(m2!.values.plan).toBe('student');
+  });
+
+  it('applies the TTL on read: PRESENT, NULL_VALUE, OUTSIDE_MAX_AGE, NOT_FOUND', async () => {
+    const r = await getOnlineFeatures(store, profile, ['M1', 'M2', 'M404'], new Date(T0 + 36 * 3_600_000));
+    const col = (name: string) => r.results[r.metadata.feature_names.indexOf(name)];
+    expect(r.metadata.feature_names[0]).toBe('member_id');
+    expect(col('member_id').values).toEqual(['M1', 'M2', 'M404']);
+    expect(col('plan').values).toEqual(['plus', null, null]);
+    expect(col('plan').statuses).toEqual(['PRESENT', 'OUTSIDE_MAX_AGE', 'NOT_FOUND']);
+    expect(col('plan').event_timestamps).toEqual([new Date(T0).toISOString(), new Date(T0 - 5 * DAY).toISOString(), null]);
+    const later = await getOnlineFeatures(store, profile, ['M1'], new Date(T0 + 3 * DAY));
+    expect(later.results[1].statuses).toEqual(['OUTSIDE_MAX_AGE']);
+    await store.write('member_profile', 'member', NAMES, [row('M3', T0, ['plus', 'monthly', 49.99, 100, 0, 1, null, 'C01'])]);
+    const nulls = await getOnlineFeatures(store, profile, ['M3'], new Date(T0));
+    expect(nulls.results[nulls.metadata.feature_names.indexOf('age_years')].statuses).toEqual(['NULL_VALUE']);
+  });
+});
