@@ -1,22 +1,10 @@
 // `npm run bench [-- --scale medium] [-- --only NAME]`: runs each benchmark, prints a table, writes bench/results/<name>.json.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-
-interface PhaseResult {
-  phase: string;
-  seconds: number;
-  rows: number;
-  peakRssMb: number;
-  steps: { model: string; rows: number; seconds: number }[];
-}
-
-function phase(name: string, root: string, scale: string): PhaseResult {
-  const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'phase.ts'), name, root, scale], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
-}
+import { featureStore } from './feature_store';
+import { phase } from './lake';
 
 function generateIngest(scale: string): Record<string, unknown> {
   const root = mkdtempSync(join(tmpdir(), 'fitlake-bench-'));
@@ -80,7 +68,7 @@ function pipeline(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline };
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline, feature_store: featureStore };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')

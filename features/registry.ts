@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createExclusive } from '../core/atomic_fs';
@@ -62,7 +62,19 @@ export function registryContent(defs: Definitions): Omit<Registry, 'version' | '
  * `apply`s never overwrite each other and a reader always finds a complete latest version.
  */
 export class RegistryStore {
+  private cache: { mtimeMs: number; registry: Registry | null } | null = null;
+
   constructor(private readonly dir: string) {}
+
+  /**
+   * The latest version, parsed once and kept until the registry folder changes (a new version
+   * file changes its mtime): one stat per call, so serving never reads a stale registry.
+   */
+  latest(): Registry | null {
+    const mtimeMs = statSync(this.dir, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    if (this.cache?.mtimeMs !== mtimeMs) this.cache = { mtimeMs, registry: this.read() };
+    return this.cache.registry;
+  }
 
   static at(root: string): RegistryStore {
     return new RegistryStore(join(root, 'features', 'registry'));

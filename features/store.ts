@@ -9,7 +9,7 @@ import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, 
 import { EmbeddedOnlineStore } from './online/embedded_online_store';
 import { getOnlineFeatures, type OnlineFeatures, type OnlineStore } from './online/online_store';
 import { RedisOnlineStore } from './online/redis_online_store';
-import { resolveFeatures, type FeatureRequest } from './refs';
+import { resolveFeatures, type FeatureRequest, type ViewSelection } from './refs';
 import { RegistryStore, type Registry } from './registry';
 
 export interface FeatureStoreDeps {
@@ -47,6 +47,8 @@ export class FeatureStore {
   readonly registryStore: RegistryStore;
   readonly log: MaterializationLog;
   private readonly now: () => Date;
+  /** Resolved requests of the current registry version (serving asks the same few again and again). */
+  private resolved = { version: 0, byRequest: new Map<string, ViewSelection[]>() };
 
   constructor(
     readonly config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>,
@@ -70,9 +72,23 @@ export class FeatureStore {
 
   /** The applied registry; a clear error when `features apply` was never run. */
   registry(): Registry {
-    const r = this.registryStore.read();
+    const r = this.registryStore.latest();
     if (!r) throw new ValidationError(`no feature registry under ${this.config.lakehouse}: run \`fitlake features apply\` first`, 'registry');
     return r;
+  }
+
+  /** Resolves a request against the applied registry, cached per registry version. */
+  resolve(request: FeatureRequest): ViewSelection[] {
+    const registry = this.registry();
+    if (this.resolved.version !== registry.version) this.resolved = { version: registry.version, byRequest: new Map() };
+    const key = 'service' in request ? `s:${request.service}` : `f:${request.features.join(',')}`;
+    let selections = this.resolved.byRequest.get(key);
+    if (!selections) {
+      selections = resolveFeatures(registry, request);
+      if (this.resolved.byRequest.size >= 1000) this.resolved.byRequest.clear();
+      this.resolved.byRequest.set(key, selections);
+    }
+    return selections;
   }
 
   /** Builds the offline tables that are older than the lakehouse tables they read. */
@@ -82,7 +98,7 @@ export class FeatureStore {
 
   /** Point-in-time correct features for each entity row (see OfflineStore.getHistoricalFeatures). */
   async getHistoricalFeatures(entities: EntitySource, request: FeatureRequest, opts: HistoricalOptions = {}): Promise<HistoricalFeatures> {
-    const selections = resolveFeatures(this.registry(), request);
+    const selections = this.resolve(request);
     return this.offline.getHistoricalFeatures(entities, selections, opts);
   }
 
@@ -116,7 +132,7 @@ export class FeatureStore {
   /** Latest values for `keys` from the online store, with TTL statuses against the clock. */
   getOnlineFeatures(request: FeatureRequest, keys: readonly string[], opts: { fullFeatureNames?: boolean; now?: Date } = {}): Promise<OnlineFeatures> {
     if (keys.length === 0) throw new ValidationError('no entity keys given', 'entities');
-    const selections = resolveFeatures(this.registry(), request);
+    const selections = this.resolve(request);
     const entity = selections[0].entity.name;
     const other = selections.find((s) => s.entity.name !== entity);
     if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}, not ${entity}`, 'features');

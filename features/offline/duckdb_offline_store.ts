@@ -64,7 +64,8 @@ export class DuckDbOfflineStore implements OfflineStore {
           rmSync(target.path, { force: true });
           throw e;
         });
-        this.tables.swap({ table: p.view.name, version: target.version, file: target.file, rows, fingerprint: p.fingerprint, built_at: new Date().toISOString() });
+        const properties = await gridProperties(engine.db, target.path, entities.get(p.view.entities[0])!.joinKey, this.config.timezone);
+        this.tables.swap({ table: p.view.name, version: target.version, file: target.file, rows, fingerprint: p.fingerprint, built_at: new Date().toISOString(), properties });
         const seconds = (Date.now() - started) / 1000;
         this.logger.info({ view: p.view.name, rows, seconds }, 'built offline feature table');
         reports.push({ view: p.view.name, action: 'built', rows, seconds });
@@ -130,8 +131,11 @@ export class DuckDbOfflineStore implements OfflineStore {
     let offset = 0;
     const parts: string[] = [];
     for (const [i, s] of selections.entries()) {
-      const late = await db.one<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(files[i])}) WHERE created_ts > feature_ts`);
-      const sql = pitSql({ files: files[i], key: s.entity.joinKey, ttl: opts.ignoreTtl ? '0s' : s.view.ttl, features: s.features, names: names.slice(offset, offset + s.features.length) }, ent, late.n > 0);
+      const props = this.tables.current(s.view.name)?.properties ?? {};
+      const grid = props.daily_grid_zone === undefined ? undefined : String(props.daily_grid_zone);
+      const late = grid ? { n: 0 } : await db.one<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(files[i])}) WHERE created_ts > feature_ts`);
+      const spec = { files: files[i], key: s.entity.joinKey, ttl: opts.ignoreTtl ? '0s' : s.view.ttl, features: s.features, names: names.slice(offset, offset + s.features.length), dailyGridZone: grid };
+      const sql = pitSql(spec, ent, late.n > 0);
       offset += s.features.length;
       parts.push(`p${i} AS (${sql})`);
     }
@@ -168,6 +172,18 @@ export class DuckDbOfflineStore implements OfflineStore {
     this.db?.close();
     this.db = null;
   }
+}
+
+/**
+ * Verifies whether a freshly written table is a daily grid — unique (key, feature_ts), every
+ * feature_ts a local midnight in `timeZone`, created_ts = feature_ts — and says so in its properties.
+ */
+async function gridProperties(db: Db, path: string, key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
+  const tz = sqlString(timeZone);
+  const r = await db.one<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows, count(DISTINCT (${sqlIdent(key)}, feature_ts)) AS keys,
+      count(*) FILTER (WHERE created_ts IS DISTINCT FROM feature_ts OR feature_ts <> timezone(${tz}, timezone(${tz}, feature_ts)::DATE::TIMESTAMP)) AS off
+    FROM read_parquet(${sqlString(path)})`);
+  return r.rows === r.keys && r.off === 0 ? { daily_grid_zone: timeZone } : {};
 }
 
 function partIndex(selections: ViewSelection[], featureIndex: number): number {

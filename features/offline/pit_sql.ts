@@ -1,9 +1,14 @@
-import { sqlIdent, sqlStringList } from '../../core/duckdb';
+import { sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
 import { ttlMs, type Feature } from '../define';
 
 /** What a point-in-time join of one view needs: its files, join key, TTL and the features to pick. */
 export interface PitSpec {
   files: string[];
+  /**
+   * Set when the table is known (verified at build) to hold one row per key and local day, stamped
+   * at local midnight in this zone and created then: lookups become equi-joins on candidate days.
+   */
+  dailyGridZone?: string;
   key: string;
   ttl: string;
   features: Feature[];
@@ -26,6 +31,7 @@ export function pitSql(spec: PitSpec, entities: string, hasLateRows: boolean): s
   const key = sqlIdent(spec.key);
   const cols = spec.features.map((f) => sqlIdent(f.name));
   const ttl = ttlMs(spec.ttl);
+  if (spec.dailyGridZone && ttl > 0 && !hasLateRows) return dailyGridSql(spec, entities, ttl);
   const head = `WITH src AS (SELECT ${key}, feature_ts, created_ts, ${cols.join(', ')} FROM read_parquet(${sqlStringList(spec.files)})),
 normal AS (
   SELECT * FROM src WHERE created_ts <= feature_ts
@@ -61,4 +67,25 @@ both_sides AS (
 )
 SELECT _row_id, ${cols.map((c, i) => `CASE WHEN ${fresh} THEN ${pick(c)} END AS ${sqlIdent(spec.names[i])}`).join(', ')}
 FROM both_sides`;
+}
+
+/**
+ * The daily-grid case: with one row per key and local day at local midnight, the rows within the TTL
+ * of an entity row can only be those of its local day and the ceil(ttl/day)+1 days before, so the
+ * lookup is a hash join on (key, candidate midnight) — no sort of the (large) feature table — and the
+ * latest candidate not after the entity time and within the TTL wins.
+ */
+function dailyGridSql(spec: PitSpec, entities: string, ttl: number): string {
+  const key = sqlIdent(spec.key);
+  const cols = spec.features.map((f) => sqlIdent(f.name));
+  const tz = sqlString(spec.dailyGridZone!);
+  const back = Math.ceil(ttl / 86_400_000) + 1;
+  return `WITH cand AS (
+  SELECT e._row_id, e.${key}, e.event_timestamp AS _ets, timezone(${tz}, (timezone(${tz}, e.event_timestamp)::DATE - k::INTEGER)::TIMESTAMP) AS _cts
+  FROM ${entities} e, range(0, ${back + 1}) t(k)
+)
+SELECT c._row_id, ${cols.map((c, i) => `n.${c} AS ${sqlIdent(spec.names[i])}`).join(', ')}
+FROM cand c JOIN read_parquet(${sqlStringList(spec.files)}) n ON n.${key} = c.${key} AND n.feature_ts = c._cts
+WHERE n.feature_ts <= c._ets AND n.feature_ts >= c._ets - to_milliseconds(${ttl})
+QUALIFY row_number() OVER (PARTITION BY c._row_id ORDER BY n.feature_ts DESC) = 1`;
 }

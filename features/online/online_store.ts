@@ -52,16 +52,17 @@ export async function getOnlineFeatures(store: OnlineStore, selections: ViewSele
     const names = s.features.map((f) => f.name);
     const rows = await store.read(s.view.name, s.entity.name, names, keys);
     const ttl = ttlMs(s.view.ttl);
+    const stamps = rows.map((row) => (row === null ? null : new Date(row.featureTs).toISOString()));
+    const stale = rows.map((row) => row !== null && ttl > 0 && now.getTime() - row.featureTs > ttl);
     for (const name of names) {
       out.metadata.feature_names.push(fullNames ? `${s.view.name}__${name}` : name);
       const col: OnlineFeatures['results'][number] = { values: [], statuses: [], event_timestamps: [] };
-      for (const row of rows) {
-        const stale = row !== null && ttl > 0 && now.getTime() - row.featureTs > ttl;
-        const value = row === null || stale ? null : (row.values[name] ?? null);
+      rows.forEach((row, i) => {
+        const value = row === null || stale[i] ? null : (row.values[name] ?? null);
         col.values.push(value);
-        col.statuses.push(row === null ? 'NOT_FOUND' : stale ? 'OUTSIDE_MAX_AGE' : value === null ? 'NULL_VALUE' : 'PRESENT');
-        col.event_timestamps.push(row === null ? null : new Date(row.featureTs).toISOString());
-      }
+        col.statuses.push(row === null ? 'NOT_FOUND' : stale[i] ? 'OUTSIDE_MAX_AGE' : value === null ? 'NULL_VALUE' : 'PRESENT');
+        col.event_timestamps.push(stamps[i]);
+      });
       out.results.push(col);
     }
   }

@@ -19,6 +19,8 @@ export const PointerSchema = z
     sql_hash: z.string().optional(),
     inputs: z.record(z.string(), z.string()).optional(),
     bronze_batches: z.record(z.string(), z.number().int()).optional(),
+    /** Facts about the data verified when the version was written, for readers to plan queries by. */
+    properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
   .strict();
 export type Pointer = z.infer<typeof PointerSchema>;
