@@ -41,7 +41,7 @@ export async function checkSkew(store: FeatureStore, opts: { sample: number; vie
     const keys = latest.map((r) => r.key).sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, opts.sample);
     if (keys.length === 0) continue;
     const names = view.schema.map((f) => f.name);
-    const online = await store.online.read(view.name, entity.name, names, keys);
+    const [online] = await store.online.read(entity.name, [{ view: view.name, names }], keys);
     const hist = await store.getHistoricalFeatures({ rows: keys.map((k) => ({ [entity.joinKey]: k, event_timestamp: end.toISOString() })) }, { features: [view.name] }, { ignoreTtl: true });
     const offline = await hist.rows();
     await hist.close();

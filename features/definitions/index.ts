@@ -12,6 +12,9 @@ export interface Definitions {
   spines: string[];
 }
 
+const CLASS_MIX = ['spinning', 'yoga', 'zumba', 'hiit', 'boxing', 'peloton'].map((t) => `member_visits:${t}_share_90d`);
+
+/** One feature service per model: what that model reads. */
 export const SERVICES = [
   defineFeatureService({
     name: 'churn',
@@ -19,23 +22,24 @@ export const SERVICES = [
     features: ['member_visits', 'member_retail', 'member_app', 'member_wearables', 'member_profile'],
   }),
   defineFeatureService({
-    name: 'recommender',
-    description: 'Member context for recommendations and cold start: class mix, segment, plan, club.',
-    features: [
-      'member_visits:visits_30d',
-      'member_visits:engagement_segment',
-      'member_visits:spinning_share_90d',
-      'member_visits:yoga_share_90d',
-      'member_visits:zumba_share_90d',
-      'member_visits:hiit_share_90d',
-      'member_visits:boxing_share_90d',
-      'member_visits:peloton_share_90d',
-      'member_retail:supplement_share_90d',
-      'member_retail:juice_bar_share_90d',
-      'member_profile:plan',
-      'member_profile:home_club',
-      'member_profile:age_years',
-    ],
+    name: 'recommender_classes',
+    description: 'Member context for class recommendations and their cold start: class mix, engagement, plan, club, age.',
+    features: ['member_visits:visits_30d', 'member_visits:engagement_segment', 'member_visits:peak_share_90d', ...CLASS_MIX, 'member_profile:plan', 'member_profile:home_club', 'member_profile:age_years'],
+  }),
+  defineFeatureService({
+    name: 'recommender_products',
+    description: 'Member context for product recommendations and their cold start: spend mix, engagement, plan, club, age.',
+    features: ['member_retail', 'member_visits:engagement_segment', 'member_profile:plan', 'member_profile:home_club', 'member_profile:age_years'],
+  }),
+  defineFeatureService({
+    name: 'segmentation',
+    description: 'Activity profile for member segmentation: wearables, visits and the class mix.',
+    features: ['member_wearables', 'member_visits:visits_30d', 'member_visits:equipment_minutes_30d', ...CLASS_MIX],
+  }),
+  defineFeatureService({
+    name: 'supplement_forecast',
+    description: 'Recent sales of each product, as regressors for the supplement forecast.',
+    features: ['product_sales'],
   }),
 ];
 

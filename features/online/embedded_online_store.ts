@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomic_fs';
 import { DataError } from '../../core/errors';
 import type { LatestRow } from '../offline/offline_store';
-import type { OnlineStore, StoredRow } from './online_store';
+import type { OnlineStore, StoredRow, ViewRead } from './online_store';
 
 const FileSchema = z
   .object({
@@ -91,14 +91,11 @@ export class EmbeddedOnlineStore implements OnlineStore {
     return written;
   }
 
-  async read(view: string, _entity: string, _names: string[], keys: readonly string[]): Promise<(StoredRow | null)[]> {
-    const t = this.table(view);
-    return keys.map((k) => t.rows.get(k) ?? null);
-  }
-
-  /** Synchronous read of one key, for hot paths that cannot afford a promise. */
-  readOne(view: string, key: string): StoredRow | null {
-    return this.table(view).rows.get(key) ?? null;
+  async read(_entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]> {
+    return views.map((v) => {
+      const t = this.table(v.view);
+      return keys.map((k) => t.rows.get(k) ?? null);
+    });
   }
 
   async count(view: string): Promise<number> {

@@ -12,6 +12,12 @@ export interface StoredRow {
   values: Record<string, unknown>;
 }
 
+/** One view's features to read. */
+export interface ViewRead {
+  view: string;
+  names: string[];
+}
+
 /** The response of an online read, column-major like Feast's feature server: one result per column. */
 export interface OnlineFeatures {
   metadata: { feature_names: string[] };
@@ -30,8 +36,11 @@ export interface OnlineStore {
    * value. Returns the number of rows written.
    */
   write(view: string, entity: string, names: string[], rows: LatestRow[]): Promise<number>;
-  /** The stored rows of `view` for each key (null when none), raw: no TTL applied. */
-  read(view: string, entity: string, names: string[], keys: readonly string[]): Promise<(StoredRow | null)[]>;
+  /**
+   * The stored rows of each requested view for each key (`result[view][key]`, null when none), raw:
+   * no TTL applied. All views of one entity are read together (one round trip per key for Redis).
+   */
+  read(entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]>;
   /** Number of entity keys holding a value of `view`. */
   count(view: string, entity: string): Promise<number>;
   /** Releases connections and memory. */
@@ -48,9 +57,11 @@ export async function getOnlineFeatures(store: OnlineStore, selections: ViewSele
     metadata: { feature_names: [joinKey] },
     results: [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => null) }],
   };
-  for (const s of selections) {
-    const names = s.features.map((f) => f.name);
-    const rows = await store.read(s.view.name, s.entity.name, names, keys);
+  const reads = selections.map((s) => ({ view: s.view.name, names: s.features.map((f) => f.name) }));
+  const byView = await store.read(selections[0].entity.name, reads, keys);
+  for (const [v, s] of selections.entries()) {
+    const names = reads[v].names;
+    const rows = byView[v];
     const ttl = ttlMs(s.view.ttl);
     const stamps = rows.map((row) => (row === null ? null : new Date(row.featureTs).toISOString()));
     const stale = rows.map((row) => row !== null && ttl > 0 && now.getTime() - row.featureTs > ttl);

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { LatestRow } from '../offline/offline_store';
-import type { OnlineStore, StoredRow } from './online_store';
+import type { OnlineStore, StoredRow, ViewRead } from './online_store';
 
 /** Writes a hash's fields only when its stored `_ts:<view>` is not newer than the row's feature_ts. */
 const WRITE_IF_NEWER = `
@@ -22,14 +22,14 @@ export interface RedisOptions {
 /**
  * Redis online store in Feast's layout: one hash per entity key (`<prefix><entity>:<key>`), a field
  * per `view:feature` (JSON value) plus `_ts:view` and `_created:view`; a set per view lists its keys.
- * A read of one entity is one HMGET; batches are pipelined.
+ * A read of one entity is one HMGET across all requested views; batches are pipelined.
  */
 export class RedisOnlineStore implements OnlineStore {
   readonly type = 'redis';
   private readonly redis: Redis;
 
   constructor(private readonly opts: RedisOptions) {
-    this.redis = new Redis({ host: opts.host, port: opts.port, password: opts.password, lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    this.redis = new Redis({ host: opts.host, port: opts.port, password: opts.password, lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: false });
     this.redis.defineCommand('fitlakeWrite', { numberOfKeys: 2, lua: WRITE_IF_NEWER });
   }
 
@@ -63,13 +63,18 @@ export class RedisOnlineStore implements OnlineStore {
     return written;
   }
 
-  async read(view: string, entity: string, names: string[], keys: readonly string[]): Promise<(StoredRow | null)[]> {
+  async read(entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]> {
     await this.connect();
-    const fields = [`_ts:${view}`, `_created:${view}`, ...names.map((n) => `${view}:${n}`)];
+    const fields = views.flatMap((v) => [`_ts:${v.view}`, `_created:${v.view}`, ...v.names.map((n) => `${v.view}:${n}`)]);
     const replies = await Promise.all(keys.map((k) => this.redis.hmget(this.key(entity, k), ...fields)));
-    return replies.map((r) => {
-      if (r[0] === null) return null;
-      return { featureTs: Number(r[0]), createdTs: Number(r[1]), values: Object.fromEntries(names.map((n, i) => [n, r[i + 2] === null ? null : JSON.parse(r[i + 2]!)])) };
+    let offset = 0;
+    return views.map((v) => {
+      const at = offset;
+      offset += v.names.length + 2;
+      return replies.map((r) => {
+        if (r[at] === null) return null;
+        return { featureTs: Number(r[at]), createdTs: Number(r[at + 1]), values: Object.fromEntries(v.names.map((n, i) => [n, r[at + 2 + i] === null ? null : JSON.parse(r[at + 2 + i]!)])) };
+      });
     });
   }
 

@@ -197,4 +197,19 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     expect(badTime.status).toBe(2);
     expect(badTime.stderr).toContain('--end must be an ISO date');
   });
+
+  it('CLI on an empty lakehouse says which step is missing', () => {
+    const empty = tmpLake();
+    try {
+      const env = { FITLAKE_LAKEHOUSE: empty.root };
+      const list = runCli(['features', 'list'], env);
+      expect([list.status, list.stderr]).toEqual([2, expect.stringContaining('run `fitlake features apply` first')]);
+      expect(runCli(['features', 'apply'], env).stdout).toMatch(/registry version 1 applied: 3 entities, 7 feature views, 5 services/);
+      expect(runCli(['features', 'apply'], env).stdout).toContain('registry version 1 unchanged');
+      const mat = runCli(['features', 'materialize'], env);
+      expect([mat.status, mat.stderr]).toEqual([2, expect.stringContaining('run `fitlake pipeline run` first')]);
+    } finally {
+      empty.cleanup();
+    }
+  });
 });

@@ -44,17 +44,25 @@ describe.each(backends)('online store contract: $name', (backend) => {
   afterAll(() => backend.teardown());
 
   it('reads back exactly what was written, null for unknown keys', async () => {
-    const [m1, missing, m2] = await store.read('member_profile', 'member', NAMES, ['M1', 'M404', 'M2']);
+    const [[m1, missing, m2]] = await store.read('member', [{ view: 'member_profile', names: NAMES }], ['M1', 'M404', 'M2']);
     expect(missing).toBeNull();
     expect(m1).toEqual({ featureTs: T0, createdTs: T0, values: { plan: 'plus', billing_cycle: 'monthly', price: 49.99, tenure_days: 100, plan_downgrades: 0, plan_upgrades: 1, age_years: 30, home_club: 'C01' } });
     expect(m2!.values.age_years).toBeNull();
     expect(await store.count('member_profile', 'member')).toBe(2);
   });
 
+  it('reads several views of an entity in one call, each with its own timestamp', async () => {
+    await store.write('other', 'member', ['a', 'b'], [row('M2', T0 + DAY, [1, 'x'])]);
+    const [profileRows, otherRows] = await store.read('member', [{ view: 'member_profile', names: ['plan'] }, { view: 'other', names: ['b', 'a'] }], ['M1', 'M2']);
+    expect(profileRows.map((r) => r?.values.plan)).toEqual(['plus', 'basic']);
+    expect(otherRows[0]).toBeNull();
+    expect(otherRows[1]).toEqual({ featureTs: T0 + DAY, createdTs: T0 + DAY, values: { b: 'x', a: 1 } });
+  });
+
   it('never lets an older row overwrite a newer one, and lets a newer one in', async () => {
     const written = await store.write('member_profile', 'member', NAMES, [row('M1', T0 - DAY, ['elite', 'monthly', 89.99, 99, 0, 2, 30, 'C01']), row('M2', T0, ['student', 'monthly', 19.99, 15, 1, 0, 22, 'C02'])]);
     expect(written).toBe(1);
-    const [m1, m2] = await store.read('member_profile', 'member', NAMES, ['M1', 'M2']);
+    const [[m1, m2]] = await store.read('member', [{ view: 'member_profile', names: NAMES }], ['M1', 'M2']);
     expect(m1!.values.plan).toBe('plus');
     expect(m2!.values.plan).toBe('student');
   });
