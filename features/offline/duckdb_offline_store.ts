@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { acquireLock } from '../../core/atomic_fs';
 import type { Config } from '../../core/config';
 import { Db, sqlIdent, sqlString, sqlStringList, type Row } from '../../core/duckdb';
 import { ValidationError } from '../../core/errors';
@@ -8,7 +9,7 @@ import type { Logger } from '../../core/logger';
 import { DuckDbEngine } from '../../pipelines/engine/duckdb_engine';
 import { createLakeViews, lakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
-import type { FeatureView } from '../define';
+import type { Entity, FeatureView } from '../define';
 import type { Definitions } from '../definitions';
 import { outputNames, type ViewSelection } from '../refs';
 import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, LatestRow, OfflineStore } from './offline_store';
@@ -52,30 +53,42 @@ export class DuckDbOfflineStore implements OfflineStore {
     const reports: BuildReport[] = plans.filter((p) => !stale.includes(p)).map((p) => ({ view: p.view.name, action: 'skipped', rows: this.tables.current(p.view.name)!.rows, seconds: 0 }));
     if (stale.length === 0) return reports;
     if (Object.keys(lakeTables(this.root).gold).length === 0) throw new ValidationError(`no gold tables under ${this.root}: run \`fitlake pipeline run\` first`, 'lakehouse');
+    const release = acquireLock(join(this.root, 'features', '.build.lock'), 'a feature table build');
+    try {
+      reports.push(...(await this.buildViews(defs, stale, entities)));
+    } finally {
+      release();
+    }
+    this.db?.close();
+    this.db = null;
+    return reports;
+  }
+
+  /** Builds each planned view's table aside, verifies its grid properties, then swaps it in. */
+  private async buildViews(defs: Definitions, plans: { view: FeatureView; sql: string; fingerprint: string }[], entities: Map<string, Entity>): Promise<BuildReport[]> {
     const engine = await DuckDbEngine.open(this.root, this.config.timezone, { duckdb: this.config.duckdb });
+    const reports: BuildReport[] = [];
     try {
       await createLakeViews(engine.db, this.root);
       for (const s of defs.spines) await engine.db.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s)} AS ${sourceFileSql(s)}`);
-      for (const p of stale) {
+      for (const p of plans) {
         const started = Date.now();
-        const key = sqlIdent(entities.get(p.view.entities[0])!.joinKey);
+        const key = entities.get(p.view.entities[0])!.joinKey;
         const target = this.tables.stage(p.view.name);
-        const rows = await engine.writeParquet(`${p.sql}\nORDER BY ${key}, feature_ts, created_ts`, target.path).catch((e) => {
+        const rows = await engine.writeParquet(`${p.sql}\nORDER BY ${sqlIdent(key)}, feature_ts, created_ts`, target.path).catch((e) => {
           rmSync(target.path, { force: true });
           throw e;
         });
-        const properties = await gridProperties(engine.db, target.path, entities.get(p.view.entities[0])!.joinKey, this.config.timezone);
+        const properties = await gridProperties(engine.db, target.path, key, this.config.timezone);
         this.tables.swap({ table: p.view.name, version: target.version, file: target.file, rows, fingerprint: p.fingerprint, built_at: new Date().toISOString(), properties });
         const seconds = (Date.now() - started) / 1000;
         this.logger.info({ view: p.view.name, rows, seconds }, 'built offline feature table');
         reports.push({ view: p.view.name, action: 'built', rows, seconds });
       }
+      return reports;
     } finally {
       engine.close();
     }
-    this.db?.close();
-    this.db = null;
-    return reports;
   }
 
   private async conn(): Promise<Db> {
