@@ -133,7 +133,11 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     const tampered = FeatureStore.open(config, { logger: silentLogger, now });
     const bad = await checkSkew(tampered, { sample: 1000, views: ['member_visits'] });
     await tampered.close();
+    const cli = runCli(['features', 'check-skew', '--sample', '1000', '--views', 'member_visits'], { FITLAKE_LAKEHOUSE: lake.root, FITLAKE_TIMEZONE: TZ });
     writeFileSync(file, original);
+    expect(cli.status).toBe(7);
+    expect(cli.stdout).toMatch(/SKEW member_visits: \d+ entities at .*, 1 differing value\(s\)/);
+    expect(cli.stderr).toContain(`training/serving skew: 1 differing value(s)\n  member_visits:visits_30d for ${victim}`);
     expect(bad.mismatches).toEqual([expect.objectContaining({ view: 'member_visits', key: victim, feature: 'visits_30d' })]);
     expect(() => assertNoSkew(bad)).toThrow(SkewError);
   });
