@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../core/config';
 import { Db, sqlString } from '../core/duckdb';
 import { silentLogger } from '../core/logger';
 import { createLakeViews } from '../pipelines/runner/reader';
+import { TableStore } from '../pipelines/runner/table_store';
 import { FeatureStore } from '../features/store';
 import { startRedis } from '../tests/integration/redis_server';
 
@@ -82,13 +83,14 @@ async function main(): Promise<void> {
     const materializeRedis = seconds(t);
     const redisReads = await onlineLatencies(rstore, keys, 5_000, end);
     const registry = rstore.registry();
+    const tables = new TableStore(join(root, 'features', 'offline'));
     const spec = {
       workdir: root,
       entities,
       redis_port: redis.port,
       end: end.toISOString(),
       online_keys: keys.slice(0, 1000),
-      views: registry.views.filter((v) => MEMBER_VIEWS.includes(v.name)).map((v) => ({ name: v.name, path: (rstore.offline as unknown as { viewFiles(v: string): string[] }).viewFiles(v.name)[0], features: v.schema })),
+      views: registry.views.filter((v) => MEMBER_VIEWS.includes(v.name)).map((v) => ({ name: v.name, path: tables.currentFiles(v.name)![0], features: v.schema })),
     };
     await rstore.close();
     writeFileSync(join(root, 'feast_spec.json'), JSON.stringify(spec));
