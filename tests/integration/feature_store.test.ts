@@ -200,6 +200,8 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     const badTime = runCli(['features', 'materialize', '--end', 'tomorrow'], env);
     expect(badTime.status).toBe(2);
     expect(badTime.stderr).toContain('--end must be an ISO date');
+    const backwards = runCli(['features', 'materialize', '--start', '2025-05-01', '--end', '2025-04-01'], env);
+    expect([backwards.status, backwards.stderr]).toEqual([2, expect.stringContaining('start 2025-05-01T00:00:00.000Z is after end 2025-04-01T00:00:00.000Z')]);
   });
 
   it('CLI on an empty lakehouse says which step is missing', () => {
@@ -212,6 +214,10 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
       expect(runCli(['features', 'apply'], env).stdout).toContain('registry version 1 unchanged');
       const mat = runCli(['features', 'materialize'], env);
       expect([mat.status, mat.stderr]).toEqual([2, expect.stringContaining('run `fitlake pipeline run` first')]);
+      const views = runCli(['features', 'materialize', '--views', 'member_visits,nope'], env);
+      expect([views.status, views.stderr]).toEqual([2, expect.stringContaining('unknown feature view "nope"')]);
+      const set = runCli(['features', 'training-set', 'upsell', '--out', join(empty.root, 'x.parquet')], env);
+      expect([set.status, set.stderr]).toEqual([2, expect.stringContaining('unknown training set "upsell" (known: churn)')]);
     } finally {
       empty.cleanup();
     }
