@@ -5,6 +5,7 @@ import { registerGenerate } from './generate_command';
 import { registerIngest } from './ingest_command';
 import { registerPipeline } from './pipeline_command';
 import { registerFeatures } from './features_command';
+import { registerTrain } from './train_command';
 
 /** The `fitlake` command line. Every subcommand has --help; errors exit non-zero with a message. */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerPipeline(program);
   registerFeatures(program);
+  registerTrain(program);
   return program;
 }
 

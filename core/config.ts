@@ -49,6 +49,13 @@ export const ConfigSchema = z
         ]),
       })
       .strict(),
+    /** Where training runs and registered models are recorded (MLflow's data model). */
+    tracking: z.discriminatedUnion('type', [
+      /** MLflow's file-store layout in a folder (default ./mlruns); no server. */
+      z.object({ type: z.literal('file'), dir: z.string().min(1) }).strict(),
+      /** An MLflow tracking server's REST API; credentials only from MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD. */
+      z.object({ type: z.literal('mlflow'), uri: z.string().regex(/^https?:\/\//, 'an http(s):// URL') }).strict(),
+    ]),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -61,6 +68,7 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: 'info',
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
+  tracking: { type: 'file', dir: './mlruns' },
 };
 
 const FileSchema = ConfigSchema.extend({ duckdb: ConfigSchema.shape.duckdb.partial() }).partial();
@@ -80,6 +88,16 @@ function onlineFromEnv(env: NodeJS.ProcessEnv): Config['features']['online'] | u
   };
 }
 
+/** MLFLOW_TRACKING_URI as MLflow reads it: http(s) → a tracking server, file:/path or a plain path → a file store. */
+function trackingFromEnv(env: NodeJS.ProcessEnv): Config['tracking'] | undefined {
+  const uri = env.MLFLOW_TRACKING_URI;
+  if (!uri) return undefined;
+  if (/^https?:\/\//.test(uri)) return { type: 'mlflow', uri };
+  if (uri.startsWith('file:')) return { type: 'file', dir: uri.replace(/^file:(\/\/)?/, '') };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) throw new ValidationError(`MLFLOW_TRACKING_URI must be http(s)://, file: or a folder, got "${uri}" (talk to databases through an MLflow server)`, 'MLFLOW_TRACKING_URI');
+  return { type: 'file', dir: uri };
+}
+
 function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   const out: PartialConfig = {};
   if (env.FITLAKE_LAKEHOUSE) out.lakehouse = env.FITLAKE_LAKEHOUSE;
@@ -88,6 +106,8 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_SCALE) out.scale = env.FITLAKE_SCALE as Scale;
   if (env.FITLAKE_LOG_LEVEL) out.logLevel = env.FITLAKE_LOG_LEVEL as Config['logLevel'];
   if (env.FITLAKE_DUCKDB_MEMORY_LIMIT) out.duckdb = { memoryLimit: env.FITLAKE_DUCKDB_MEMORY_LIMIT };
+  const tracking = trackingFromEnv(env);
+  if (tracking) out.tracking = tracking;
   const online = onlineFromEnv(env);
   if (online) out.features = { offline: { type: 'duckdb' }, online };
   return out;
@@ -134,7 +154,8 @@ export function loadConfig(overrides: PartialConfig = {}, env: NodeJS.ProcessEnv
   };
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) throw zodToValidation(parsed.error, 'configuration');
-  return { ...parsed.data, lakehouse: resolve(cwd, parsed.data.lakehouse) };
+  const tracking = parsed.data.tracking.type === 'file' ? { ...parsed.data.tracking, dir: resolve(cwd, parsed.data.tracking.dir) } : parsed.data.tracking;
+  return { ...parsed.data, lakehouse: resolve(cwd, parsed.data.lakehouse), tracking };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

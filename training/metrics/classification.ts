@@ -51,20 +51,45 @@ export function brier(p: ArrayLike<number>, y: ArrayLike<number>): number {
   return s / p.length;
 }
 
-/** Expected calibration error over `bins` equal-width probability bins (weighted by bin size). */
-export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): number {
-  const n = new Float64Array(bins);
-  const sp = new Float64Array(bins);
-  const sy = new Float64Array(bins);
-  for (let i = 0; i < p.length; i++) {
-    const b = Math.min(bins - 1, Math.floor(p[i] * bins));
-    n[b]++;
-    sp[b] += p[i];
-    sy[b] += y[i];
+/** Equal-count bins by predicted probability: mean prediction and observed rate of each (a reliability curve). */
+export function calibrationBins(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): { n: number; predicted: number; observed: number }[] {
+  const idx = Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a] - p[b]);
+  const out: { n: number; predicted: number; observed: number }[] = [];
+  for (let b = 0; b < bins; b++) {
+    const part = idx.slice(Math.floor((b * idx.length) / bins), Math.floor(((b + 1) * idx.length) / bins));
+    if (part.length === 0) continue;
+    out.push({ n: part.length, predicted: part.reduce((s, i) => s + p[i], 0) / part.length, observed: part.reduce((s, i) => s + y[i], 0) / part.length });
   }
-  let e = 0;
-  for (let b = 0; b < bins; b++) if (n[b] > 0) e += (n[b] / p.length) * Math.abs(sp[b] / n[b] - sy[b] / n[b]);
-  return e;
+  return out;
+}
+
+/**
+ * Expected calibration error over `bins` equal-count bins (weighted by bin size). Equal-count, not
+ * equal-width: with a rare positive class equal-width bins put nearly every row in the first bin.
+ */
+export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): number {
+  return calibrationBins(p, y, bins).reduce((e, b) => e + (b.n / p.length) * Math.abs(b.predicted - b.observed), 0);
+}
+
+/** The ROC curve thinned to at most `points` points: false and true positive rates. */
+export function rocCurve(p: ArrayLike<number>, y: ArrayLike<number>, points = 101): { fpr: number[]; tpr: number[] } {
+  const idx = Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[b] - p[a]);
+  const pos = idx.reduce((s, i) => s + (y[i] === 1 ? 1 : 0), 0);
+  const neg = idx.length - pos;
+  const fpr = [0];
+  const tpr = [0];
+  let tp = 0;
+  let fp = 0;
+  const every = Math.max(1, Math.floor(idx.length / (points - 1)));
+  idx.forEach((i, k) => {
+    if (y[i] === 1) tp++;
+    else fp++;
+    if ((k + 1) % every === 0 || k === idx.length - 1) {
+      fpr.push(neg ? fp / neg : 0);
+      tpr.push(pos ? tp / pos : 0);
+    }
+  });
+  return { fpr, tpr };
 }
 
 /** Positive rate in the top `fraction` by score, divided by the overall positive rate. */

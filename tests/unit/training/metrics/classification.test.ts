@@ -17,7 +17,7 @@ describe('classification metrics', () => {
   });
 
   it('calibration error and lift', () => {
-    expect(expectedCalibrationError([0.25, 0.25, 0.25, 0.25], [0, 0, 0, 1])).toBeCloseTo(0, 12);
+    expect(expectedCalibrationError([0.25, 0.25, 0.25, 0.25], [0, 0, 0, 1], 1)).toBeCloseTo(0, 12);
     expect(expectedCalibrationError([0.95, 0.95], [0, 0])).toBeCloseTo(0.95, 12);
     const p = Array.from({ length: 100 }, (_, i) => i / 100);
     const labels = p.map((_, i) => (i >= 90 ? 1 : i < 5 ? 1 : 0));

@@ -1,0 +1,186 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomInt, randomUUID } from 'node:crypto';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { acquireLock, writeFileAtomic } from '../../core/atomic_fs';
+import { NotFoundError, ValidationError } from '../../core/errors';
+import { checkName, newRunId, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
+import { parseYaml, toYaml, type YamlValue } from './yaml';
+
+const STATUS_CODE: Record<RunStatus, number> = { RUNNING: 1, FINISHED: 3, FAILED: 4, KILLED: 5 };
+
+/** MLflow's file-store layout under a folder (default ./mlruns): readable by `mlflow ui` and `mlflow.search_runs`. */
+export class FileRunTracker implements RunTracker {
+  readonly type = 'file' as const;
+  readonly location: string;
+
+  constructor(root: string, private readonly now: () => number = Date.now, private readonly user = process.env.USER ?? 'fitlake') {
+    this.location = resolve(root);
+  }
+
+  private yaml(path: string): Record<string, YamlValue> {
+    return parseYaml(readFileSync(path, 'utf8'));
+  }
+
+  private writeYaml(path: string, doc: Record<string, YamlValue>): void {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, toYaml(doc));
+  }
+
+  private locked<T>(fn: () => T): T {
+    mkdirSync(this.location, { recursive: true });
+    const release = acquireLock(join(this.location, '.fitlake.lock'), 'the mlruns folder');
+    try {
+      return fn();
+    } finally {
+      release();
+    }
+  }
+
+  private experimentMeta(id: string, name: string): Record<string, YamlValue> {
+    const t = this.now();
+    return { artifact_location: pathToFileURL(join(this.location, id)).href, creation_time: t, experiment_id: id, last_update_time: t, lifecycle_stage: 'active', name };
+  }
+
+  async experiment(name: string): Promise<string> {
+    checkName('experiment name', name);
+    return this.locked(() => {
+      if (!existsSync(join(this.location, '0', 'meta.yaml'))) this.writeYaml(join(this.location, '0', 'meta.yaml'), this.experimentMeta('0', 'Default'));
+      for (const id of readdirSync(this.location)) {
+        const meta = join(this.location, id, 'meta.yaml');
+        if (/^\d+$/.test(id) && existsSync(meta) && this.yaml(meta).name === name) return id;
+      }
+      const id = String(randomInt(1, 9)) + Array.from({ length: 17 }, () => randomInt(0, 10)).join('');
+      this.writeYaml(join(this.location, id, 'meta.yaml'), this.experimentMeta(id, name));
+      return id;
+    });
+  }
+
+  private runDir(runId: string): string {
+    if (!/^[0-9a-f]{32}$/.test(runId)) throw new ValidationError(`invalid run id "${runId}"`, 'run_id');
+    for (const id of readdirSync(this.location)) {
+      const dir = join(this.location, id, runId);
+      if (existsSync(join(dir, 'meta.yaml'))) return dir;
+    }
+    throw new NotFoundError(`run ${runId} not found in ${this.location}`);
+  }
+
+  async startRun(experimentId: string, runName: string, tags: KeyValue[]): Promise<RunInfo> {
+    const runId = newRunId(randomUUID);
+    const dir = join(this.location, experimentId, runId);
+    if (!existsSync(join(this.location, experimentId, 'meta.yaml'))) throw new NotFoundError(`experiment ${experimentId} not found`);
+    const artifactUri = pathToFileURL(join(dir, 'artifacts')).href;
+    this.writeYaml(join(dir, 'meta.yaml'), {
+      artifact_uri: artifactUri, end_time: null, entry_point_name: '', experiment_id: experimentId, lifecycle_stage: 'active',
+      run_id: runId, run_name: runName, source_name: '', source_type: 4, source_version: '', start_time: this.now(), status: STATUS_CODE.RUNNING, tags: [], user_id: this.user,
+    });
+    await this.logBatch(runId, { tags: [{ key: 'mlflow.runName', value: runName }, { key: 'mlflow.user', value: this.user }, ...tags] });
+    return { runId, experimentId, artifactUri };
+  }
+
+  private writeKey(dir: string, key: string, value: string, kind: 'params' | 'tags'): void {
+    const path = join(dir, kind, ...key.split('/'));
+    if (kind === 'params' && existsSync(path) && readFileSync(path, 'utf8') !== value) {
+      throw new ValidationError(`param ${key} was already logged with a different value`, key);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, value);
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    const dir = this.runDir(runId);
+    for (const part of splitBatch(batch)) {
+      for (const p of part.params ?? []) this.writeKey(dir, p.key, p.value, 'params');
+      for (const t of part.tags ?? []) this.writeKey(dir, t.key, t.value, 'tags');
+      const lines = new Map<string, string[]>();
+      for (const m of part.metrics ?? []) lines.set(m.key, [...(lines.get(m.key) ?? []), `${m.timestamp} ${fmt(m.value)} ${m.step}\n`]);
+      for (const [key, ls] of lines) {
+        const path = join(dir, 'metrics', ...key.split('/'));
+        mkdirSync(dirname(path), { recursive: true });
+        appendFileSync(path, ls.join(''));
+      }
+    }
+  }
+
+  async logArtifact(run: RunInfo, path: string, content: Buffer | string): Promise<void> {
+    const root = fileURLToPath(run.artifactUri);
+    const target = resolve(root, path);
+    if (!target.startsWith(root + sep)) throw new ValidationError(`artifact path "${path}" leaves the run's artifact folder`, 'path');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileAtomic(target, content);
+  }
+
+  async endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void> {
+    const path = join(this.runDir(runId), 'meta.yaml');
+    this.writeYaml(path, { ...this.yaml(path), status: STATUS_CODE[status], end_time: this.now() });
+  }
+
+  private modelDir(name: string): string {
+    checkName('model name', name);
+    return join(this.location, 'models', name);
+  }
+
+  async createModelVersion(name: string, run: RunInfo, artifactPath: string, tags: KeyValue[]): Promise<ModelVersion> {
+    const dir = this.modelDir(name);
+    return this.locked(() => {
+      const t = this.now();
+      const metaPath = join(dir, 'meta.yaml');
+      const meta = existsSync(metaPath) ? this.yaml(metaPath) : { aliases: {}, creation_timestamp: t, description: null, name };
+      this.writeYaml(metaPath, { ...meta, last_updated_timestamp: t });
+      const versions = readdirSync(dir).map((f) => /^version-(\d+)$/.exec(f)).filter((m) => m !== null).map((m) => Number(m[1]));
+      const version = String(Math.max(0, ...versions) + 1);
+      const source = `${run.artifactUri}/${artifactPath}`;
+      this.writeYaml(join(dir, `version-${version}`, 'meta.yaml'), {
+        creation_timestamp: t, current_stage: 'None', description: null, last_updated_timestamp: t, name, run_id: run.runId, run_link: null,
+        source, status: 'READY', status_message: null, storage_location: source, user_id: this.user, version: Number(version),
+      });
+      for (const tag of tags) {
+        mkdirSync(join(dir, `version-${version}`, 'tags'), { recursive: true });
+        writeFileSync(join(dir, `version-${version}`, 'tags', tag.key), tag.value);
+      }
+      return { name, version, runId: run.runId, source, tags: Object.fromEntries(tags.map((x) => [x.key, x.value])) };
+    });
+  }
+
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    if (!/^[\w-]+$/.test(alias) || alias === 'latest' || /^v\d+$/.test(alias)) throw new ValidationError(`invalid alias "${alias}"`, 'alias');
+    const dir = this.modelDir(name);
+    if (!existsSync(join(dir, `version-${version}`, 'meta.yaml'))) throw new NotFoundError(`model ${name} has no version ${version}`);
+    this.locked(() => {
+      const metaPath = join(dir, 'meta.yaml');
+      const meta = this.yaml(metaPath);
+      const aliases = { ...(typeof meta.aliases === 'object' && meta.aliases !== null && !Array.isArray(meta.aliases) ? meta.aliases : {}), [alias]: version };
+      mkdirSync(join(dir, 'aliases'), { recursive: true });
+      writeFileAtomic(join(dir, 'aliases', alias), version);
+      this.writeYaml(metaPath, { ...meta, aliases, last_updated_timestamp: this.now() });
+    });
+  }
+
+  async getVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {
+    const aliasPath = join(this.modelDir(name), 'aliases', alias);
+    if (!existsSync(aliasPath)) return null;
+    const version = readFileSync(aliasPath, 'utf8').trim();
+    const vdir = join(this.modelDir(name), `version-${version}`);
+    const meta = this.yaml(join(vdir, 'meta.yaml'));
+    const tagDir = join(vdir, 'tags');
+    const tags = existsSync(tagDir) ? Object.fromEntries(readdirSync(tagDir).map((k) => [k, readFileSync(join(tagDir, k), 'utf8')])) : {};
+    return { name, version, runId: String(meta.run_id), source: String(meta.source), tags };
+  }
+
+  async readModelFile(version: ModelVersion, path: string): Promise<Buffer> {
+    const root = fileURLToPath(version.source);
+    const target = resolve(root, path);
+    if (!target.startsWith(root + sep)) throw new ValidationError(`model file "${path}" leaves the model folder`, 'path');
+    if (!existsSync(target)) throw new NotFoundError(`model ${version.name} v${version.version} has no file ${path}`);
+    return readFileSync(target);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** MLflow's text form of non-finite metric values. */
+function fmt(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  return String(v);
+}

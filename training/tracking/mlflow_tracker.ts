@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { AppError, NotFoundError } from '../../core/errors';
+import { checkName, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
+
+const ErrorBody = z.object({ error_code: z.string(), message: z.string() }).passthrough();
+const Experiment = z.object({ experiment: z.object({ experiment_id: z.string() }).passthrough() }).passthrough();
+const Created = z.object({ experiment_id: z.string() }).passthrough();
+const Run = z.object({ run: z.object({ info: z.object({ run_id: z.string(), experiment_id: z.string(), artifact_uri: z.string() }).passthrough() }).passthrough() }).passthrough();
+const Version = z
+  .object({ name: z.string(), version: z.string(), run_id: z.string().optional(), source: z.string(), tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() })
+  .passthrough();
+const VersionBody = z.object({ model_version: Version }).passthrough();
+
+/** An MLflow tracking server answered with an error (`code` is MLflow's error_code). */
+export class MlflowError extends AppError {
+  constructor(message: string, readonly mlflowCode: string, readonly status: number) {
+    super('TRACKING', message, { exitCode: 8, httpStatus: 502 });
+  }
+}
+
+const PROXY = 'mlflow-artifacts:/';
+
+/** A tracking server's REST API (`MLFLOW_TRACKING_URI`), with artifacts through its mlflow-artifacts proxy. */
+export class MlflowRestTracker implements RunTracker {
+  readonly type = 'mlflow' as const;
+
+  constructor(readonly location: string, private readonly env: NodeJS.ProcessEnv = process.env, private readonly now: () => number = Date.now) {
+    this.location = location.replace(/\/+$/, '');
+  }
+
+  private headers(json: boolean): Record<string, string> {
+    const h: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'application/octet-stream' };
+    if (this.env.MLFLOW_TRACKING_TOKEN) h.authorization = `Bearer ${this.env.MLFLOW_TRACKING_TOKEN}`;
+    else if (this.env.MLFLOW_TRACKING_USERNAME) h.authorization = `Basic ${Buffer.from(`${this.env.MLFLOW_TRACKING_USERNAME}:${this.env.MLFLOW_TRACKING_PASSWORD ?? ''}`).toString('base64')}`;
+    return h;
+  }
+
+  /** One HTTP call, retried on 429/503 and network errors (3 tries, backoff); MLflow errors become MlflowError. */
+  private async call(method: string, path: string, body?: unknown, raw?: Buffer | string): Promise<Response> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      try {
+        const res = await fetch(`${this.location}${path}`, {
+          method,
+          headers: this.headers(raw === undefined),
+          body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+          signal: AbortSignal.timeout(30_000),
+        });
+        if (res.status === 429 || res.status === 503) {
+          lastError = new MlflowError(`${method} ${path}: HTTP ${res.status}`, 'TEMPORARILY_UNAVAILABLE', res.status);
+          continue;
+        }
+        if (!res.ok) {
+          const text = await res.text();
+          const parsed = ErrorBody.safeParse(safeJson(text));
+          const mlflowCode = parsed.success ? parsed.data.error_code : `HTTP_${res.status}`;
+          throw new MlflowError(`${method} ${path}: ${parsed.success ? parsed.data.message : text.slice(0, 200)}`, mlflowCode, res.status);
+        }
+        return res;
+      } catch (e) {
+        if (e instanceof MlflowError) throw e;
+        lastError = e;
+      }
+    }
+    throw lastError instanceof Error ? new MlflowError(`cannot reach MLflow at ${this.location}: ${lastError.message}`, 'UNREACHABLE', 0) : lastError;
+  }
+
+  private async json<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.call(method, `/api/2.0/mlflow/${path}`, body);
+    const parsed = schema.safeParse(await res.json());
+    if (!parsed.success) throw new MlflowError(`${method} ${path}: unexpected response: ${parsed.error.issues[0]?.message}`, 'BAD_RESPONSE', res.status);
+    return parsed.data;
+  }
+
+  async experiment(name: string): Promise<string> {
+    checkName('experiment name', name);
+    const get = () => this.json(Experiment, 'GET', `experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`).then((r) => r.experiment.experiment_id);
+    try {
+      return await get();
+    } catch (e) {
+      if (!(e instanceof MlflowError) || e.mlflowCode !== 'RESOURCE_DOES_NOT_EXIST') throw e;
+    }
+    try {
+      return (await this.json(Created, 'POST', 'experiments/create', { name })).experiment_id;
+    } catch (e) {
+      if (e instanceof MlflowError && e.mlflowCode === 'RESOURCE_ALREADY_EXISTS') return get();
+      throw e;
+    }
+  }
+
+  async startRun(experimentId: string, runName: string, tags: KeyValue[]): Promise<RunInfo> {
+    const r = await this.json(Run, 'POST', 'runs/create', { experiment_id: experimentId, run_name: runName, start_time: this.now(), tags });
+    return { runId: r.run.info.run_id, experimentId: r.run.info.experiment_id, artifactUri: r.run.info.artifact_uri };
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    for (const part of splitBatch(batch)) {
+      const metrics = (part.metrics ?? []).map((m) => ({ ...m, value: Number.isFinite(m.value) ? m.value : Number.isNaN(m.value) ? 'NaN' : m.value > 0 ? 'Infinity' : '-Infinity' }));
+      await this.json(z.object({}).passthrough(), 'POST', 'runs/log-batch', { run_id: runId, metrics, params: part.params, tags: part.tags });
+    }
+  }
+
+  private proxyPath(uri: string, path: string): string {
+    if (!uri.startsWith(PROXY)) throw new MlflowError(`artifact location ${uri} is not served by the tracking server (start it with artifact proxying, the default)`, 'UNSUPPORTED_ARTIFACT_URI', 0);
+    const rel = `${uri.slice(PROXY.length).replace(/^\/+/, '')}/${path}`;
+    if (rel.split('/').includes('..')) throw new MlflowError(`artifact path "${path}" contains ..`, 'INVALID_PARAMETER_VALUE', 0);
+    return `/api/2.0/mlflow-artifacts/artifacts/${rel.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async logArtifact(run: RunInfo, path: string, content: Buffer | string): Promise<void> {
+    await this.call('PUT', this.proxyPath(run.artifactUri, path), undefined, content);
+  }
+
+  async endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void> {
+    await this.json(z.object({}).passthrough(), 'POST', 'runs/update', { run_id: runId, status, end_time: this.now() });
+  }
+
+  async createModelVersion(name: string, run: RunInfo, artifactPath: string, tags: KeyValue[]): Promise<ModelVersion> {
+    checkName('model name', name);
+    try {
+      await this.json(z.object({}).passthrough(), 'POST', 'registered-models/create', { name });
+    } catch (e) {
+      if (!(e instanceof MlflowError) || e.mlflowCode !== 'RESOURCE_ALREADY_EXISTS') throw e;
+    }
+    const r = await this.json(VersionBody, 'POST', 'model-versions/create', { name, source: `${run.artifactUri}/${artifactPath}`, run_id: run.runId, tags });
+    return toVersion(r.model_version);
+  }
+
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.json(z.object({}).passthrough(), 'POST', 'registered-models/alias', { name, alias, version });
+  }
+
+  async getVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {
+    try {
+      const r = await this.json(VersionBody, 'GET', `registered-models/alias?name=${encodeURIComponent(name)}&alias=${encodeURIComponent(alias)}`);
+      return toVersion(r.model_version);
+    } catch (e) {
+      if (e instanceof MlflowError && (e.mlflowCode === 'RESOURCE_DOES_NOT_EXIST' || e.mlflowCode === 'INVALID_PARAMETER_VALUE')) return null;
+      throw e;
+    }
+  }
+
+  async readModelFile(version: ModelVersion, path: string): Promise<Buffer> {
+    try {
+      const res = await this.call('GET', this.proxyPath(version.source, path));
+      return Buffer.from(await res.arrayBuffer());
+    } catch (e) {
+      if (e instanceof MlflowError && e.status === 404) throw new NotFoundError(`model ${version.name} v${version.version} has no file ${path}`);
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toVersion(v: z.infer<typeof Version>): ModelVersion {
+  return { name: v.name, version: v.version, runId: v.run_id ?? '', source: v.source, tags: Object.fromEntries((v.tags ?? []).map((t) => [t.key, t.value])) };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
