@@ -40,7 +40,7 @@ export function registerTrain(program: Command): void {
           const p = await prepareData(config, store, { logger, progress });
           logger.info(p, 'data ready');
         }
-        const outcomes = await trainModels({ store, lakehouse: config.lakehouse, timezone: config.timezone, seed: config.seed, logger, progress }, tracker, names.map((n) => [n, TRAINERS[n]]));
+        const outcomes = await trainModels({ store, lakehouse: config.lakehouse, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger, progress }, tracker, names.map((n) => [n, TRAINERS[n]]));
         if (opts.json) process.stdout.write(JSON.stringify(outcomes.map((o) => ({ name: o.name, metrics: o.trained.metrics, version: o.version, decision: o.decision, trackingError: o.trackingError, localPath: o.localPath, seconds: o.seconds })), null, 1) + '\n');
         else process.stdout.write(`\n${summaryTable(outcomes)}\nruns: ${tracker.location}\n`);
       } finally {

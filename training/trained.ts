@@ -1,3 +1,4 @@
+import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import type { Progress } from '../core/progress';
 import type { FeatureStore } from '../features/store';
@@ -44,6 +45,8 @@ export interface TrainContext {
   lakehouse: string;
   timezone: string;
   seed: number;
+  /** DuckDB settings for trainers that read silver/gold directly. */
+  duckdb: Config['duckdb'];
   logger: Logger;
   progress: Progress;
 }

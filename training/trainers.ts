@@ -1,7 +1,10 @@
 import { trainChurn } from './churn/train_churn';
+import { recommenderTrainer } from './recommend/train_recommender';
 import type { Trainer } from './train';
 
 /** Every model `npm run train` fits, in order: registry name → trainer. */
 export const TRAINERS: Record<string, Trainer> = {
   churn: trainChurn,
+  'recommender-classes': recommenderTrainer('classes'),
+  'recommender-products': recommenderTrainer('products'),
 };
