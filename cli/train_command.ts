@@ -13,7 +13,7 @@ const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '
 export function summaryTable(outcomes: ModelOutcome[]): string {
   const rows: string[][] = [['model', 'metric', 'model', 'baseline', 'truth', 'registry']];
   for (const o of outcomes) {
-    const registry = o.trackingError ? `NOT TRACKED (kept at ${o.localPath})` : `v${o.version} ${o.decision?.promote ? '→ champion' : 'challenger'}: ${o.decision?.reason}`;
+    const registry = o.trackingError ? `NOT TRACKED (kept at ${o.localPath})` : `v${o.version} ${o.unchanged ? 'champion' : o.decision?.promote ? '→ champion' : 'challenger'}: ${o.decision?.reason}`;
     o.trained.summary.forEach((s, i) => rows.push([i === 0 ? o.name : '', `${s.metric} (${s.better === 'higher' ? '↑' : '↓'})`, f(s.model), f(s.baseline), f(s.truth), i === 0 ? registry : '']));
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

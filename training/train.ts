@@ -15,6 +15,8 @@ export interface ModelOutcome {
   runId?: string;
   version?: string;
   decision?: Decision;
+  /** True when the champion already is this exact artifact (no new version registered). */
+  unchanged?: boolean;
   /** Why tracking or registration failed (the model is still at localPath). */
   trackingError?: string;
   seconds: number;
@@ -37,7 +39,7 @@ function runBatch(m: TrainedModel, now: number) {
 }
 
 /** Logs the run, registers a version unless the champion is byte-identical, and applies the promotion rule. */
-async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTags: Record<string, string>, now: number): Promise<Pick<ModelOutcome, 'runId' | 'version' | 'decision'>> {
+async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTags: Record<string, string>, now: number): Promise<Pick<ModelOutcome, 'runId' | 'version' | 'decision' | 'unchanged'>> {
   const sha = artifactSha(json);
   const champion = await tracker.getVersionByAlias(m.name, 'champion');
   const experiment = await tracker.experiment(`fitlake/${m.name}`);
@@ -52,7 +54,7 @@ async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTag
     await tracker.endRun(run.runId, 'FAILED').catch(() => undefined);
     throw e;
   }
-  if (champion?.tags[VERSION_TAGS.artifactSha] === sha) return { runId: run.runId, version: champion.version, decision: { promote: false, reason: `identical to champion v${champion.version}` } };
+  if (champion?.tags[VERSION_TAGS.artifactSha] === sha) return { runId: run.runId, version: champion.version, unchanged: true, decision: { promote: false, reason: 'identical artifact; champion kept' } };
   const value = m.metrics[m.primary.metric];
   const versionTags = {
     [VERSION_TAGS.primaryMetric]: m.primary.metric,

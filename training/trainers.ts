@@ -1,4 +1,5 @@
 import { trainChurn } from './churn/train_churn';
+import { trainForecast } from './forecast/train_forecast';
 import { recommenderTrainer } from './recommend/train_recommender';
 import type { Trainer } from './train';
 
@@ -7,4 +8,5 @@ export const TRAINERS: Record<string, Trainer> = {
   churn: trainChurn,
   'recommender-classes': recommenderTrainer('classes'),
   'recommender-products': recommenderTrainer('products'),
+  'supplement-forecast': trainForecast,
 };

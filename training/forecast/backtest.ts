@@ -1,0 +1,69 @@
+import { forecastEts, selectEts } from '../models/ets';
+import { Z80, Z95 } from './model';
+
+export const SEASON = 52;
+
+/** One scored forecast: series, origin, step, actual, model and baseline forecasts, MASE scale. */
+export interface BacktestPoint {
+  series: string;
+  origin: number;
+  h: number;
+  actual: number;
+  mean: number;
+  sd: number;
+  naive: number;
+  scale: number;
+}
+
+/** The seasonal period the naive baseline can use: a year when the history holds one, else the last week. */
+export const naivePeriod = (n: number) => (n > SEASON ? SEASON : 1);
+
+/** Mean absolute in-sample error of the (seasonal) naive forecast: MASE's denominator (Hyndman & Koehler 2006). */
+export function naiveScale(y: number[]): number {
+  const m = naivePeriod(y.length);
+  let s = 0;
+  for (let t = m; t < y.length; t++) s += Math.abs(y[t] - y[t - m]);
+  return s / Math.max(y.length - m, 1) || 1;
+}
+
+/** Rolling-origin evaluation: refit at each of the last `origins` origins, forecast `horizon` weeks ahead. */
+export function backtest(series: string, y: number[], origins: number, horizon: number): BacktestPoint[] {
+  const out: BacktestPoint[] = [];
+  for (let o = y.length - horizon - origins + 1; o <= y.length - horizon; o++) {
+    if (o < 8) continue;
+    const train = y.slice(0, o);
+    const fc = forecastEts(selectEts(train, SEASON), horizon);
+    const m = naivePeriod(train.length);
+    const scale = naiveScale(train);
+    for (let h = 1; h <= horizon; h++) {
+      out.push({ series, origin: o, h, actual: y[o + h - 1], mean: Math.max(0, fc.mean[h - 1]), sd: fc.sd[h - 1], naive: train[train.length - m + ((h - 1) % m)], scale });
+    }
+  }
+  return out;
+}
+
+export interface BacktestSummary {
+  mase: number;
+  smape: number;
+  naiveMase: number;
+  naiveSmape: number;
+  coverage80: number;
+  coverage95: number;
+  points: number;
+}
+
+const smape = (a: number, f: number) => (a === 0 && f === 0 ? 0 : (200 * Math.abs(a - f)) / (Math.abs(a) + Math.abs(f)));
+
+export function summarize(points: BacktestPoint[]): BacktestSummary {
+  const n = points.length || 1;
+  const sum = (f: (p: BacktestPoint) => number) => points.reduce((s, p) => s + f(p), 0) / n;
+  return {
+    mase: sum((p) => Math.abs(p.actual - p.mean) / p.scale),
+    smape: sum((p) => smape(p.actual, p.mean)),
+    naiveMase: sum((p) => Math.abs(p.actual - p.naive) / p.scale),
+    naiveSmape: sum((p) => smape(p.actual, p.naive)),
+    coverage80: sum((p) => (Math.abs(p.actual - p.mean) <= Z80 * p.sd ? 1 : 0)),
+    coverage95: sum((p) => (Math.abs(p.actual - p.mean) <= Z95 * p.sd ? 1 : 0)),
+    points: points.length,
+  };
+}
