@@ -35,3 +35,28 @@ export function solveSpd(H: Float64Array, g: Float64Array, p: number): Float64Ar
   }
 }
 
+
+/** Ridge regression on standardized, row-major X (n × d): y ≈ intercept + X β, the intercept unpenalized. */
+export function fitRidge(X: Float64Array, y: Float64Array, n: number, d: number, lambda: number): { intercept: number; coef: number[] } {
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  const mx = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mx[j] += X[i * d + j] / n;
+  const A = new Float64Array(d * d);
+  const b = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const r = y[i] - my;
+    for (let a = 0; a < d; a++) {
+      const xa = X[i * d + a] - mx[a];
+      b[a] += xa * r;
+      for (let c = a; c < d; c++) A[a * d + c] += xa * (X[i * d + c] - mx[c]);
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let c = 0; c < a; c++) A[a * d + c] = A[c * d + a];
+    A[a * d + a] += lambda * n;
+  }
+  const beta = solveSpd(A, b, d);
+  let intercept = my;
+  for (let j = 0; j < d; j++) intercept -= beta[j] * mx[j];
+  return { intercept, coef: Array.from(beta) };
+}

@@ -12,7 +12,7 @@ export const VERSION_TAGS = {
 } as const;
 
 /** How far a challenger measured on newer data may trail the champion's older figure, per primary metric. */
-export const NEW_DATA_TOLERANCE: Record<string, number> = { roc_auc: 0.01, ndcg_at_10: 0.01, mase: 0.02, silhouette: 0.02 };
+export const NEW_DATA_TOLERANCE: Record<string, number> = { roc_auc: 0.01, ndcg_at_10: 0.01, mase: 0.02, silhouette: 0.02, macro_f1: 0.01, mae: 5 };
 
 export interface Challenger {
   metric: string;

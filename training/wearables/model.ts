@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Row } from '../../core/duckdb';
+import { designMatrix } from '../churn/design';
+
+const Design = z
+  .object({
+    numeric: z.array(z.object({ name: z.string(), mean: z.number(), std: z.number() }).strict()),
+    categorical: z.array(z.object({ name: z.string(), levels: z.array(z.string()) }).strict()),
+  })
+  .strict();
+
+export const ActivityClassifierSchema = z
+  .object({ kind: z.literal('activity-classifier'), formatVersion: z.literal(1), design: Design, classes: z.array(z.string()), intercepts: z.array(z.number()), coef: z.array(z.array(z.number())), dataVersion: z.string(), trainedThrough: z.string() })
+  .strict();
+export type ActivityClassifier = z.infer<typeof ActivityClassifierSchema>;
+
+export const CalorieRegressorSchema = z
+  .object({ kind: z.literal('calorie-regressor'), formatVersion: z.literal(1), design: Design, intercept: z.number(), coef: z.array(z.number()), dataVersion: z.string(), trainedThrough: z.string() })
+  .strict();
+export type CalorieRegressor = z.infer<typeof CalorieRegressorSchema>;
+
+/** Class probabilities (one-vs-rest logistic scores, normalized) of each wearable day summary. */
+export function classifyActivity(model: ActivityClassifier, rows: Row[]): { label: string; probabilities: number[] }[] {
+  const { X, n, d } = designMatrix(model.design, rows);
+  return Array.from({ length: n }, (_, i) => {
+    const raw = model.classes.map((_, c) => {
+      let z = model.intercepts[c];
+      for (let j = 0; j < d; j++) z += model.coef[c][j] * X[i * d + j];
+      return 1 / (1 + Math.exp(-z));
+    });
+    const total = raw.reduce((a, b) => a + b, 0);
+    const probabilities = raw.map((p) => p / total);
+    return { label: model.classes[probabilities.indexOf(Math.max(...probabilities))], probabilities };
+  });
+}
+
+export function predictCalories(model: CalorieRegressor, rows: Row[]): Float64Array {
+  const { X, n, d } = designMatrix(model.design, rows);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = model.intercept;
+    for (let j = 0; j < d; j++) s += model.coef[j] * X[i * d + j];
+    out[i] = s;
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { Db, type Row } from '../../core/duckdb';
+import { DataError } from '../../core/errors';
+import { createLakeViews } from '../../pipelines/runner/reader';
+import { designMatrix, fitDesign } from '../churn/design';
+import { classReport, regressionReport } from '../metrics/multiclass';
+import { fitRidge } from '../models/linalg';
+import { fitLogistic } from '../models/logistic_regression';
+import { gate, type TrainContext, type TrainedModel } from '../trained';
+import { classifyActivity, predictCalories, type ActivityClassifier, type CalorieRegressor } from './model';
+
+export const WEARABLE_PARAMS = { testShare: 0.2, l2: 1e-4, ridge: 1e-3, maxTrainRows: 60000 };
+const CLASSIFIER_INPUTS = ['steps', 'log_steps', 'avg_heart_rate', 'calories_burned', 'calories_to_steps_ratio', 'sleep_hours', 'weekend'];
+/** `avg_calories_30d` is the member's mean over the 30 summaries before the day (the feature store's member_wearables:avg_calories_30d at serving). */
+const REGRESSOR_INPUTS = ['steps', 'avg_heart_rate', 'sleep_hours', 'weekend', 'steps_x_hr', 'avg_calories_30d'];
+
+/** Whether a member falls in the test group: a seeded hash, so all of a member's days land on one side. */
+export function isTestMember(member: string, seed: number, share: number): boolean {
+  return createHash('sha256').update(`${seed}:${member}`).digest().readUInt32BE(0) / 2 ** 32 < share;
+}
+
+async function loadDays(ctx: TrainContext): Promise<Row[]> {
+  const db = await Db.open(ctx.duckdb);
+  try {
+    await createLakeViews(db, ctx.lakehouse);
+    return await db.all(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
+        calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
+        (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type,
+        avg(calories_burned) OVER (PARTITION BY member_id ORDER BY activity_date ROWS BETWEEN 30 PRECEDING AND 1 PRECEDING)::DOUBLE AS avg_calories_30d
+      FROM wearables WHERE steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_burned IS NOT NULL AND activity_type IS NOT NULL ORDER BY day, member_id`);
+  } finally {
+    db.close();
+  }
+}
+
+/** Splits by member (never by row) and thins the training side to at most `max` rows, deterministically. */
+function split(rows: Row[], seed: number) {
+  const test = rows.filter((r) => isTestMember(String(r.member_id), seed, WEARABLE_PARAMS.testShare));
+  const trainAll = rows.filter((r) => !isTestMember(String(r.member_id), seed, WEARABLE_PARAMS.testShare));
+  const every = Math.ceil(trainAll.length / WEARABLE_PARAMS.maxTrainRows);
+  const train = trainAll.filter((_, i) => i % every === 0);
+  if (train.length < 100 || test.length < 20) throw new DataError(`wearable models need more data: ${train.length} training and ${test.length} test days`);
+  return { train, test, all: rows.filter((_, i) => i % Math.ceil(rows.length / WEARABLE_PARAMS.maxTrainRows) === 0) };
+}
+
+function version(rows: Row[]): { dataVersion: string; trainedThrough: string } {
+  return { dataVersion: createHash('sha256').update(JSON.stringify([rows.length, rows[0]?.day, rows[rows.length - 1]?.day])).digest('hex').slice(0, 16), trainedThrough: String(rows[rows.length - 1]?.day) };
+}
+
+function fitClassifier(rows: Row[], meta: ReturnType<typeof version>): ActivityClassifier {
+  const classes = [...new Set(rows.map((r) => String(r.activity_type)))].sort();
+  const design = fitDesign(rows, CLASSIFIER_INPUTS, []);
+  const { X, n, d } = designMatrix(design, rows);
+  const fits = classes.map((c) => {
+    const y = Float64Array.from(rows, (r) => (r.activity_type === c ? 1 : 0));
+    return fitLogistic(X, y, n, d, { l2: WEARABLE_PARAMS.l2 });
+  });
+  return { kind: 'activity-classifier', formatVersion: 1, design, classes, intercepts: fits.map((f) => f.intercept), coef: fits.map((f) => f.coef), ...meta };
+}
+
+function fitRegressor(rows: Row[], meta: ReturnType<typeof version>): CalorieRegressor {
+  const design = fitDesign(rows, REGRESSOR_INPUTS, ['activity_type']);
+  const { X, n, d } = designMatrix(design, rows);
+  const r = fitRidge(X, Float64Array.from(rows, (x) => Number(x.calories_burned)), n, d, WEARABLE_PARAMS.ridge);
+  return { kind: 'calorie-regressor', formatVersion: 1, design, ...r, ...meta };
+}
+
+/** Activity type from a day's wearable summary: one-vs-rest logistic regression, split by member. */
+export async function trainActivityClassifier(ctx: TrainContext): Promise<TrainedModel> {
+  const rows = await loadDays(ctx);
+  const { train, test, all } = split(rows, ctx.seed);
+  const meta = version(rows);
+  const holdout = fitClassifier(train, meta);
+  const actual = test.map((r) => String(r.activity_type));
+  const report = classReport(actual, classifyActivity(holdout, test).map((p) => p.label), holdout.classes);
+  const counts = new Map<string, number>();
+  for (const r of train) counts.set(String(r.activity_type), (counts.get(String(r.activity_type)) ?? 0) + 1);
+  const majority = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+  const base = classReport(actual, actual.map(() => majority), holdout.classes);
+  const metrics: Record<string, number> = { accuracy: report.accuracy, macro_f1: report.macroF1, baseline_accuracy: base.accuracy, baseline_macro_f1: base.macroF1, test_days: test.length, train_days: train.length };
+  for (const c of report.perClass) Object.assign(metrics, { [`precision_${c.label}`]: c.precision, [`recall_${c.label}`]: c.recall, [`f1_${c.label}`]: c.f1 });
+  return {
+    name: 'activity-classifier', artifact: fitClassifier(all, meta),
+    params: { model: 'one_vs_rest_logistic', inputs: CLASSIFIER_INPUTS.join(','), l2: WEARABLE_PARAMS.l2, split: 'by member', test_share: WEARABLE_PARAMS.testShare, baseline: `majority class (${majority})` },
+    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
+    files: [{ path: 'evaluation/activity_classifier.json', content: JSON.stringify({ metrics, perClass: report.perClass }, null, 1) }],
+    primary: { metric: 'macro_f1', better: 'higher' },
+    gates: [gate('beats majority class', report.macroF1 > base.macroF1 && report.accuracy > base.accuracy, `macro-F1 ${report.macroF1.toFixed(3)} > ${base.macroF1.toFixed(3)}, accuracy ${report.accuracy.toFixed(3)} > ${base.accuracy.toFixed(3)}`)],
+    summary: [
+      { metric: 'accuracy', model: report.accuracy, baseline: base.accuracy, better: 'higher' },
+      { metric: 'macro_f1', model: report.macroF1, baseline: base.macroF1, better: 'higher' },
+    ],
+  };
+}
+
+/** Daily calories burned from steps, heart rate, sleep and activity type: ridge regression, split by member. */
+export async function trainCalorieRegressor(ctx: TrainContext): Promise<TrainedModel> {
+  const rows = await loadDays(ctx);
+  const { train, test, all } = split(rows, ctx.seed);
+  const meta = version(rows);
+  const holdout = fitRegressor(train, meta);
+  const actual = Float64Array.from(test, (r) => Number(r.calories_burned));
+  const report = regressionReport(actual, predictCalories(holdout, test));
+  const mean = train.reduce((s, r) => s + Number(r.calories_burned), 0) / train.length;
+  const base = regressionReport(actual, new Float64Array(actual.length).fill(mean));
+  const metrics = { mae: report.mae, rmse: report.rmse, r2: report.r2, baseline_mae: base.mae, baseline_rmse: base.rmse, baseline_r2: base.r2, test_days: test.length, train_days: train.length };
+  return {
+    name: 'calorie-regressor', artifact: fitRegressor(all, meta),
+    params: { model: 'ridge', inputs: [...REGRESSOR_INPUTS, 'activity_type'].join(','), lambda: WEARABLE_PARAMS.ridge, split: 'by member', test_share: WEARABLE_PARAMS.testShare, baseline: 'training mean' },
+    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
+    files: [{ path: 'evaluation/calorie_regressor.json', content: JSON.stringify({ metrics }, null, 1) }],
+    primary: { metric: 'mae', better: 'lower' },
+    gates: [gate('beats the mean', report.mae < base.mae, `MAE ${report.mae.toFixed(1)} < ${base.mae.toFixed(1)}`)],
+    summary: [
+      { metric: 'mae', model: report.mae, baseline: base.mae, better: 'lower' },
+      { metric: 'r2', model: report.r2, baseline: base.r2, better: 'higher' },
+    ],
+  };
+}
