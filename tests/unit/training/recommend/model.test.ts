@@ -1,0 +1,32 @@
+import { encodeF32, Recommender, top, type RecommenderModel } from '../../../../training/recommend/model';
+
+const model: RecommenderModel = {
+  kind: 'recommender', formatVersion: 1, target: 'products',
+  items: ['whey', 'bar', 'juice', 'shirt'].map((id) => ({ id, label: id.toUpperCase(), group: 'g' })),
+  members: ['M1'], factors: 2,
+  userFactors: encodeF32(Float32Array.from([1, 0])),
+  itemFactors: encodeF32(Float32Array.from([0.9, 0, 0.8, 0.1, 0.1, 0.9, 0.5, 0.5])),
+  history: [[0]], exclude: [[0]], excludeDays: 14,
+  popularity: { global: [5, 1, 9, 0], byClub: { C01: [1, 7, 2, 0] } }, dataVersion: 'x', trainedThrough: '2025-12-31',
+};
+
+describe('Recommender', () => {
+  const rec = new Recommender(model);
+
+  it('ranks by factor score, skips exclusions and explains by the nearest history item', () => {
+    const r = rec.recommend('M1', 2);
+    expect(r.fallback).toBe(false);
+    expect(r.items.map((i) => i.item)).toEqual(['bar', 'shirt']);
+    expect(r.items[0].score).toBeCloseTo(0.8, 6);
+    expect(r.items[0].reason).toBe('because you bought WHEY');
+  });
+
+  it('falls back to popularity at the home club, else overall, for unknown members', () => {
+    expect(rec.recommend('M9', 2, 'C01')).toMatchObject({ fallback: true, items: [{ item: 'bar', reason: 'popular with members of C01' }, { item: 'juice' }] });
+    expect(rec.recommend('M9', 1, 'C77').items.map((i) => i.item)).toEqual(['juice']);
+  });
+
+  it('top breaks ties by index', () => {
+    expect(top([1, 3, 3, 0], 3, new Set([0]))).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileRunTracker } from '../../../../training/tracking/file_tracker';
+import { parseYaml } from '../../../../training/tracking/yaml';
+import { tmpLake } from '../../../helpers';
+
+describe('FileRunTracker (MLflow file-store layout)', () => {
+  const dir = tmpLake();
+  afterAll(() => dir.cleanup());
+  let t = 1_700_000_000_000;
+  const tracker = new FileRunTracker(join(dir.root, 'mlruns'), () => t++, 'tester');
+
+  it('creates the Default experiment and finds experiments by name without duplicating them', async () => {
+    const id = await tracker.experiment('fitlake/churn');
+    expect(id).toMatch(/^[1-9]\d{17}$/);
+    expect(await tracker.experiment('fitlake/churn')).toBe(id);
+    expect(parseYaml(readFileSync(join(dir.root, 'mlruns', '0', 'meta.yaml'), 'utf8')).name).toBe('Default');
+    const meta = parseYaml(readFileSync(join(dir.root, 'mlruns', id, 'meta.yaml'), 'utf8'));
+    expect(meta).toMatchObject({ experiment_id: id, name: 'fitlake/churn', lifecycle_stage: 'active' });
+  });
+
+  it('writes runs, metrics with steps, params, tags and artifacts where MLflow reads them', async () => {
+    const exp = await tracker.experiment('fitlake/churn');
+    const run = await tracker.startRun(exp, 'r1', [{ key: 'fitlake.seed', value: '42' }]);
+    expect(run.runId).toMatch(/^[0-9a-f]{32}$/);
+    await tracker.logBatch(run.runId, { metrics: [0.5, 0.4, NaN].map((v, step) => ({ key: 'loss', value: v, timestamp: 5, step })), params: [{ key: 'l2', value: '0.001' }] });
+    await tracker.logArtifact(run, 'model/model.json', '{"a":1}');
+    await tracker.endRun(run.runId, 'FINISHED');
+    const runDir = join(dir.root, 'mlruns', exp, run.runId);
+    expect(readFileSync(join(runDir, 'metrics', 'loss'), 'utf8')).toBe('5 0.5 0\n5 0.4 1\n5 nan 2\n');
+    expect(readFileSync(join(runDir, 'params', 'l2'), 'utf8')).toBe('0.001');
+    expect(readFileSync(join(runDir, 'tags', 'fitlake.seed'), 'utf8')).toBe('42');
+    expect(readFileSync(join(runDir, 'tags', 'mlflow.runName'), 'utf8')).toBe('r1');
+    expect(readFileSync(join(fileURLToPath(run.artifactUri), 'model', 'model.json'), 'utf8')).toBe('{"a":1}');
+    expect(parseYaml(readFileSync(join(runDir, 'meta.yaml'), 'utf8'))).toMatchObject({ status: 3, run_id: run.runId, experiment_id: exp, user_id: 'tester' });
+    await expect(tracker.logBatch(run.runId, { params: [{ key: 'l2', value: '0.1' }] })).rejects.toThrow(/already logged with a different value/);
+    await expect(tracker.logArtifact(run, '../../escape.txt', 'x')).rejects.toThrow(/leaves the run's artifact folder/);
+  });
+
+  it('registers versions 1, 2… and moves aliases; readModelFile reads the version source', async () => {
+    const exp = await tracker.experiment('fitlake/churn');
+    const runs = [await tracker.startRun(exp, 'a', []), await tracker.startRun(exp, 'b', [])];
+    for (const [i, r] of runs.entries()) await tracker.logArtifact(r, 'model/model.json', JSON.stringify({ i }));
+    const v1 = await tracker.createModelVersion('churn', runs[0], 'model', [{ key: 'fitlake.primary_value', value: '0.8' }]);
+    const v2 = await tracker.createModelVersion('churn', runs[1], 'model', []);
+    expect([v1.version, v2.version]).toEqual(['1', '2']);
+    expect(await tracker.getVersionByAlias('churn', 'champion')).toBeNull();
+    await tracker.setAlias('churn', 'champion', '1');
+    await tracker.setAlias('churn', 'challenger', '2');
+    const champ = await tracker.getVersionByAlias('churn', 'champion');
+    expect(champ).toMatchObject({ version: '1', runId: runs[0].runId, tags: { 'fitlake.primary_value': '0.8' } });
+    expect(JSON.parse((await tracker.readModelFile(champ!, 'model.json')).toString())).toEqual({ i: 0 });
+    await tracker.setAlias('churn', 'champion', '2');
+    expect((await tracker.getVersionByAlias('churn', 'champion'))!.version).toBe('2');
+    const meta = parseYaml(readFileSync(join(dir.root, 'mlruns', 'models', 'churn', 'meta.yaml'), 'utf8'));
+    expect(meta.aliases).toEqual({ champion: '2', challenger: '2' });
+    await expect(tracker.setAlias('churn', 'latest', '1')).rejects.toThrow(/invalid alias/);
+    await expect(tracker.setAlias('churn', 'champion', '9')).rejects.toThrow(/no version 9/);
+    await expect(tracker.readModelFile(champ!, '../../x')).rejects.toThrow(/leaves the model folder/);
+    expect(existsSync(join(dir.root, 'mlruns', 'models', 'churn', 'version-2', 'meta.yaml'))).toBe(true);
+  });
+});
