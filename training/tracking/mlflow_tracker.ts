@@ -63,7 +63,8 @@ export class MlflowRestTracker implements RunTracker {
         lastError = e;
       }
     }
-    throw lastError instanceof Error ? new MlflowError(`cannot reach MLflow at ${this.location}: ${lastError.message}`, 'UNREACHABLE', 0) : lastError;
+    const reason = lastError instanceof MlflowError ? lastError.message : `cannot reach MLflow at ${this.location}: ${(lastError as { message?: string })?.message ?? String(lastError)}`;
+    throw new MlflowError(reason, lastError instanceof MlflowError ? lastError.mlflowCode : 'UNREACHABLE', lastError instanceof MlflowError ? lastError.status : 0);
   }
 
   private async json<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> {

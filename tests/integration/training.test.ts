@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../core/config';
+import { silentLogger } from '../../core/logger';
+import { noProgress } from '../../core/progress';
+import { FeatureStore } from '../../features/store';
+import { scoreChurn } from '../../training/churn/model';
+import { loadLocalModel, loadRegisteredModel } from '../../training/loaders';
+import { prepareData } from '../../training/prepare';
+import { Recommender } from '../../training/recommend/model';
+import { FileRunTracker } from '../../training/tracking/file_tracker';
+import { MlflowRestTracker } from '../../training/tracking/mlflow_tracker';
+import { trainModels, type ModelOutcome } from '../../training/train';
+import { TRAINERS } from '../../training/trainers';
+import type { TrainContext } from '../../training/trained';
+import { tmpLake } from '../helpers';
+import { mlflowPython, startMlflow } from './mlflow_server';
+import { freePort } from './redis_server';
+
+jest.setTimeout(300_000);
+
+/** `npm run train` on a fresh small lakehouse: prepare from nothing, train every model, track in ./mlruns. */
+describe('training on the small synthetic gym', () => {
+  const lake = tmpLake();
+  const config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent', tracking: { type: 'file', dir: join(lake.root, 'mlruns') } }, {}, lake.root);
+  const store = FeatureStore.open(config, { logger: silentLogger });
+  const tracker = new FileRunTracker(join(lake.root, 'mlruns'));
+  const ctx: TrainContext = { store, lakehouse: lake.root, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger: silentLogger, progress: noProgress };
+  const all = Object.entries(TRAINERS);
+  let first: ModelOutcome[];
+  const by = (name: string) => first.find((o) => o.name === name)!;
+
+  beforeAll(async () => {
+    const p = await prepareData(config, store, { logger: silentLogger, progress: noProgress });
+    expect(p.generated).toBe(true);
+    first = await trainModels(ctx, tracker, all);
+  });
+  afterAll(async () => {
+    await store.close();
+    lake.cleanup();
+  });
+
+  it('prepares nothing twice: the second prepare generates, ingests and builds nothing', async () => {
+    const p = await prepareData(config, store, { logger: silentLogger, progress: noProgress });
+    expect(p).toMatchObject({ generated: false, ingestedFiles: 0, tablesBuilt: 0 });
+  });
+
+  it('churn: out-of-time AUC within 0.03 of the generator’s true probabilities, calibrated', () => {
+    const m = by('churn').trained.metrics;
+    expect(m.oracle_roc_auc).toBeGreaterThan(0.7);
+    expect(m.roc_auc).toBeGreaterThanOrEqual(m.oracle_roc_auc - 0.03);
+    expect(m.ece).toBeLessThanOrEqual(0.03);
+    expect(m.log_loss).toBeLessThan(m.baseline_log_loss);
+    expect(m.top_decile_lift).toBeGreaterThan(2);
+  });
+
+  it('recommenders beat popularity and recover the true affinities better than chance', () => {
+    const classes = by('recommender-classes').trained.metrics;
+    expect(classes.precision_at_10).toBeGreaterThanOrEqual(1.5 * classes.popularity_precision_at_10);
+    expect(classes.truth_spearman).toBeGreaterThan(0.1);
+    const products = by('recommender-products').trained.metrics;
+    expect(products.ndcg_at_10).toBeGreaterThan(products.popularity_ndcg_at_10);
+    expect(products.truth_spearman).toBeGreaterThan(0.1);
+    expect(products.precision_at_10).toBeLessThanOrEqual(products.precision_at_10_ceiling);
+  });
+
+  it('supplement forecast: MASE < 1 and below naive on held-out weeks, 80% intervals cover 70–90%', () => {
+    const m = by('supplement-forecast').trained.metrics;
+    expect(m.mase).toBeLessThan(1);
+    expect(m.mase).toBeLessThan(m.naive_mase);
+    expect(m.coverage_80).toBeGreaterThanOrEqual(0.7);
+    expect(m.coverage_80).toBeLessThanOrEqual(0.9);
+    expect(m.backtest_points).toBe(13 * 12 * 4);
+  });
+
+  it('wearable models beat their baselines on members they never saw', () => {
+    expect(by('segmentation').trained.metrics.silhouette).toBeGreaterThan(by('segmentation').trained.metrics.random_silhouette + 0.05);
+    const a = by('activity-classifier').trained.metrics;
+    expect(a.macro_f1).toBeGreaterThan(a.baseline_macro_f1 + 0.1);
+    const c = by('calorie-regressor').trained.metrics;
+    expect(c.r2).toBeGreaterThan(0.2);
+  });
+
+  it('passes every gate, registers version 1 as champion, and serves artifacts without training data', async () => {
+    for (const o of first) {
+      expect(o.trained.gates.filter((g) => !g.passed)).toEqual([]);
+      expect(o).toMatchObject({ version: '1', decision: { promote: true } });
+      expect(o.trackingError).toBeUndefined();
+      expect(existsSync(join(o.localPath, 'model.json'))).toBe(true);
+    }
+    const churn = await loadRegisteredModel(tracker, 'churn', 'churn');
+    const [s] = scoreChurn(churn.artifact, [{ visits_30d: 0, tenure_days: 40, days_since_last_visit: 30, plan: 'basic' }]);
+    expect(s.probability).toBeGreaterThan(0);
+    expect(s.contributions.length).toBeGreaterThan(10);
+    const rec = new Recommender((await loadRegisteredModel(tracker, 'recommender-classes', 'recommender')).artifact);
+    const member = rec.model.members[0];
+    expect(rec.recommend(member, 10).items).toHaveLength(10);
+    expect(loadLocalModel(by('supplement-forecast').localPath, 'forecast').series[0].forecast).toHaveLength(8);
+  });
+
+  it('is deterministic: same seed and data give identical metrics, and the champion is kept', async () => {
+    const again = await trainModels(ctx, tracker, all);
+    for (const o of again) {
+      expect(o.trained.metrics).toEqual({ ...by(o.name).trained.metrics, ...('fit_seconds' in o.trained.metrics ? { fit_seconds: o.trained.metrics.fit_seconds } : {}) });
+      expect(o).toMatchObject({ version: '1', unchanged: true, decision: { promote: false } });
+      expect(o.localPath).toBe(by(o.name).localPath);
+    }
+  });
+
+  it('writes a file store that MLflow’s own client reads: runs, metric curves, registry aliases', () => {
+    const out = mlflowPython(`
+import json, mlflow
+from mlflow import MlflowClient
+mlflow.set_tracking_uri("file://${join(lake.root, 'mlruns')}")
+runs = mlflow.search_runs(search_all_experiments=True)
+c = MlflowClient()
+v = c.get_model_version_by_alias("churn", "champion")
+run = c.get_run(v.run_id)
+print(json.dumps({"runs": len(runs), "finished": int((runs.status == "FINISHED").sum()), "auc": run.data.metrics["roc_auc"],
+  "loss_steps": len(c.get_metric_history(v.run_id, "train_loss")), "version": int(v.version), "seed": run.data.tags["fitlake.seed"],
+  "artifacts": sorted(a.path for a in c.list_artifacts(v.run_id))}))`) as Record<string, unknown>;
+    expect(out).toMatchObject({ runs: 2 * all.length, finished: 2 * all.length, auc: by('churn').trained.metrics.roc_auc, version: 1, seed: '42' });
+    expect(out.loss_steps).toBe(by('churn').trained.curves.train_loss.length);
+    expect(out.artifacts).toEqual(['evaluation', 'model', 'plots']);
+  });
+
+  it('keeps the trained model on disk and reports when the tracking server is down', async () => {
+    const dead = new MlflowRestTracker(`http://127.0.0.1:${await freePort()}`);
+    const [o] = await trainModels(ctx, dead, [['supplement-forecast', TRAINERS['supplement-forecast']]]);
+    expect(o.trackingError).toMatch(/cannot reach MLflow/);
+    expect(o.version).toBeUndefined();
+    expect(loadLocalModel(o.localPath, 'forecast').kind).toBe('forecast');
+  });
+
+  describe('against a real MLflow tracking server (REST)', () => {
+    let server: Awaited<ReturnType<typeof startMlflow>>;
+    beforeAll(async () => {
+      server = await startMlflow(join(lake.root, 'mlflow-server'));
+    });
+    afterAll(() => server.stop());
+
+    it('logs runs, registers models and sets aliases that MLflow’s client reads back', async () => {
+      const rest = new MlflowRestTracker(server.url);
+      const outcomes = await trainModels(ctx, rest, [['churn', TRAINERS.churn], ['supplement-forecast', TRAINERS['supplement-forecast']]]);
+      for (const o of outcomes) expect(o).toMatchObject({ version: '1', decision: { promote: true } });
+      const loaded = await loadRegisteredModel(rest, 'churn', 'churn');
+      expect(loaded.artifact.coef).toEqual(by('churn').trained.artifact.coef);
+      const out = mlflowPython(`
+import json
+from mlflow import MlflowClient
+c = MlflowClient("${server.url}")
+v = c.get_model_version_by_alias("supplement-forecast", "champion")
+run = c.get_run(v.run_id)
+path = c.download_artifacts(v.run_id, "model/model.json")
+print(json.dumps({"version": v.version, "mase": run.data.metrics["mase"], "status": run.info.status, "tags": v.tags, "kind": json.load(open(path))["kind"],
+  "curve": len(c.get_metric_history(v.run_id, "backtest_mase_by_origin"))}))`) as Record<string, unknown>;
+      const m = outcomes[1].trained;
+      expect(out).toMatchObject({ version: '1', mase: m.metrics.mase, status: 'FINISHED', kind: 'forecast', curve: m.curves.backtest_mase_by_origin.length });
+      expect((out.tags as Record<string, string>)['fitlake.primary_metric']).toBe('mase');
+    });
+
+    it('splits big batches within MLflow limits and maps MLflow errors', async () => {
+      const rest = new MlflowRestTracker(server.url);
+      const exp = await rest.experiment('fitlake/limits');
+      expect(await rest.experiment('fitlake/limits')).toBe(exp);
+      const run = await rest.startRun(exp, 'limits', []);
+      await rest.logBatch(run.runId, {
+        metrics: Array.from({ length: 2500 }, (_, step) => ({ key: 'curve', value: step === 7 ? NaN : step / 10, timestamp: 1, step })),
+        params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) })),
+        tags: Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: 'x' })),
+      });
+      await expect(rest.logBatch(run.runId, { params: [{ key: 'p1', value: 'changed' }] })).rejects.toMatchObject({ mlflowCode: 'INVALID_PARAMETER_VALUE' });
+      const out = mlflowPython(`
+import json, math
+from mlflow import MlflowClient
+c = MlflowClient("${server.url}")
+r = c.get_run("${run.runId}")
+h = c.get_metric_history("${run.runId}", "curve")
+print(json.dumps({"params": len(r.data.params), "tags": len([k for k in r.data.tags if k.startswith("t")]), "points": len(h), "nan": sum(1 for m in h if math.isnan(m.value))}))`);
+      expect(out).toEqual({ params: 150, tags: 120, points: 2500, nan: 1 });
+    });
+  });
+});
