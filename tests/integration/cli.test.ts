@@ -4,7 +4,7 @@ import { tmpLake } from '../helpers';
 import { runCli } from './cli_runner';
 
 describe('fitlake CLI', () => {
-  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']]])('prints --help for %p', (args) => {
+  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['train']]])('prints --help for %p', (args) => {
     const r = runCli([...args, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: fitlake/);
@@ -35,12 +35,26 @@ describe('fitlake CLI', () => {
     [['ingest', '--max-files-per-batch', 'x'], /--max-files-per-batch must be an integer/],
     [['ingest', '--max-files-per-batch', '0'], /--max-files-per-batch must be a whole number ≥ 1/],
     [['pipeline', 'run'], /no bronze data under .*: run `fitlake ingest` first/],
+    [['train', '--models', 'churn,bogus'], /--models: unknown model\(s\) bogus; choose from churn, recommender-classes/],
+    [['train', '--skip-prepare'], /no feature registry under .*: run `fitlake features apply` first/],
   ])('rejects bad input %p with a message and exit code 2', (args, message) => {
     const lake = tmpLake();
     try {
       const r = runCli([...args, '--lakehouse', lake.root]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(message);
+      expect(existsSync(join(lake.root, 'landing'))).toBe(false);
+    } finally {
+      lake.cleanup();
+    }
+  });
+
+  it('rejects a tracking URI it cannot talk to, naming the variable', () => {
+    const lake = tmpLake();
+    try {
+      const r = runCli(['train', '--lakehouse', lake.root], { MLFLOW_TRACKING_URI: 'postgresql://db/mlflow' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/MLFLOW_TRACKING_URI must be http\(s\):\/\/, file: or a folder/);
       expect(existsSync(join(lake.root, 'landing'))).toBe(false);
     } finally {
       lake.cleanup();

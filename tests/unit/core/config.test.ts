@@ -14,7 +14,7 @@ describe('loadConfig', () => {
   it('gives the documented defaults, with the lakehouse resolved against cwd', () => {
     const dir = dirWithConfig();
     const c = loadConfig({}, {}, dir);
-    expect(c).toEqual({ ...DEFAULT_CONFIG, lakehouse: join(dir, 'lakehouse') });
+    expect(c).toEqual({ ...DEFAULT_CONFIG, lakehouse: join(dir, 'lakehouse'), tracking: { type: 'file', dir: join(dir, 'mlruns') } });
   });
 
   it('layers file < environment < explicit overrides', () => {
@@ -45,5 +45,13 @@ describe('loadConfig', () => {
     expect(bad(() => loadConfig({}, {}, dirWithConfig('{not json'))).field).toBe('config');
     expect(bad(() => loadConfig({}, { FITLAKE_CONFIG: 'missing.json' }, dir)).field).toBe('FITLAKE_CONFIG');
     expect(bad(() => loadConfig({}, { FITLAKE_DUCKDB_MEMORY_LIMIT: 'lots' }, dir)).field).toBe('duckdb.memoryLimit');
+  });
+
+  it('reads MLFLOW_TRACKING_URI as MLflow does: http(s) → server, file: or a folder → file store', () => {
+    const dir = dirWithConfig();
+    expect(loadConfig({}, { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' }, dir).tracking).toEqual({ type: 'mlflow', uri: 'http://127.0.0.1:5000' });
+    expect(loadConfig({}, { MLFLOW_TRACKING_URI: 'file:///srv/mlruns' }, dir).tracking).toEqual({ type: 'file', dir: '/srv/mlruns' });
+    expect(loadConfig({}, { MLFLOW_TRACKING_URI: 'runs' }, dir).tracking).toEqual({ type: 'file', dir: join(dir, 'runs') });
+    expect(() => loadConfig({}, { MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db' }, dir)).toThrow(expect.objectContaining({ field: 'MLFLOW_TRACKING_URI' }));
   });
 });
