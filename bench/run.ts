@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { featureStore } from './feature_store';
 import { phase } from './lake';
+import { training } from './training';
 
 function generateIngest(scale: string): Record<string, unknown> {
   const root = mkdtempSync(join(tmpdir(), 'fitlake-bench-'));
@@ -68,7 +69,7 @@ function pipeline(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline, feature_store: featureStore };
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline, feature_store: featureStore, training };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')

@@ -39,14 +39,20 @@ function balance(y: Float64Array): { weights: Float64Array; shift: number } {
   return { weights: y.map((v) => (v === 1 ? w1 : 1)), shift: Math.log(w1) };
 }
 
-/** Fits the model on `rows` with the design learned from them. */
-function fit(rows: Row[], features: string[], categorical: string[], meta: Pick<ChurnModel, 'featureService' | 'features' | 'horizonDays' | 'dataVersion' | 'trainedThrough'>) {
+/** The weighted, penalized problem a churn fit solves: design learned from `rows`, balanced weights. */
+export function churnProblem(rows: Row[], features: string[]) {
+  const categorical = CHURN_PARAMS.categorical;
   const expanded = rows.map((r) => withDerived(r, CHURN_DERIVED));
   const numeric = [...features.filter((f) => !categorical.includes(f)), ...CHURN_DERIVED.map((d) => d.name)];
   const design = fitDesign(expanded, numeric, categorical);
   const { X, n, d } = designMatrix(design, expanded);
   const y = Float64Array.from(rows, (r) => Number(r.label));
-  const { weights, shift } = balance(y);
+  return { design, X, n, d, y, ...balance(y) };
+}
+
+/** Fits the model on `rows` with the design learned from them. */
+function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureService' | 'features' | 'horizonDays' | 'dataVersion' | 'trainedThrough'>) {
+  const { design, X, n, d, y, weights, shift } = churnProblem(rows, features);
   const lr = fitLogistic(X, y, n, d, { l2: CHURN_PARAMS.l2, weights });
   const model: ChurnModel = { kind: 'churn', formatVersion: 1, ...meta, derived: CHURN_DERIVED, design, intercept: lr.intercept - shift, coef: lr.coef, bands: { medium: 0, high: 0 } };
   const p = Array.from(predictChurn(model, rows)).sort((a, b) => a - b);
@@ -54,8 +60,8 @@ function fit(rows: Row[], features: string[], categorical: string[], meta: Pick<
   return { model, losses: lr.losses, iterations: lr.iterations };
 }
 
-/** Churn: logistic regression on the `churn` feature service, evaluated out of time, refitted on all snapshots. */
-export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
+/** The churn training set split out of time: the latest `testFraction` of monthly snapshots are the test set. */
+export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone'>) {
   const set = await churnTrainingSet(ctx.store, { timezone: ctx.timezone, horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays });
   const rows = await set.rows();
   await set.close();
@@ -64,15 +70,19 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   if (snapshots.length < 2) throw new DataError(`churn needs at least 2 monthly snapshots with a full ${CHURN_PARAMS.horizonDays}-day horizon; the data has ${snapshots.length} (generate more days)`);
   const nTest = Math.max(1, Math.round(snapshots.length * CHURN_PARAMS.testFraction));
   const firstTest = snapshots[snapshots.length - nTest];
-  const train = rows.filter((r) => day(r.snapshot_date) < firstTest);
-  const test = rows.filter((r) => day(r.snapshot_date) >= firstTest);
+  return { rows, features, snapshots, firstTest, train: rows.filter((r) => day(r.snapshot_date) < firstTest), test: rows.filter((r) => day(r.snapshot_date) >= firstTest) };
+}
+
+/** Churn: logistic regression on the `churn` feature service, evaluated out of time, refitted on all snapshots. */
+export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
+  const { rows, features, snapshots, firstTest, train, test } = await churnSplit(ctx);
   const service = ctx.store.registry().services.find((s) => s.name === 'churn');
   const refs = ctx.store.resolve({ service: 'churn' }).flatMap((v) => v.features.map((f) => `${v.view.name}:${f.name}`));
   const dataVersion = createHash('sha256').update(JSON.stringify([ctx.store.registry().version, snapshots, rows.length, rows.reduce((s, r) => s + Number(r.label), 0)])).digest('hex').slice(0, 16);
   const meta = { featureService: service?.name ?? 'churn', features: refs, horizonDays: CHURN_PARAMS.horizonDays, dataVersion, trainedThrough: snapshots[snapshots.length - 1] };
   ctx.logger.info({ rows: rows.length, train: train.length, test: test.length, features: features.length, firstTest }, 'churn: fitting');
 
-  const holdout = fit(train, features, CHURN_PARAMS.categorical, meta);
+  const holdout = fit(train, features, meta);
   const p = predictChurn(holdout.model, test);
   const y = Float64Array.from(test, (r) => Number(r.label));
   const base = train.reduce((s, r) => s + Number(r.label), 0) / train.length;
@@ -84,7 +94,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
     baseline_log_loss: logLoss(new Float64Array(y.length).fill(base), y), baseline_pr_auc: y.reduce((a, b) => a + b, 0) / y.length,
     oracle_roc_auc: oracleAuc, test_rows: test.length, train_rows: train.length, test_churn_rate: y.reduce((a, b) => a + b, 0) / y.length,
   };
-  const final = fit(rows, features, CHURN_PARAMS.categorical, meta);
+  const final = fit(rows, features, meta);
   const roc = rocCurve(p, y);
   const cal = calibrationBins(p, y);
   return {

@@ -19,6 +19,8 @@ export interface AlsOptions {
   /** Conjugate-gradient steps per vector and sweep (Takács et al. 2011), warm-started from the previous sweep. */
   cgSteps: number;
   seed: number;
+  /** Compute the training loss after each sweep (a curve for the run log; costs about one sweep in ten). Default true. */
+  trackLoss?: boolean;
 }
 
 export interface AlsModel {
@@ -26,7 +28,7 @@ export interface AlsModel {
   /** Row-major users × factors and items × factors. */
   userFactors: Float32Array;
   itemFactors: Float32Array;
-  /** Weighted squared loss + penalty after each sweep, per observed entry. */
+  /** Weighted squared loss + penalty after each sweep, per observed entry (empty when not tracked). */
   losses: number[];
 }
 
@@ -67,54 +69,80 @@ function gram(Y: Float64Array, n: number, k: number): Float64Array {
  * One ALS half-sweep: re-solves every row vector of X against the fixed Y with CG on
  * (YᵀY + Yᵀ(Cu − I)Y + λI) x = Yᵀ Cu p, never forming the per-row matrix (cost O(nnz·k + k²) per step).
  */
-function sweep(X: Float64Array, Y: Float64Array, m: Csr, k: number, o: AlsOptions): void {
+/** Σ A[ao + a] · v[a] for a < k (unrolled by four: the JIT does not unroll, and k is small). */
+function dot(A: Float64Array, ao: number, v: Float64Array, k: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let a = 0;
+  for (; a + 3 < k; a += 4) {
+    s0 += A[ao + a] * v[a] + A[ao + a + 2] * v[a + 2];
+    s1 += A[ao + a + 1] * v[a + 1] + A[ao + a + 3] * v[a + 3];
+  }
+  for (; a < k; a++) s0 += A[ao + a] * v[a];
+  return s0 + s1;
+}
+
+/** out[a] += f · A[ao + a] for a < k (unrolled by four). */
+function axpy(out: Float64Array, f: number, A: Float64Array, ao: number, k: number): void {
+  let a = 0;
+  for (; a + 3 < k; a += 4) {
+    out[a] += f * A[ao + a];
+    out[a + 1] += f * A[ao + a + 1];
+    out[a + 2] += f * A[ao + a + 2];
+    out[a + 3] += f * A[ao + a + 3];
+  }
+  for (; a < k; a++) out[a] += f * A[ao + a];
+}
+
+/** out = (G + λI) v for a k × k row-major G. */
+function gramTimes(out: Float64Array, G: Float64Array, v: Float64Array, lambda: number, k: number): void {
+  for (let a = 0; a < k; a++) out[a] = dot(G, a * k, v, k) + lambda * v[a];
+}
+
+function sweep(X: Float64Array, Y: Float64Array, m: Csr, cm1: Float64Array, k: number, o: AlsOptions): void {
   const G = gram(Y, m.cols, k);
+  const { indptr, indices } = m;
+  const x = new Float64Array(k);
   const r = new Float64Array(k);
   const p = new Float64Array(k);
   const Ap = new Float64Array(k);
+  const lambda = o.regularization;
   for (let u = 0; u < m.rows; u++) {
-    const x = X.subarray(u * k, u * k + k);
+    const xo = u * k;
+    for (let a = 0; a < k; a++) x[a] = X[xo + a];
     // r = b − A x, with b = Σ c·y over observed items and A x = G x + Σ (c − 1)(y·x) y + λ x
+    gramTimes(r, G, x, lambda, k);
+    for (let a = 0; a < k; a++) r[a] = -r[a];
+    const start = indptr[u];
+    const end = indptr[u + 1];
+    for (let e = start; e < end; e++) {
+      const c1 = cm1[e];
+      const yo = indices[e] * k;
+      axpy(r, 1 + c1 - c1 * dot(Y, yo, x, k), Y, yo, k);
+    }
+    let rs = 0;
     for (let a = 0; a < k; a++) {
-      let s = 0;
-      for (let b = 0; b < k; b++) s += G[a * k + b] * x[b];
-      r[a] = -s - o.regularization * x[a];
+      p[a] = r[a];
+      rs += r[a] * r[a];
     }
-    for (let e = m.indptr[u]; e < m.indptr[u + 1]; e++) {
-      const c = 1 + o.alpha * m.values[e];
-      const y = Y.subarray(m.indices[e] * k, m.indices[e] * k + k);
-      let yx = 0;
-      for (let a = 0; a < k; a++) yx += y[a] * x[a];
-      const w = c - (c - 1) * yx;
-      for (let a = 0; a < k; a++) r[a] += w * y[a];
-    }
-    p.set(r);
-    let rs = r.reduce((s, v) => s + v * v, 0);
     for (let step = 0; step < o.cgSteps && rs > 1e-20; step++) {
-      for (let a = 0; a < k; a++) {
-        let s = o.regularization * p[a];
-        for (let b = 0; b < k; b++) s += G[a * k + b] * p[b];
-        Ap[a] = s;
+      gramTimes(Ap, G, p, lambda, k);
+      for (let e = start; e < end; e++) {
+        const yo = indices[e] * k;
+        axpy(Ap, cm1[e] * dot(Y, yo, p, k), Y, yo, k);
       }
-      for (let e = m.indptr[u]; e < m.indptr[u + 1]; e++) {
-        const c1 = o.alpha * m.values[e];
-        const y = Y.subarray(m.indices[e] * k, m.indices[e] * k + k);
-        let yp = 0;
-        for (let a = 0; a < k; a++) yp += y[a] * p[a];
-        for (let a = 0; a < k; a++) Ap[a] += c1 * yp * y[a];
-      }
-      let pAp = 0;
-      for (let a = 0; a < k; a++) pAp += p[a] * Ap[a];
-      const alpha = rs / pAp;
+      const t = rs / dot(p, 0, Ap, k);
       let rsNew = 0;
       for (let a = 0; a < k; a++) {
-        x[a] += alpha * p[a];
-        r[a] -= alpha * Ap[a];
+        x[a] += t * p[a];
+        r[a] -= t * Ap[a];
         rsNew += r[a] * r[a];
       }
-      for (let a = 0; a < k; a++) p[a] = r[a] + (rsNew / rs) * p[a];
+      const beta = rsNew / rs;
+      for (let a = 0; a < k; a++) p[a] = r[a] + beta * p[a];
       rs = rsNew;
     }
+    for (let a = 0; a < k; a++) X[xo + a] = x[a];
   }
 }
 
@@ -123,15 +151,19 @@ function loss(U: Float64Array, V: Float64Array, m: Csr, k: number, o: AlsOptions
   const G = gram(V, m.cols, k);
   let total = 0;
   for (let u = 0; u < m.rows; u++) {
-    const x = U.subarray(u * k, u * k + k);
+    const xo = u * k;
     let xGx = 0;
-    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) xGx += x[a] * G[a * k + b] * x[b];
+    for (let a = 0; a < k; a++) {
+      let s = 0;
+      for (let b = 0; b < k; b++) s += G[a * k + b] * U[xo + b];
+      xGx += U[xo + a] * s;
+    }
     total += xGx;
     for (let e = m.indptr[u]; e < m.indptr[u + 1]; e++) {
       const c = 1 + o.alpha * m.values[e];
-      const y = V.subarray(m.indices[e] * k, m.indices[e] * k + k);
+      const yo = m.indices[e] * k;
       let s = 0;
-      for (let a = 0; a < k; a++) s += x[a] * y[a];
+      for (let a = 0; a < k; a++) s += U[xo + a] * V[yo + a];
       total += c * (1 - s) ** 2 - s * s;
     }
   }
@@ -148,11 +180,13 @@ export function fitAls(m: Csr, o: AlsOptions, onIteration?: (i: number) => void)
   const U = Float64Array.from({ length: m.rows * k }, () => (rng.next() - 0.5) * 0.02);
   const V = Float64Array.from({ length: m.cols * k }, () => (rng.next() - 0.5) * 0.02);
   const mt = transpose(m);
+  const cm1 = m.values.map((v) => o.alpha * v);
+  const cm1t = mt.values.map((v) => o.alpha * v);
   const losses: number[] = [];
   for (let it = 0; it < o.iterations; it++) {
-    sweep(U, V, m, k, o);
-    sweep(V, U, mt, k, o);
-    losses.push(loss(U, V, m, k, o));
+    sweep(U, V, m, cm1, k, o);
+    sweep(V, U, mt, cm1t, k, o);
+    if (o.trackLoss !== false) losses.push(loss(U, V, m, k, o));
     onIteration?.(it);
   }
   return { factors: k, userFactors: Float32Array.from(U), itemFactors: Float32Array.from(V), losses };

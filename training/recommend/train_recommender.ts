@@ -3,7 +3,7 @@ import { Db } from '../../core/duckdb';
 import { DataError } from '../../core/errors';
 import { createLakeViews } from '../../pipelines/runner/reader';
 import { mean, ndcgAtK, precisionAtK, recallAtK, spearman } from '../metrics/ranking';
-import { fitAls, type AlsOptions, type Csr } from '../models/als';
+import { fitAls, type AlsModel, type AlsOptions, type Csr } from '../models/als';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { readTruthCsv } from '../truth';
 import { loadInteractions, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
@@ -20,7 +20,7 @@ export const EXCLUDE_DAYS: Record<RecommenderTarget, number> = { classes: 0, pro
 
 const shiftDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
 
-interface Indexed {
+export interface Indexed {
   members: string[];
   matrix: Csr;
 }
@@ -86,7 +86,7 @@ function history(m: Csr, u: number): number[] {
 }
 
 /** Builds the self-contained artifact from a fitted matrix factorization. */
-function artifact(target: RecommenderTarget, catalog: Catalog[], data: Indexed, als: ReturnType<typeof fitAls>, pop: RecommenderModel['popularity'], excl: Map<string, Set<number>>, meta: { dataVersion: string; trainedThrough: string }): RecommenderModel {
+function artifact(target: RecommenderTarget, catalog: Catalog[], data: Indexed, als: Pick<AlsModel, 'factors' | 'userFactors' | 'itemFactors'>, pop: RecommenderModel['popularity'], excl: Map<string, Set<number>>, meta: { dataVersion: string; trainedThrough: string }): RecommenderModel {
   return {
     kind: 'recommender', formatVersion: 1, target, items: catalog.map((c) => ({ id: c.id, label: c.label, group: c.group })), members: data.members, factors: als.factors,
     userFactors: encodeF32(als.userFactors), itemFactors: encodeF32(als.itemFactors), history: data.members.map((_, u) => history(data.matrix, u)),
@@ -175,35 +175,53 @@ function beatsPopularity(m: ReturnType<typeof evaluate>) {
   return gate('beats popularity', m.ndcg_at_10 > m.popularity_ndcg_at_10, `precision@10 ceiling ${m.precision_at_10_ceiling.toFixed(4)} < 1.5 × popularity's ${m.popularity_precision_at_10.toFixed(4)}, so NDCG@10 ${m.ndcg_at_10.toFixed(4)} > popularity's ${m.popularity_ndcg_at_10.toFixed(4)}`);
 }
 
+export const recommenderParams = (target: RecommenderTarget) => ({ ...RECOMMENDER_SHARED, ...RECOMMENDER_PARAMS[target] });
+
+/** Interactions from silver, split in time: the last `testDays` days are the test window. */
+export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakehouse' | 'timezone'>, target: RecommenderTarget) {
+  const db = await Db.open(ctx.duckdb);
+  let loaded: Awaited<ReturnType<typeof loadInteractions>>;
+  try {
+    await createLakeViews(db, ctx.lakehouse);
+    loaded = await loadInteractions(db, target, ctx.timezone);
+  } finally {
+    db.close();
+  }
+  const { catalog, homeClub } = loaded;
+  const itemIndex = new Map(catalog.map((c, j) => [c.id, j]));
+  const all = loaded.interactions.filter((r) => itemIndex.has(r.item));
+  const last = all[all.length - 1].day;
+  const cutoff = shiftDay(last, -RECOMMENDER_SHARED.testDays + 1);
+  const train = all.filter((r) => r.day < cutoff);
+  if (train.length === 0) throw new DataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
+  return { catalog, homeClub, itemIndex, all, last, cutoff, train, test: all.filter((r) => r.day >= cutoff) };
+}
+
+/**
+ * Time-split evaluation of fitted factors (ours or a peer's): a holdout artifact over the training
+ * window, scored on the test window against popularity with the same exclusions.
+ */
+export function evaluateFactors(target: RecommenderTarget, split: Awaited<ReturnType<typeof recommenderSplit>>, data: Indexed, als: Pick<AlsModel, 'factors' | 'userFactors' | 'itemFactors'>) {
+  const P = recommenderParams(target);
+  const excl = exclusions(split.train, split.itemIndex, split.cutoff, EXCLUDE_DAYS[target]);
+  const pop = popularity(split.train, split.itemIndex, split.homeClub, split.cutoff, P.popularityDays);
+  const rec = new Recommender(artifact(target, split.catalog, data, als, pop, excl, { dataVersion: 'holdout', trainedThrough: shiftDay(split.cutoff, -1) }));
+  return { rec, metrics: evaluate({ rec, test: split.test, itemIndex: split.itemIndex, excl, homeClub: split.homeClub }, P.k) };
+}
+
 /** Implicit-feedback ALS recommender for weekly class slots or products, time-split evaluated against popularity. */
 export function recommenderTrainer(target: RecommenderTarget) {
   return async function trainRecommender(ctx: TrainContext): Promise<TrainedModel> {
-    const P = { ...RECOMMENDER_SHARED, ...RECOMMENDER_PARAMS[target] };
-    const db = await Db.open(ctx.duckdb);
-    let loaded: Awaited<ReturnType<typeof loadInteractions>>;
-    try {
-      await createLakeViews(db, ctx.lakehouse);
-      loaded = await loadInteractions(db, target, ctx.timezone);
-    } finally {
-      db.close();
-    }
-    const { catalog, homeClub } = loaded;
-    const itemIndex = new Map(catalog.map((c, j) => [c.id, j]));
-    const all = loaded.interactions.filter((r) => itemIndex.has(r.item));
-    const last = all[all.length - 1].day;
-    const cutoff = shiftDay(last, -P.testDays + 1);
-    const train = all.filter((r) => r.day < cutoff);
-    const test = all.filter((r) => r.day >= cutoff);
-    if (train.length === 0) throw new DataError(`${target}: all interactions fall in the ${P.testDays}-day test window; generate more days`);
+    const P = recommenderParams(target);
+    const split = await recommenderSplit(ctx, target);
+    const { catalog, homeClub, itemIndex, all, last, cutoff, train, test } = split;
     const dataVersion = createHash('sha256').update(JSON.stringify([target, all.length, all[0].day, last, all.reduce((s, r) => s + r.weight, 0)])).digest('hex').slice(0, 16);
     const opts: AlsOptions = { ...P, seed: ctx.seed };
     ctx.logger.info({ target, interactions: all.length, train: train.length, test: test.length, items: catalog.length, cutoff }, 'recommender: fitting');
 
     const trainData = buildMatrix(train, itemIndex, P.scaling);
     const holdoutAls = fitAls(trainData.matrix, opts);
-    const excl = exclusions(train, itemIndex, cutoff, EXCLUDE_DAYS[target]);
-    const holdout = new Recommender(artifact(target, catalog, trainData, holdoutAls, popularity(train, itemIndex, homeClub, cutoff, P.popularityDays), excl, { dataVersion, trainedThrough: shiftDay(cutoff, -1) }));
-    const m = evaluate({ rec: holdout, test, itemIndex, excl, homeClub }, P.k);
+    const { rec: holdout, metrics: m } = evaluateFactors(target, split, trainData, holdoutAls);
     const recovery = truthRecovery(ctx.lakehouse, target, holdout, trainData.members);
     const metrics = { ...m, truth_spearman: recovery.model, popularity_truth_spearman: recovery.popularity, precision_lift_over_popularity: m.precision_at_10 / m.popularity_precision_at_10 };
 
