@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './redis_server';
+import { freePort, stopChild } from './redis_server';
 
 /** The virtual environment holding the real `mlflow` from PyPI (`bash .ci/run` installs it into .venv). */
 function venv(): string {
@@ -38,13 +38,5 @@ export async function startMlflow(dir: string): Promise<{ url: string; stop: () 
     if (Date.now() > deadline) throw new Error(`mlflow server did not answer on ${url}: ${stderr}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
+  return { url, stop: () => stopChild(proc) };
 }

@@ -35,13 +35,14 @@ export async function startRedis(): Promise<{ port: number; stop: () => Promise<
     if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
+  return { port, stop: () => stopChild(proc) };
+}
+
+/** SIGTERM to a child process, resolved once it has exited. */
+export function stopChild(proc: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+  });
 }

@@ -1,11 +1,15 @@
+import { z } from 'zod';
 import type { Row } from '../../core/duckdb';
 import { DataError } from '../../core/errors';
 
 /** How raw feature columns become the model's inputs: standardized numbers and one-hot categories. */
-export interface DesignSpec {
-  numeric: { name: string; mean: number; std: number }[];
-  categorical: { name: string; levels: string[] }[];
-}
+export const DesignSpecSchema = z
+  .object({
+    numeric: z.array(z.object({ name: z.string(), mean: z.number(), std: z.number() }).strict()),
+    categorical: z.array(z.object({ name: z.string(), levels: z.array(z.string()) }).strict()),
+  })
+  .strict();
+export type DesignSpec = z.infer<typeof DesignSpecSchema>;
 
 /** Input column names, in matrix order: numerics, then `name=level` indicators. */
 export function designColumns(spec: DesignSpec): string[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Row } from '../../core/duckdb';
-import { designColumns, designMatrix, type DesignSpec } from './design';
+import { predictLogistic } from '../models/logistic_regression';
+import { designColumns, designMatrix, DesignSpecSchema } from './design';
 
 /** A feature computed from another at scoring time (so the API needs only the raw feature vector). */
 export const DerivedSchema = z
@@ -16,12 +17,7 @@ export const ChurnModelSchema = z
     /** Raw features the model reads, as `view:feature` references (the API fetches exactly these). */
     features: z.array(z.string()),
     derived: z.array(DerivedSchema),
-    design: z
-      .object({
-        numeric: z.array(z.object({ name: z.string(), mean: z.number(), std: z.number() }).strict()),
-        categorical: z.array(z.object({ name: z.string(), levels: z.array(z.string()) }).strict()),
-      })
-      .strict(),
+    design: DesignSpecSchema,
     intercept: z.number(),
     coef: z.array(z.number()),
     /** Probability cut-offs of the risk bands (from the training scores' 70th and 90th percentiles). */
@@ -64,13 +60,13 @@ const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / 
 /** Which raw feature each design column comes from (derived features map back to their input). */
 function sources(model: ChurnModel): string[] {
   const origin = new Map(model.derived.map((d) => [d.name, d.input]));
-  const spec = model.design as DesignSpec;
+  const spec = model.design;
   return [...spec.numeric.map((c) => c.name), ...spec.categorical.flatMap((c) => c.levels.map(() => c.name))].map((n) => origin.get(n) ?? n);
 }
 
 /** Scores raw feature rows: probability, risk band and per-feature contributions (largest first). */
 export function scoreChurn(model: ChurnModel, rows: Row[]): ChurnScore[] {
-  const spec = model.design as DesignSpec;
+  const spec = model.design;
   const { X, d } = designMatrix(spec, rows.map((r) => withDerived(r, model.derived)));
   const src = sources(model);
   return rows.map((row, i) => {
@@ -89,15 +85,8 @@ export function scoreChurn(model: ChurnModel, rows: Row[]): ChurnScore[] {
 
 /** Probabilities only (evaluation), without building explanations. */
 export function predictChurn(model: ChurnModel, rows: Row[]): Float64Array {
-  const spec = model.design as DesignSpec;
-  const { X, n, d } = designMatrix(spec, rows.map((r) => withDerived(r, model.derived)));
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let z = model.intercept;
-    for (let j = 0; j < d; j++) z += model.coef[j] * X[i * d + j];
-    out[i] = sigmoid(z);
-  }
-  return out;
+  const { X, n } = designMatrix(model.design, rows.map((r) => withDerived(r, model.derived)));
+  return predictLogistic(model, X, n);
 }
 
 export { designColumns };

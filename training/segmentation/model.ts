@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Row } from '../../core/duckdb';
-import { designMatrix } from '../churn/design';
+import { designMatrix, DesignSpecSchema } from '../churn/design';
 import { nearest } from '../models/kmeans';
 
 export const SegmentationModelSchema = z
@@ -9,7 +9,7 @@ export const SegmentationModelSchema = z
     formatVersion: z.literal(1),
     featureService: z.string(),
     features: z.array(z.string()),
-    design: z.object({ numeric: z.array(z.object({ name: z.string(), mean: z.number(), std: z.number() }).strict()), categorical: z.array(z.never()) }).strict(),
+    design: DesignSpecSchema,
     k: z.number().int().min(2),
     /** Row-major k × features, in standardized units. */
     centroids: z.array(z.number()),

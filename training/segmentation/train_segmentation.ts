@@ -80,8 +80,7 @@ export async function trainSegmentation(ctx: TrainContext): Promise<TrainedModel
     primary: { metric: 'silhouette', better: 'higher' },
     gates: [gate('structure beyond chance', bestScore > randomScore + 0.05, `silhouette ${bestScore.toFixed(3)} > random assignment's ${randomScore.toFixed(3)} + 0.05`)],
     summary: [
-      { metric: 'silhouette', model: bestScore, baseline: randomScore, better: 'higher' },
-      { metric: 'k', model: fit.k, better: 'higher' },
+      { metric: `silhouette (k = ${fit.k})`, model: bestScore, baseline: randomScore, better: 'higher' },
     ],
   };
 }

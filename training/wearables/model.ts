@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import type { Row } from '../../core/duckdb';
-import { designMatrix } from '../churn/design';
+import { designMatrix, DesignSpecSchema } from '../churn/design';
 
-const Design = z
-  .object({
-    numeric: z.array(z.object({ name: z.string(), mean: z.number(), std: z.number() }).strict()),
-    categorical: z.array(z.object({ name: z.string(), levels: z.array(z.string()) }).strict()),
-  })
-  .strict();
+const Design = DesignSpecSchema;
 
 export const ActivityClassifierSchema = z
   .object({ kind: z.literal('activity-classifier'), formatVersion: z.literal(1), design: Design, classes: z.array(z.string()), intercepts: z.array(z.number()), coef: z.array(z.array(z.number())), dataVersion: z.string(), trainedThrough: z.string() })
