@@ -5,6 +5,7 @@ import { registerGenerate } from './generate_command';
 import { registerIngest } from './ingest_command';
 import { registerPipeline } from './pipeline_command';
 import { registerFeatures } from './features_command';
+import { registerServe } from './serve_command';
 import { registerTrain } from './train_command';
 
 /** The `fitlake` command line. Every subcommand has --help; errors exit non-zero with a message. */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerPipeline(program);
   registerFeatures(program);
   registerTrain(program);
+  registerServe(program);
   return program;
 }
 

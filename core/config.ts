@@ -56,6 +56,24 @@ export const ConfigSchema = z
       /** An MLflow tracking server's REST API; credentials only from MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD. */
       z.object({ type: z.literal('mlflow'), uri: z.string().regex(/^https?:\/\//, 'an http(s):// URL') }).strict(),
     ]),
+    /** The prediction API (`fitlake serve`). The admin API key comes only from FITLAKE_ADMIN_API_KEY. */
+    serving: z
+      .object({
+        port: z.number().int().min(0).max(65535),
+        host: z.string().min(1),
+        /**
+         * What "now" is for feature freshness: `system` (the wall clock) or `data` (the end of the last
+         * materialization — for replayed or synthetic data whose days lie in the past).
+         */
+        clock: z.enum(['system', 'data']),
+        /** How often the registry's champion aliases are polled for hot reload (0: only POST /admin/reload). */
+        reloadIntervalMs: z.number().int().min(0),
+        /** Most member ids in one batch prediction. */
+        maxBatch: z.number().int().min(1).max(10_000),
+        /** Requests per minute per client address (0: no limit). */
+        rateLimitPerMinute: z.number().int().min(0),
+      })
+      .strict(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -69,10 +87,11 @@ export const DEFAULT_CONFIG: Config = {
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
   tracking: { type: 'file', dir: './mlruns' },
+  serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000 },
 };
 
-const FileSchema = ConfigSchema.extend({ duckdb: ConfigSchema.shape.duckdb.partial() }).partial();
-type PartialConfig = Partial<Omit<Config, 'duckdb'>> & { duckdb?: Partial<Config['duckdb']> };
+const FileSchema = ConfigSchema.extend({ duckdb: ConfigSchema.shape.duckdb.partial(), serving: ConfigSchema.shape.serving.partial() }).partial();
+type PartialConfig = Partial<Omit<Config, 'duckdb' | 'serving'>> & { duckdb?: Partial<Config['duckdb']>; serving?: Partial<Config['serving']> };
 
 /** FITLAKE_ONLINE_STORE=redis (with FITLAKE_REDIS_HOST / FITLAKE_REDIS_PORT) picks Redis; the password is read where the store is opened. */
 function onlineFromEnv(env: NodeJS.ProcessEnv): Config['features']['online'] | undefined {
@@ -108,6 +127,12 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_DUCKDB_MEMORY_LIMIT) out.duckdb = { memoryLimit: env.FITLAKE_DUCKDB_MEMORY_LIMIT };
   const tracking = trackingFromEnv(env);
   if (tracking) out.tracking = tracking;
+  const serving: Partial<Config['serving']> = {};
+  if (env.PORT) serving.port = parseIntStrict(env.PORT, 'PORT');
+  if (env.FITLAKE_HOST) serving.host = env.FITLAKE_HOST;
+  if (env.FITLAKE_SERVING_CLOCK) serving.clock = env.FITLAKE_SERVING_CLOCK as Config['serving']['clock'];
+  if (env.FITLAKE_RELOAD_INTERVAL_MS) serving.reloadIntervalMs = parseIntStrict(env.FITLAKE_RELOAD_INTERVAL_MS, 'FITLAKE_RELOAD_INTERVAL_MS');
+  if (Object.keys(serving).length) out.serving = serving;
   const online = onlineFromEnv(env);
   if (online) out.features = { offline: { type: 'duckdb' }, online };
   return out;
@@ -151,6 +176,7 @@ export function loadConfig(overrides: PartialConfig = {}, env: NodeJS.ProcessEnv
     ...envPart,
     ...stripUndefined(overrides),
     duckdb: { ...DEFAULT_CONFIG.duckdb, ...file.duckdb, ...envPart.duckdb, ...stripUndefined(overrides.duckdb ?? {}) },
+    serving: { ...DEFAULT_CONFIG.serving, ...file.serving, ...envPart.serving, ...stripUndefined(overrides.serving ?? {}) },
   };
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) throw zodToValidation(parsed.error, 'configuration');

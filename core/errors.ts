@@ -67,3 +67,17 @@ export class SkewError extends AppError {
     super('skew_detected', message, { httpStatus: 500, exitCode: 7 });
   }
 }
+
+/** Credentials missing or wrong (API key). */
+export class AuthError extends AppError {
+  constructor(message: string) {
+    super('unauthorized', message, { httpStatus: 401, exitCode: 9 });
+  }
+}
+
+/** The service cannot answer yet (no model loaded, store down); retry later. */
+export class UnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('unavailable', message, { httpStatus: 503, exitCode: 10, cause });
+  }
+}

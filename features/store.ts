@@ -7,6 +7,7 @@ import { materialize, MaterializationLog, type Materialization } from './materia
 import { DuckDbOfflineStore } from './offline/duckdb_offline_store';
 import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, OfflineStore } from './offline/offline_store';
 import { EmbeddedOnlineStore } from './online/embedded_online_store';
+import { EntityReader } from './online/entity_reader';
 import { getOnlineFeatures, type OnlineFeatures, type OnlineStore } from './online/online_store';
 import { RedisOnlineStore } from './online/redis_online_store';
 import { resolveFeatures, type FeatureRequest, type ViewSelection } from './refs';
@@ -137,6 +138,20 @@ export class FeatureStore {
     const other = selections.find((s) => s.entity.name !== entity);
     if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}, not ${entity}`, 'features');
     return getOnlineFeatures(this.online, selections, keys, opts.now ?? this.now(), opts.fullFeatureNames === true);
+  }
+
+  /** A reusable online reader for fixed features (resolved once; one round trip per call). */
+  entityReader(request: FeatureRequest): EntityReader {
+    const selections = this.resolve(request);
+    const other = selections.find((s) => s.entity.name !== selections[0].entity.name);
+    if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}`, 'features');
+    return new EntityReader(this.online, selections);
+  }
+
+  /** The end of the newest materialization: the data's "now" as the online store sees it (null before any). */
+  lastMaterializedEnd(): Date | null {
+    const ends = this.log.list().flatMap((m) => m.views.map((v) => v.end));
+    return ends.length ? new Date(ends.sort().at(-1)!) : null;
   }
 
   async close(): Promise<void> {

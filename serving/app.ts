@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { NotFoundError } from '../core/errors';
+import type { ApiContext } from './context';
+import { errorMiddleware } from './http';
+import { forecastRoutes } from './routes/forecast';
+import { opsRoutes } from './routes/ops';
+import { predictRoutes } from './routes/predict';
+import { recommendRoutes } from './routes/recommend';
+
+export interface AppOptions extends ApiContext {
+  /** Requests per minute per client address (0: no limit). */
+  rateLimitPerMinute: number;
+  /** Log one line per request (pino-http); off in benchmarks. */
+  requestLogs?: boolean;
+}
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/**
+ * The Express app, built from what it is given (stores, models, clock, logger), so tests and
+ * benchmarks run it against real stores without a listening server.
+ */
+export function createApp(opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    req.id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', String(req.id));
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      const routePath = (req.route as { path?: string } | undefined)?.path;
+      opts.metrics.latency.observe({ route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched', method: req.method, status: String(res.statusCode) }, Number(process.hrtime.bigint() - t0) / 1e9);
+    });
+    next();
+  });
+  if (opts.requestLogs !== false) {
+    app.use(
+      pinoHttp({
+        logger: opts.logger,
+        genReqId: (req) => (req as express.Request).id ?? randomUUID(),
+        // Only what operations need: no bodies, headers or query strings (member ids, names, emails never logged).
+        serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0].replace(/\/(recommend|members)\/[^/]+/, '/$1/:member') }), res: (res: { statusCode: number }) => ({ status: res.statusCode }) },
+        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      }),
+    );
+  }
+  if (opts.rateLimitPerMinute > 0) {
+    app.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: opts.rateLimitPerMinute,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        handler: (req, res) => void res.status(429).json({ error: { code: 'rate_limited', message: `more than ${opts.rateLimitPerMinute} requests per minute from this address`, request_id: String(req.id) } }),
+      }),
+    );
+  }
+  app.use(express.json({ limit: '256kb', strict: true }));
+  app.use(predictRoutes(opts), recommendRoutes(opts), forecastRoutes(opts), opsRoutes(opts));
+  app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path.slice(0, 100)}`)));
+  app.use(errorMiddleware(opts.logger));
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { Logger } from '../core/logger';
+import type { EntityReader } from '../features/online/entity_reader';
+import type { ApiMetrics } from './metrics';
+import type { ModelManager } from './models';
+
+/** Everything the routes need, passed in (tests hand in real stores and managers). */
+export interface ApiContext {
+  models: ModelManager;
+  /** All of a member's online features (every member view). */
+  memberFeatures: EntityReader;
+  /** The member's home club, for cold-start recommendations. */
+  memberProfile: EntityReader;
+  /** "Now" for feature freshness (the wall clock, or the data's clock). */
+  now: () => Date;
+  metrics: ApiMetrics;
+  logger: Logger;
+  /** The admin API key (from FITLAKE_ADMIN_API_KEY); admin routes are refused without one. */
+  apiKey?: string;
+  maxBatch: number;
+}

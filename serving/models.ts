@@ -1,0 +1,120 @@
+import type { Logger } from '../core/logger';
+import type { EntityReader } from '../features/online/entity_reader';
+import type { ChurnModel } from '../training/churn/model';
+import type { ForecastModel } from '../training/forecast/model';
+import { loadRegisteredModel } from '../training/loaders';
+import { Recommender } from '../training/recommend/model';
+import type { ModelVersion, RunTracker } from '../training/tracking/run_tracker';
+
+/** The registered models the API serves, by registry name. */
+export const SERVED = ['churn', 'recommender-classes', 'recommender-products', 'supplement-forecast'] as const;
+export type ServedName = (typeof SERVED)[number];
+
+export interface Served<T> {
+  name: ServedName;
+  version: string;
+  alias: string;
+  runId: string;
+  model: T;
+}
+
+/** One consistent, immutable set of loaded models; a reload builds a new set and swaps the reference. */
+export interface ModelSet {
+  churn?: Served<ChurnModel> & { reader: EntityReader };
+  recommenders: { classes?: Served<Recommender>; products?: Served<Recommender> };
+  forecast?: Served<ForecastModel>;
+  loadedAt: string;
+  /** Why a model is not being served (not registered yet, failed to load). */
+  errors: Partial<Record<ServedName, string>>;
+}
+
+export interface ModelManagerDeps {
+  tracker: RunTracker;
+  /** Builds the online reader for the churn model's feature references. */
+  readerFor: (refs: string[]) => EntityReader;
+  logger: Logger;
+  alias?: string;
+}
+
+const served = <T>(name: ServedName, v: ModelVersion, alias: string, model: T): Served<T> => ({ name, version: v.version, alias, runId: v.runId, model });
+
+/**
+ * Loads the `champion` of each served model and swaps in new versions when the alias moves.
+ * In-flight requests keep the set they started with, so a swap never drops or mixes a request.
+ */
+export class ModelManager {
+  private set: ModelSet = { recommenders: {}, loadedAt: new Date(0).toISOString(), errors: {} };
+  private timer: NodeJS.Timeout | null = null;
+  private reloading: Promise<string[]> | null = null;
+  readonly alias: string;
+
+  constructor(private readonly deps: ModelManagerDeps) {
+    this.alias = deps.alias ?? 'champion';
+  }
+
+  current(): ModelSet {
+    return this.set;
+  }
+
+  private versionOf(name: ServedName): string | undefined {
+    const s = this.set;
+    return { churn: s.churn, 'recommender-classes': s.recommenders.classes, 'recommender-products': s.recommenders.products, 'supplement-forecast': s.forecast }[name]?.version;
+  }
+
+  private async loadOne(next: ModelSet, name: ServedName, v: ModelVersion): Promise<void> {
+    if (name === 'churn') {
+      const { artifact } = await loadRegisteredModel(this.deps.tracker, name, 'churn', this.alias);
+      next.churn = { ...served(name, v, this.alias, artifact), reader: this.deps.readerFor(artifact.features) };
+    } else if (name === 'supplement-forecast') {
+      next.forecast = served(name, v, this.alias, (await loadRegisteredModel(this.deps.tracker, name, 'forecast', this.alias)).artifact);
+    } else {
+      const rec = new Recommender((await loadRegisteredModel(this.deps.tracker, name, 'recommender', this.alias)).artifact);
+      next.recommenders = { ...next.recommenders, [rec.model.target]: served(name, v, this.alias, rec) };
+    }
+  }
+
+  /** Checks every alias; loads what moved; swaps the set once. Returns the names that changed. Concurrent calls share one reload. */
+  reload(): Promise<string[]> {
+    this.reloading ??= this.doReload().finally(() => (this.reloading = null));
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<string[]> {
+    const next: ModelSet = { ...this.set, recommenders: { ...this.set.recommenders }, errors: { ...this.set.errors } };
+    const changed: string[] = [];
+    for (const name of SERVED) {
+      try {
+        const v = await this.deps.tracker.getVersionByAlias(name, this.alias);
+        if (!v) {
+          next.errors[name] = `no "${this.alias}" version registered yet (run npm run train)`;
+          continue;
+        }
+        if (v.version === this.versionOf(name)) continue;
+        await this.loadOne(next, name, v);
+        delete next.errors[name];
+        changed.push(`${name}@${v.version}`);
+      } catch (e) {
+        next.errors[name] = (e as Error).message;
+        this.deps.logger.warn({ model: name, err: (e as Error).message }, 'model load failed; keeping the version in service');
+      }
+    }
+    if (changed.length) {
+      next.loadedAt = new Date().toISOString();
+      this.set = next;
+      this.deps.logger.info({ changed }, 'models swapped in');
+    } else this.set = { ...this.set, errors: next.errors };
+    return changed;
+  }
+
+  /** Polls the aliases every `intervalMs` (0: never). */
+  start(intervalMs: number): void {
+    if (intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => void this.reload().catch(() => undefined), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

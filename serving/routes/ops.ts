@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router } from 'express';
+import { AuthError, NotFoundError, UnavailableError } from '../../core/errors';
+import type { ApiContext } from '../context';
+import { parse, route } from '../http';
+import { SERVED, type ModelSet } from '../models';
+import { docsPage, openApiDocument } from '../openapi';
+import { MemberParams } from '../schemas';
+
+function servedList(set: ModelSet) {
+  const by = { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast };
+  return SERVED.map((name) => ({ name, version: by[name]?.version ?? null, alias: by[name]?.alias ?? null, run_id: by[name]?.runId ?? null, error: set.errors[name] ?? null }));
+}
+
+function checkKey(expected: string | undefined, given: unknown): void {
+  if (!expected) throw new AuthError('the admin API is disabled: set FITLAKE_ADMIN_API_KEY');
+  const a = Buffer.from(typeof given === 'string' ? given : '');
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AuthError('missing or wrong X-API-Key');
+}
+
+/** Member features, models, admin reload, health, readiness, metrics and the API description. */
+export function opsRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const doc = openApiDocument(ctx.maxBatch);
+  const page = docsPage(doc);
+  router.get('/openapi.json', (_req, res) => void res.json(doc));
+  router.get('/docs', (_req, res) => void res.type('html').send(page));
+  router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  router.get(
+    '/readyz',
+    route(async (_req, res) => {
+      const list = servedList(ctx.models.current());
+      let online = 'ok';
+      try {
+        await ctx.memberProfile.read(['_readyz'], ctx.now());
+      } catch (e) {
+        online = `error: ${(e as Error).message}`;
+      }
+      const ready = online === 'ok' && list.every((m) => m.version !== null);
+      res.status(ready ? 200 : 503).json({ ready, models: Object.fromEntries(list.map((m) => [m.name, m.version ? `v${m.version}` : (m.error ?? 'not loaded')])), online_store: online });
+    }),
+  );
+  router.get(
+    '/metrics',
+    route(async (_req, res) => {
+      res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    }),
+  );
+  router.get('/models', (_req, res) => {
+    const set = ctx.models.current();
+    res.json({ alias: ctx.models.alias, loaded_at: set.loadedAt, models: servedList(set).map(({ alias: _a, ...m }) => m) });
+  });
+  router.post(
+    '/admin/reload',
+    route(async (req, res) => {
+      checkKey(ctx.apiKey, req.get('x-api-key'));
+      const changed = await ctx.models.reload();
+      ctx.metrics.setModels(servedList(ctx.models.current()).filter((m) => m.version).map((m) => ({ name: m.name, version: m.version!, alias: m.alias! })));
+      res.json({ changed });
+    }),
+  );
+  router.get(
+    '/members/:member/features',
+    route(async (req, res) => {
+      const { member } = parse(MemberParams, req.params, 'path');
+      const [f] = await ctx.memberFeatures.read([member], ctx.now());
+      if (f.freshness === 'missing') throw new NotFoundError(`member ${member} has no features in the online store`, 'member');
+      if (!f) throw new UnavailableError('online store returned nothing');
+      res.json({ member_id: member, features: f.values, feature_timestamp: f.featureTs, freshness: f.freshness, missing_views: f.missingViews, stale_views: f.staleViews });
+    }),
+  );
+  return router;
+}

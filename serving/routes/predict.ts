@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import { NotFoundError, UnavailableError } from '../../core/errors';
+import type { EntityFeatures } from '../../features/online/entity_reader';
+import { scoreChurn } from '../../training/churn/model';
+import type { ApiContext } from '../context';
+import { parse, route } from '../http';
+import type { ModelSet } from '../models';
+import { predictChurnBody } from '../schemas';
+
+const TOP_FEATURES = 5;
+
+function prediction(churn: NonNullable<ModelSet['churn']>, f: EntityFeatures, score: ReturnType<typeof scoreChurn>[number]) {
+  return {
+    member_id: f.key,
+    churn_probability: score.probability,
+    risk_band: score.band,
+    top_features: score.contributions.slice(0, TOP_FEATURES),
+    model: { name: churn.name, version: churn.version, alias: churn.alias },
+    feature_timestamp: f.featureTs,
+    freshness: f.freshness,
+    missing_features: Object.keys(f.values).filter((k) => f.values[k] === null),
+  };
+}
+
+const unknown = (id: string) => `member ${id} has no features in the online store (unknown member, or never materialized)`;
+
+/** POST /predict/churn: one member (404 when unknown) or a batch (unknown members get an error entry). */
+export function predictRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const schema = predictChurnBody(ctx.maxBatch);
+  router.post(
+    '/predict/churn',
+    route(async (req, res) => {
+      const body = parse(schema, req.body, 'body');
+      const churn = ctx.models.current().churn;
+      if (!churn) throw new UnavailableError(`churn model not loaded: ${ctx.models.current().errors.churn ?? 'loading'}`);
+      const ids = 'member_id' in body ? [body.member_id] : body.member_ids;
+      const rows = await churn.reader.read(ids, ctx.now());
+      const known = rows.filter((r) => r.freshness !== 'missing');
+      const scores = scoreChurn(churn.model, known.map((r) => r.values));
+      const byKey = new Map(known.map((r, i) => [r.key, prediction(churn, r, scores[i])]));
+      for (const r of rows) ctx.metrics.staleFeatures.inc({ freshness: r.freshness });
+      ctx.metrics.predictions.inc({ model: churn.name, version: churn.version }, known.length);
+      if ('member_id' in body) {
+        const p = byKey.get(body.member_id);
+        if (!p) throw new NotFoundError(unknown(body.member_id), 'member_id');
+        res.json(p);
+        return;
+      }
+      res.json({ predictions: ids.map((id) => byKey.get(id) ?? { member_id: id, error: { code: 'not_found', message: unknown(id) } }) });
+    }),
+  );
+  return router;
+}

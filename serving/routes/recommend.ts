@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import { NotFoundError, UnavailableError } from '../../core/errors';
+import type { ApiContext } from '../context';
+import { parse, route } from '../http';
+import { MemberParams, RecommendQuery } from '../schemas';
+
+/** GET /recommend/:member?kind=classes|products&k=10 — factor scores, or popularity at the member's club on cold start. */
+export function recommendRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  router.get(
+    '/recommend/:member',
+    route(async (req, res) => {
+      const { member } = parse(MemberParams, req.params, 'path');
+      const { kind, k } = parse(RecommendQuery, req.query, 'query');
+      const rec = ctx.models.current().recommenders[kind];
+      if (!rec) throw new UnavailableError(`recommender-${kind} not loaded: ${ctx.models.current().errors[`recommender-${kind}`] ?? 'loading'}`);
+      let club: string | null = null;
+      if (!rec.model.knows(member)) {
+        const [profile] = await ctx.memberProfile.read([member], ctx.now());
+        if (profile.freshness === 'missing') throw new NotFoundError(`member ${member} is unknown to the recommender and the online store`, 'member');
+        club = typeof profile.values.home_club === 'string' ? profile.values.home_club : null;
+      }
+      const out = rec.model.recommend(member, k, club);
+      ctx.metrics.predictions.inc({ model: rec.name, version: rec.version });
+      if (out.fallback) ctx.metrics.fallbacks.inc({ kind });
+      res.json({ member_id: member, kind, fallback: out.fallback, items: out.items, model: { name: rec.name, version: rec.version, alias: rec.alias } });
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import type { Config } from '../core/config';
+import type { Logger } from '../core/logger';
+import { FeatureStore } from '../features/store';
+import { createRunTracker } from '../training/tracking/create';
+import { createApp } from './app';
+import type { ApiContext } from './context';
+import { ApiMetrics } from './metrics';
+import { ModelManager, SERVED } from './models';
+
+const MEMBER_VIEWS = ['member_visits', 'member_retail', 'member_app', 'member_wearables', 'member_profile'];
+
+/** The API's context from configuration: feature store (online side), registry tracker, models, clock. */
+export async function buildContext(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<{ ctx: ApiContext; close: () => Promise<void> }> {
+  const store = FeatureStore.open(config, { logger });
+  const tracker = createRunTracker(config, env);
+  const models = new ModelManager({ tracker, readerFor: (refs) => store.entityReader({ features: refs }), logger });
+  const metrics = new ApiMetrics(true);
+  await models.reload();
+  const set = models.current();
+  metrics.setModels(SERVED.map((name) => ({ name, v: { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast }[name] })).filter((x) => x.v).map((x) => ({ name: x.name, version: x.v!.version, alias: x.v!.alias })));
+  const dataNow = store.lastMaterializedEnd();
+  const now = config.serving.clock === 'data' && dataNow ? () => dataNow : () => new Date();
+  if (config.serving.clock === 'data') logger.info({ dataNow: dataNow?.toISOString() ?? null }, 'feature freshness measured against the last materialization (serving.clock = data)');
+  const ctx: ApiContext = {
+    models,
+    memberFeatures: store.entityReader({ features: MEMBER_VIEWS }),
+    memberProfile: store.entityReader({ features: ['member_profile:home_club'] }),
+    now,
+    metrics,
+    logger,
+    apiKey: env.FITLAKE_ADMIN_API_KEY || undefined,
+    maxBatch: config.serving.maxBatch,
+  };
+  models.start(config.serving.reloadIntervalMs);
+  return {
+    ctx,
+    close: async () => {
+      models.stop();
+      await tracker.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Starts the API on `serving.host:serving.port` and stops gracefully on SIGTERM/SIGINT: stop
+ * accepting, let in-flight requests finish (at most `graceMs`), then release stores.
+ */
+export async function serve(config: Config, logger: Logger, opts: { graceMs?: number; signals?: boolean } = {}): Promise<{ server: Server; stop: () => Promise<void> }> {
+  const { ctx, close } = await buildContext(config, logger);
+  const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.serving.port, config.serving.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  logger.info({ address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address }, 'fitlake API listening');
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: draining in-flight requests');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await close();
+    })());
+  if (opts.signals !== false) for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));
+  return { server, stop };
+}
