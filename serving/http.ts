@@ -8,11 +8,21 @@ import type { Logger } from '../core/logger';
 export function parse<T>(schema: z.ZodType<T>, data: unknown, where: 'body' | 'query' | 'path'): T {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
+  const issue = closestIssue(r.error.issues[0]);
   const path = issue?.path.map(String) ?? [];
   const field = path.length ? path.join('.') : where;
   const message = issue?.code === 'unrecognized_keys' ? `unknown field(s): ${(issue as { keys: string[] }).keys.join(', ')}` : issue?.message ?? 'invalid';
   throw new ValidationError(`${where}${path.length ? `.${field}` : ''}: ${message}`, issue?.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys[0] : field);
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** For a failed union, the issue of the branch that came closest (fewest issues), with its full path. */
+function closestIssue(issue: Issue | undefined): Issue | undefined {
+  if (issue?.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+  const inner = closestIssue(best[0]);
+  return inner && { ...inner, path: [...issue.path, ...inner.path] };
 }
 
 /** Wraps an async handler so its rejection reaches the error middleware. */

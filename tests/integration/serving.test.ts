@@ -1,0 +1,158 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { silentLogger } from '../../core/logger';
+import { FeatureStore } from '../../features/store';
+import { createApp } from '../../serving/app';
+import type { ApiContext } from '../../serving/context';
+import { buildContext } from '../../serving/server';
+import { scoreChurn } from '../../training/churn/model';
+import { tmpLake } from '../helpers';
+import { servingLake } from './serving_lake';
+
+jest.setTimeout(180_000);
+
+describe('prediction API over real stores and registered models', () => {
+  const lake = tmpLake();
+  let ctx: ApiContext;
+  let close: () => Promise<void>;
+  let app: Express;
+  let store: FeatureStore;
+  let known: string;
+  let coldStart: string;
+
+  beforeAll(async () => {
+    const { config } = await servingLake(lake.root);
+    ({ ctx, close } = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, { FITLAKE_ADMIN_API_KEY: 'k3y' }));
+    app = createApp({ ...ctx, rateLimitPerMinute: 0, requestLogs: false });
+    store = FeatureStore.open(config, { logger: silentLogger });
+    const classes = ctx.models.current().recommenders.classes!.model;
+    known = classes.model.members[0];
+    const online = await ctx.memberFeatures.read(Array.from({ length: 700 }, (_, i) => `M${String(i + 1).padStart(7, '0')}`), ctx.now());
+    coldStart = online.find((f) => f.freshness !== 'missing' && !classes.knows(f.key))!.key;
+  });
+  afterAll(async () => {
+    await close();
+    await store.close();
+    lake.cleanup();
+  });
+
+  it('scores one member with the champion, explains it, and matches scoring the online vector directly', async () => {
+    const res = await request(app).post('/predict/churn').send({ member_id: known }).expect(200);
+    const churn = ctx.models.current().churn!;
+    const [f] = await churn.reader.read([known], ctx.now());
+    const [expected] = scoreChurn(churn.model, [f.values]);
+    expect(res.body).toMatchObject({ member_id: known, churn_probability: expected.probability, risk_band: expected.band, model: { name: 'churn', version: '1', alias: 'champion' }, freshness: 'fresh', missing_features: [] });
+    expect(res.body.top_features).toEqual(expected.contributions.slice(0, 5));
+    expect(res.body.feature_timestamp).toBe(f.featureTs);
+    expect(res.headers['x-request-id']).toMatch(/^[\w-]+$/);
+  });
+
+  it('scores a batch, marking unknown members instead of failing the batch', async () => {
+    const res = await request(app).post('/predict/churn').send({ member_ids: [known, 'M9999999'] }).expect(200);
+    expect(res.body.predictions).toHaveLength(2);
+    expect(res.body.predictions[0].member_id).toBe(known);
+    expect(res.body.predictions[1]).toEqual({ member_id: 'M9999999', error: { code: 'not_found', message: expect.stringMatching(/no features in the online store/) } });
+  });
+
+  it.each([
+    ['a path as id', { member_id: '../etc/passwd' }, 400, 'member_id'],
+    ['a number as id', { member_id: 42 }, 400, 'member_id'],
+    ['an empty batch', { member_ids: [] }, 400, 'member_ids'],
+    ['501 ids (max 500)', { member_ids: Array.from({ length: 501 }, (_, i) => `M${i}`) }, 400, 'member_ids'],
+    ['an unknown field', { member_id: 'M1', extra: true }, 400, 'extra'],
+    ['no id', {}, 400, 'member_id'],
+    ['an unknown member', { member_id: 'M9999999' }, 404, 'member_id'],
+  ])('answers %s with a 4xx naming the field', async (_label, body, status, field) => {
+    const res = await request(app).post('/predict/churn').send(body as object).expect(status);
+    expect(res.body.error.field).toBe(field);
+    expect(res.body.error.message).toBeTruthy();
+    expect(JSON.stringify(res.body)).not.toMatch(/at \w+ \(|node_modules/);
+  });
+
+  it('refuses broken JSON, other content and oversized bodies with 4xx JSON', async () => {
+    expect((await request(app).post('/predict/churn').set('content-type', 'application/json').send('{"member_id":').expect(400)).body.error).toMatchObject({ field: 'body', message: 'body: not valid JSON' });
+    expect((await request(app).post('/predict/churn').set('content-type', 'text/plain').send('M1').expect(400)).body.error.field).toBe('body');
+    await request(app).post('/predict/churn').send({ member_ids: Array.from({ length: 30000 }, () => 'M0000001') }).expect(413);
+  });
+
+  it('gives a defined answer when features are stale: unknown values, the freshness, the missing names', async () => {
+    const later = createApp({ ...ctx, now: () => new Date('2027-01-01T00:00:00Z'), rateLimitPerMinute: 0, requestLogs: false });
+    const res = await request(later).post('/predict/churn').send({ member_id: known }).expect(200);
+    expect(res.body.freshness).toBe('stale');
+    expect(res.body.missing_features.length).toBe(45);
+    expect(res.body.churn_probability).toBeGreaterThan(0);
+  });
+
+  it('recommends classes and products with reasons, and falls back to club popularity on cold start', async () => {
+    const res = await request(app).get(`/recommend/${known}?kind=classes&k=5`).expect(200);
+    const rec = ctx.models.current().recommenders.classes!.model;
+    expect(res.body).toMatchObject({ member_id: known, kind: 'classes', fallback: false, model: { name: 'recommender-classes', version: '1' } });
+    expect(res.body.items).toEqual(rec.recommend(known, 5).items);
+    const products = await request(app).get(`/recommend/${known}?kind=products`).expect(200);
+    const excluded = new Set(ctx.models.current().recommenders.products!.model.model.exclude[ctx.models.current().recommenders.products!.model.model.members.indexOf(known)] ?? []);
+    const items = ctx.models.current().recommenders.products!.model.model.items;
+    for (const i of products.body.items) expect(excluded.has(items.findIndex((x) => x.id === i.item))).toBe(false);
+    const cold = await request(app).get(`/recommend/${coldStart}`).expect(200);
+    expect(cold.body.fallback).toBe(true);
+    expect(cold.body.items[0].reason).toMatch(/^popular with members of C\d+$/);
+  });
+
+  it.each([
+    ['/recommend/M9999999', 404, 'member'],
+    ['/recommend/M1?kind=shoes', 400, 'kind'],
+    ['/recommend/M1?k=0', 400, 'k'],
+    ['/recommend/M1?k=ten', 400, 'k'],
+    ['/recommend/M1?limit=3', 400, 'limit'],
+    ['/recommend/M%2F..%2Fx', 400, 'member'],
+    ['/forecast/supplements?weeks=9', 400, 'weeks'],
+    ['/forecast/supplements?sku=NOPE', 404, 'sku'],
+    ['/members/M9999999/features', 404, 'member'],
+    ['/members/bad%20id/features', 400, 'member'],
+  ])('GET %s → %i naming %s', async (url, status, field) => {
+    const res = await request(app).get(url).expect(status);
+    expect(res.body.error.field).toBe(field);
+  });
+
+  it('serves the forecast per SKU with intervals, as in the model', async () => {
+    const res = await request(app).get('/forecast/supplements?weeks=2').expect(200);
+    const model = ctx.models.current().forecast!.model;
+    expect(res.body.series).toHaveLength(model.series.length);
+    expect(res.body.series[0].forecast).toEqual(model.series[0].forecast.slice(0, 2));
+    for (const s of res.body.series) for (const p of s.forecast) expect(p.lo95 <= p.lo80 && p.lo80 <= p.mean && p.mean <= p.hi80 && p.hi80 <= p.hi95).toBe(true);
+    const one = await request(app).get('/forecast/supplements?sku=TOTAL').expect(200);
+    expect(one.body.series.map((s: { sku: string }) => s.sku)).toEqual(['TOTAL']);
+    expect(one.body.series[0].forecast).toHaveLength(4);
+  });
+
+  it('exposes member features, models, health, readiness, metrics and the API description', async () => {
+    const f = await request(app).get(`/members/${known}/features`).expect(200);
+    expect(f.body).toMatchObject({ member_id: known, freshness: 'fresh', missing_views: [], stale_views: [] });
+    expect(Object.keys(f.body.features)).toHaveLength(45);
+    const models = await request(app).get('/models').expect(200);
+    expect(models.body.models.map((m: { name: string; version: string }) => `${m.name}@${m.version}`)).toEqual(['churn@1', 'recommender-classes@1', 'recommender-products@1', 'supplement-forecast@1']);
+    expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+    expect((await request(app).get('/readyz').expect(200)).body).toMatchObject({ ready: true, online_store: 'ok' });
+    const metrics = await request(app).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/fitlake_http_request_duration_seconds_bucket\{[^}]*route="\/predict\/churn"/);
+    expect(metrics.text).toMatch(/fitlake_model_info\{model="churn",version="1",alias="champion"\} 1/);
+    const doc = await request(app).get('/openapi.json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/predict/churn', '/recommend/{member}', '/forecast/supplements', '/admin/reload']));
+    expect(JSON.stringify(doc.body.paths['/predict/churn'].post.requestBody)).toMatch(/member_ids/);
+    expect((await request(app).get('/docs').expect(200)).text).toMatch(/<h1>fitlake API<\/h1>/);
+    expect((await request(app).get('/nope').expect(404)).body.error.code).toBe('not_found');
+  });
+
+  it('guards admin reload with the API key', async () => {
+    expect((await request(app).post('/admin/reload').expect(401)).body.error.message).toBe('missing or wrong X-API-Key');
+    await request(app).post('/admin/reload').set('x-api-key', 'wrong').expect(401);
+    expect((await request(app).post('/admin/reload').set('x-api-key', 'k3y').expect(200)).body).toEqual({ changed: [] });
+    const noKey = createApp({ ...ctx, apiKey: undefined, rateLimitPerMinute: 0, requestLogs: false });
+    expect((await request(noKey).post('/admin/reload').set('x-api-key', 'k3y').expect(401)).body.error.message).toMatch(/set FITLAKE_ADMIN_API_KEY/);
+  });
+
+  it('rate-limits per address with a 429 JSON answer', async () => {
+    const limited = createApp({ ...ctx, rateLimitPerMinute: 3, requestLogs: false });
+    for (let i = 0; i < 3; i++) await request(limited).get('/healthz').expect(200);
+    expect((await request(limited).get('/healthz').expect(429)).body.error.code).toBe('rate_limited');
+  });
+});
