@@ -63,8 +63,11 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
       logger.info('shutting down: draining in-flight requests');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000);
+        // keep-alive sockets go idle as their last response finishes: close them as they do
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(sweep);
           resolve();
         });
         server.closeIdleConnections();

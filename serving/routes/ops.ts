@@ -5,7 +5,7 @@ import type { ApiContext } from '../context';
 import { parse, route } from '../http';
 import { SERVED, type ModelSet } from '../models';
 import { docsPage, openApiDocument } from '../openapi';
-import { MemberParams } from '../schemas';
+import { MemberParams, NoQuery } from '../schemas';
 
 function servedList(set: ModelSet) {
   const by = { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast };
@@ -64,6 +64,7 @@ export function opsRoutes(ctx: ApiContext): Router {
     '/members/:member/features',
     route(async (req, res) => {
       const { member } = parse(MemberParams, req.params, 'path');
+      parse(NoQuery, req.query, 'query');
       const [f] = await ctx.memberFeatures.read([member], ctx.now());
       if (f.freshness === 'missing') throw new NotFoundError(`member ${member} has no features in the online store`, 'member');
       if (!f) throw new UnavailableError('online store returned nothing');

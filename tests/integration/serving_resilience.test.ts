@@ -1,0 +1,155 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import { silentLogger } from '../../core/logger';
+import { createApp } from '../../serving/app';
+import type { ApiContext } from '../../serving/context';
+import { buildContext, serve } from '../../serving/server';
+import type { FileRunTracker } from '../../training/tracking/file_tracker';
+import type { Config } from '../../core/config';
+import { tmpLake } from '../helpers';
+import { servingLake } from './serving_lake';
+
+jest.setTimeout(180_000);
+
+/** A seeded stream of malformed requests: bodies, ids, query strings, methods. */
+function fuzzCases(n: number, seed: number): { method: 'get' | 'post'; path: string; body?: string; type?: string }[] {
+  let s = seed >>> 0;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const junk = () => pick(['', ' ', '..', '../../etc/passwd', '%00', '%2e%2e%2f', 'M0000001'.repeat(1 + Math.floor(r() * 40)), '😀', '<script>', "' OR 1=1", '__proto__', 'constructor', String(r()), '-1', 'NaN', '1e309', '%', '%zz', 'a b', 'M' + Math.floor(r() * 1e7)]);
+  const value = (depth: number): unknown => {
+    const makers: (() => unknown)[] = [
+      () => null,
+      () => r() * 1e6 - 5e5,
+      junk,
+      () => true,
+      () => [],
+      () => Array.from({ length: Math.floor(r() * 5) }, () => value(depth + 1)),
+      () => Object.fromEntries(Array.from({ length: Math.floor(r() * 4) }, () => [pick(['member_id', 'member_ids', '__proto__', 'constructor', 'x', junk()]), value(depth + 1)])),
+      () => ({ member_ids: Array.from({ length: Math.floor(r() * 700) }, () => (depth > 0 ? junk() : value(depth + 1))) }),
+    ];
+    return makers[Math.floor(r() * (depth > 2 ? 5 : makers.length))]();
+  };
+  return Array.from({ length: n }, () => {
+    const kind = Math.floor(r() * 6);
+    if (kind === 0) return { method: 'post', path: '/predict/churn', body: JSON.stringify(value(0)), type: 'application/json' };
+    if (kind === 1) return { method: 'post', path: '/predict/churn', body: Array.from({ length: Math.floor(r() * 64) }, () => String.fromCharCode(Math.floor(r() * 256))).join(''), type: pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']) };
+    if (kind === 2) return { method: 'get', path: `/recommend/${encodeURIComponent(junk())}?${pick(['kind', 'k', 'x', 'kind[]', '__proto__'])}=${encodeURIComponent(junk())}&${pick(['k', 'kind'])}=${encodeURIComponent(junk())}` };
+    if (kind === 3) return { method: 'get', path: `/forecast/supplements?weeks=${encodeURIComponent(junk())}&sku=${encodeURIComponent(junk())}` };
+    if (kind === 4) return { method: 'get', path: `/members/${encodeURIComponent(junk())}/features` };
+    return { method: pick(['get', 'post']), path: pick(['/predict/churn', '/admin/reload', '/models', '/', '/recommend', '/recommend/', `/${junk()}`]) };
+  });
+}
+
+describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log privacy', () => {
+  const lake = tmpLake();
+  let config: Config;
+  let tracker: FileRunTracker;
+  let ctx: ApiContext;
+  let close: () => Promise<void>;
+  let server: Server;
+  let base: string;
+  let member: string;
+
+  beforeAll(async () => {
+    ({ config, tracker } = await servingLake(lake.root));
+    ({ ctx, close } = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, { FITLAKE_ADMIN_API_KEY: 'k3y' }));
+    server = createApp({ ...ctx, rateLimitPerMinute: 0, requestLogs: false }).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    member = ctx.models.current().recommenders.classes!.model.model.members[0];
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await close();
+    lake.cleanup();
+  });
+
+  it('answers 3,000 malformed requests without a 5xx and keeps serving', async () => {
+    const statuses = new Map<number, number>();
+    for (const c of fuzzCases(3000, 7)) {
+      const res = await fetch(base + c.path, { method: c.method.toUpperCase(), body: c.body, headers: c.type ? { 'content-type': c.type } : {} });
+      await res.arrayBuffer();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status >= 500) throw new Error(`${res.status} for ${c.method} ${c.path} ${c.body?.slice(0, 200)}`);
+    }
+    expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+    expect(statuses.get(400)).toBeGreaterThan(1000);
+    expect((await request(base).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+    await request(base).post('/predict/churn').send({ member_id: member }).expect(200);
+  });
+
+  it('swaps a new champion in under concurrent requests without failing or mixing any', async () => {
+    const seen: string[] = [];
+    const failures: string[] = [];
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const res = await fetch(`${base}/predict/churn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ member_id: member }) });
+        const body = (await res.json()) as { model?: { version: string } };
+        if (res.status !== 200 || !body.model) failures.push(`${res.status}`);
+        else seen.push(body.model.version);
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await new Promise((r) => setTimeout(r, 300));
+    const v1 = (await tracker.getVersionByAlias('churn', 'champion'))!;
+    const run = { runId: v1.runId, experimentId: '', artifactUri: v1.source.replace(/\/model$/, '') };
+    const v2 = await tracker.createModelVersion('churn', run, 'model', Object.entries(v1.tags).map(([key, value]) => ({ key, value })));
+    await tracker.setAlias('churn', 'champion', v2.version);
+    const reload = await request(base).post('/admin/reload').set('x-api-key', 'k3y').expect(200);
+    expect(reload.body.changed).toEqual([`churn@${v2.version}`]);
+    const before = seen.length;
+    await new Promise((r) => setTimeout(r, 300));
+    running = false;
+    await Promise.all(workers);
+    expect(failures).toEqual([]);
+    expect(seen.length).toBeGreaterThan(100);
+    expect(new Set(seen)).toEqual(new Set(['1', v2.version]));
+    expect(seen.slice(before + 8).every((v) => v === v2.version)).toBe(true);
+  });
+
+  it('picks up a moved alias by polling, without an admin call', async () => {
+    await tracker.setAlias('churn', 'champion', '1');
+    ctx.models.start(50);
+    try {
+      for (let i = 0; i < 100 && ctx.models.current().churn!.version !== '1'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(ctx.models.current().churn!.version).toBe('1');
+    } finally {
+      ctx.models.stop();
+    }
+  });
+
+  it('logs one line per request with its id and no member ids, names or bodies', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
+    const app = createApp({ ...ctx, logger: pino({ level: 'info' }, sink), rateLimitPerMinute: 0 });
+    await request(app).post('/predict/churn').set('x-request-id', 'req-123').send({ member_id: member }).expect(200);
+    await request(app).get(`/recommend/${member}`).expect(200);
+    await request(app).get(`/members/${member}/features?x=1`).expect(400);
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0])).toMatchObject({ req: { id: 'req-123', method: 'POST', path: '/predict/churn' }, res: { status: 200 } });
+    expect(JSON.parse(lines[1]).req.path).toBe('/recommend/:member');
+    expect(lines.join('\n')).not.toContain(member);
+    expect(lines.join('\n')).not.toMatch(/@|first_name|email|phone/);
+  });
+
+  it('drains in-flight requests on shutdown, then refuses new connections', async () => {
+    const s = await serve({ ...config, serving: { ...config.serving, port: 0, reloadIntervalMs: 0 } }, silentLogger, { signals: false });
+    const url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+    const arrived = new Promise((r) => s.server.once('request', r));
+    const inflight = Array.from({ length: 20 }, () => fetch(`${url}/predict/churn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ member_ids: Array(200).fill(member) }) }));
+    await arrived;
+    await s.stop();
+    const done = await Promise.allSettled(inflight);
+    const ok = done.filter((d) => d.status === 'fulfilled' && d.value.status === 200).length;
+    const refused = done.filter((d) => d.status === 'rejected').length;
+    expect(ok + refused).toBe(20);
+    expect(ok).toBeGreaterThan(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
