@@ -5,6 +5,7 @@ import { registerGenerate } from './generate_command';
 import { registerIngest } from './ingest_command';
 import { registerPipeline } from './pipeline_command';
 import { registerFeatures } from './features_command';
+import { registerReport } from './report_command';
 import { registerServe } from './serve_command';
 import { registerTrain } from './train_command';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerFeatures(program);
   registerTrain(program);
   registerServe(program);
+  registerReport(program);
   return program;
 }
 
