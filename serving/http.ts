@@ -25,6 +25,52 @@ function closestIssue(issue: Issue | undefined): Issue | undefined {
   return inner && { ...inner, path: [...issue.path, ...inner.path] };
 }
 
+/**
+ * Reads an `application/json` body of at most `limit` bytes into req.body (400 when it is not JSON,
+ * 413 when larger, 415-style 400 for other content types on requests that carry a body).
+ */
+export function jsonBody(limit: number): RequestHandler {
+  return (req, _res, next) => {
+    const length = req.headers['content-length'];
+    if (req.method === 'GET' || req.method === 'HEAD' || (length === undefined && req.headers['transfer-encoding'] === undefined) || length === '0') return next();
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) return next(new ValidationError(`body: send application/json, not ${type.split(';')[0] || 'no content type'}`, 'body'));
+    if (length !== undefined && Number(length) > limit) return next(new AppError('payload_too_large', `body: larger than ${limit} bytes`, { httpStatus: 413, exitCode: 2, field: 'body' }));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit && !failed) {
+        failed = true;
+        next(new AppError('payload_too_large', `body: larger than ${limit} bytes`, { httpStatus: 413, exitCode: 2, field: 'body' }));
+      } else if (!failed) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      try {
+        req.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return next(new ValidationError('body: not valid JSON', 'body'));
+      }
+      next();
+    });
+    req.on('error', (e) => {
+      if (!failed) next(new ValidationError(`body: ${e.message}`, 'body'));
+      failed = true;
+    });
+  };
+}
+
+/** Writes a JSON 200 without express's res.json/send machinery (content negotiation, ETag, freshness) on the hot paths. */
+export function sendJson(res: Response, body: unknown, status = 200): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+}
+
 /** Wraps an async handler so its rejection reaches the error middleware. */
 export const route = (fn: (req: Request, res: Response) => Promise<void> | void): RequestHandler => (req: Request, res: Response, next: NextFunction) => {
   try {
@@ -48,18 +94,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (isAppError(err)) {
       status = err.httpStatus;
       body = { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), request_id: id };
-    } else if (isBodyParserError(err)) {
-      status = err.status;
-      body = { code: err.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_input', message: err.type === 'entity.parse.failed' ? 'body: not valid JSON' : `body: ${err.message}`, field: 'body', request_id: id };
     }
     if (status >= 500) logger.error({ err, req_id: id }, 'request failed');
     if (res.headersSent) return;
     res.status(status).json({ error: body });
   };
-}
-
-function isBodyParserError(e: unknown): e is { status: number; type: string; message: string } {
-  return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number' && typeof (e as { type?: unknown }).type === 'string' && (e as { status: number }).status < 500;
 }
 
 export { AppError };

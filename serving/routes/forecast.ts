@@ -1,12 +1,11 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
 import { ForecastQuery } from '../schemas';
 
 /** GET /forecast/supplements?weeks=4&sku=… — point forecasts and 80/95% intervals per SKU (TOTAL = all supplements). */
-export function forecastRoutes(ctx: ApiContext): Router {
-  const router = Router();
+export function forecastRoutes(router: Router, ctx: ApiContext): void {
   router.get(
     '/forecast/supplements',
     route((req, res) => {
@@ -22,5 +21,4 @@ export function forecastRoutes(ctx: ApiContext): Router {
       });
     }),
   );
-  return router;
 }

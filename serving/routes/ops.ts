@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { AuthError, NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
@@ -20,8 +20,7 @@ function checkKey(expected: string | undefined, given: unknown): void {
 }
 
 /** Member features, models, admin reload, health, readiness, metrics and the API description. */
-export function opsRoutes(ctx: ApiContext): Router {
-  const router = Router();
+export function opsRoutes(router: Router, ctx: ApiContext): void {
   const doc = openApiDocument(ctx.maxBatch);
   const page = docsPage(doc);
   router.get('/openapi.json', (_req, res) => void res.json(doc));
@@ -71,5 +70,4 @@ export function opsRoutes(ctx: ApiContext): Router {
       res.json({ member_id: member, features: f.values, feature_timestamp: f.featureTs, freshness: f.freshness, missing_views: f.missingViews, stale_views: f.staleViews });
     }),
   );
-  return router;
 }

@@ -1,9 +1,9 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { EntityFeatures } from '../../features/online/entity_reader';
 import { scoreChurn } from '../../training/churn/model';
 import type { ApiContext } from '../context';
-import { parse, route } from '../http';
+import { parse, route, sendJson } from '../http';
 import type { ModelSet } from '../models';
 import { predictChurnBody } from '../schemas';
 
@@ -25,8 +25,7 @@ function prediction(churn: NonNullable<ModelSet['churn']>, f: EntityFeatures, sc
 const unknown = (id: string) => `member ${id} has no features in the online store (unknown member, or never materialized)`;
 
 /** POST /predict/churn: one member (404 when unknown) or a batch (unknown members get an error entry). */
-export function predictRoutes(ctx: ApiContext): Router {
-  const router = Router();
+export function predictRoutes(router: Router, ctx: ApiContext): void {
   const schema = predictChurnBody(ctx.maxBatch);
   router.post(
     '/predict/churn',
@@ -44,11 +43,10 @@ export function predictRoutes(ctx: ApiContext): Router {
       if ('member_id' in body) {
         const p = byKey.get(body.member_id);
         if (!p) throw new NotFoundError(unknown(body.member_id), 'member_id');
-        res.json(p);
+        sendJson(res, p);
         return;
       }
-      res.json({ predictions: ids.map((id) => byKey.get(id) ?? { member_id: id, error: { code: 'not_found', message: unknown(id) } }) });
+      sendJson(res, { predictions: ids.map((id) => byKey.get(id) ?? { member_id: id, error: { code: 'not_found', message: unknown(id) } }) });
     }),
   );
-  return router;
 }

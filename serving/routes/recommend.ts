@@ -1,12 +1,11 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
-import { parse, route } from '../http';
+import { parse, route, sendJson } from '../http';
 import { MemberParams, RecommendQuery } from '../schemas';
 
 /** GET /recommend/:member?kind=classes|products&k=10 — factor scores, or popularity at the member's club on cold start. */
-export function recommendRoutes(ctx: ApiContext): Router {
-  const router = Router();
+export function recommendRoutes(router: Router, ctx: ApiContext): void {
   router.get(
     '/recommend/:member',
     route(async (req, res) => {
@@ -23,8 +22,7 @@ export function recommendRoutes(ctx: ApiContext): Router {
       const out = rec.model.recommend(member, k, club);
       ctx.metrics.predictions.inc({ model: rec.name, version: rec.version });
       if (out.fallback) ctx.metrics.fallbacks.inc({ kind });
-      res.json({ member_id: member, kind, fallback: out.fallback, items: out.items, model: { name: rec.name, version: rec.version, alias: rec.alias } });
+      sendJson(res, { member_id: member, kind, fallback: out.fallback, items: out.items, model: { name: rec.name, version: rec.version, alias: rec.alias } });
     }),
   );
-  return router;
 }

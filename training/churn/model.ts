@@ -57,28 +57,70 @@ export interface ChurnScore {
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-/** Which raw feature each design column comes from (derived features map back to their input). */
-function sources(model: ChurnModel): string[] {
-  const origin = new Map(model.derived.map((d) => [d.name, d.input]));
-  const spec = model.design;
-  return [...spec.numeric.map((c) => c.name), ...spec.categorical.flatMap((c) => c.levels.map(() => c.name))].map((n) => origin.get(n) ?? n);
+interface CompiledChurn {
+  /** Raw features, in contribution order. */
+  sources: string[];
+  numeric: { source: number; input: string; derived?: Derived; mean: number; std: number; coef: number }[];
+  categorical: { source: number; name: string; coef: Map<string, number> }[];
 }
 
-/** Scores raw feature rows: probability, risk band and per-feature contributions (largest first). */
+const compiled = new WeakMap<ChurnModel, CompiledChurn>();
+
+/** The model as flat arrays (once per model): scoring a row then allocates almost nothing. */
+function compile(model: ChurnModel): CompiledChurn {
+  const hit = compiled.get(model);
+  if (hit) return hit;
+  const derived = new Map(model.derived.map((d) => [d.name, d]));
+  const sources: string[] = [];
+  const sourceIndex = (name: string) => {
+    const i = sources.indexOf(name);
+    return i >= 0 ? i : sources.push(name) - 1;
+  };
+  let j = 0;
+  const numeric = model.design.numeric.map((c) => {
+    const d = derived.get(c.name);
+    return { source: sourceIndex(d ? d.input : c.name), input: d ? d.input : c.name, derived: d, mean: c.mean, std: c.std, coef: model.coef[j++] };
+  });
+  const categorical = model.design.categorical.map((c) => ({ source: sourceIndex(c.name), name: c.name, coef: new Map(c.levels.map((l) => [l, model.coef[j++]])) }));
+  const out = { sources, numeric, categorical };
+  compiled.set(model, out);
+  return out;
+}
+
+function inputValue(row: Row, c: CompiledChurn['numeric'][number]): number | null {
+  const v = row[c.input];
+  if (typeof v !== 'number' || !Number.isFinite(v)) return null;
+  const d = c.derived;
+  if (!d) return v;
+  if (d.op === 'lt') return v < (d.value ?? 0) ? 1 : 0;
+  if (d.op === 'eq') return v === (d.value ?? 0) ? 1 : 0;
+  return Math.log1p(Math.max(v, 0));
+}
+
+/**
+ * Scores raw feature rows: probability, risk band and per-feature contributions (largest first).
+ * Same arithmetic as designMatrix + coefficients: a missing value is the training mean (zero
+ * contribution), an unseen category level contributes nothing, a derived feature counts for its input.
+ */
 export function scoreChurn(model: ChurnModel, rows: Row[]): ChurnScore[] {
-  const spec = model.design;
-  const { X, d } = designMatrix(spec, rows.map((r) => withDerived(r, model.derived)));
-  const src = sources(model);
-  return rows.map((row, i) => {
+  const c = compile(model);
+  return rows.map((row) => {
+    const contrib = new Float64Array(c.sources.length);
     let z = model.intercept;
-    const byFeature = new Map<string, number>();
-    for (let j = 0; j < d; j++) {
-      const c = model.coef[j] * X[i * d + j];
-      z += c;
-      byFeature.set(src[j], (byFeature.get(src[j]) ?? 0) + c);
+    for (const n of c.numeric) {
+      const v = inputValue(row, n);
+      if (v === null) continue;
+      const t = (n.coef * (v - n.mean)) / n.std;
+      contrib[n.source] += t;
+      z += t;
+    }
+    for (const k of c.categorical) {
+      const t = k.coef.get(String(row[k.name] ?? 'unknown')) ?? 0;
+      contrib[k.source] += t;
+      z += t;
     }
     const probability = sigmoid(z);
-    const contributions = [...byFeature].map(([feature, contribution]) => ({ feature, value: row[feature] ?? null, contribution })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    const contributions = c.sources.map((feature, i) => ({ feature, value: row[feature] ?? null, contribution: contrib[i] })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     return { probability, band: probability >= model.bands.high ? 'high' : probability >= model.bands.medium ? 'medium' : 'low', contributions };
   });
 }
