@@ -48,11 +48,8 @@ export function createApp(opts: AppOptions): Express {
     const given = req.get('x-request-id');
     req.id = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', String(req.id));
-    const t0 = process.hrtime.bigint();
-    res.on('finish', () => {
-      const routePath = (req.route as { path?: string } | undefined)?.path;
-      opts.metrics.latency.observe({ route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched', method: req.method, status: String(res.statusCode) }, Number(process.hrtime.bigint() - t0) / 1e9);
-    });
+    const t0 = performance.now();
+    res.once('finish', () => opts.metrics.observe(req, res.statusCode, (performance.now() - t0) / 1000));
     next();
   });
   if (opts.requestLogs !== false && opts.logger.isLevelEnabled('info')) {
@@ -73,6 +70,9 @@ export function createApp(opts: AppOptions): Express {
         limit: opts.rateLimitPerMinute,
         standardHeaders: 'draft-7',
         legacyHeaders: false,
+        // the peer address as seen on the socket (no proxy trust configured); skips per-request IP parsing
+        keyGenerator: (req) => req.socket.remoteAddress ?? 'unknown',
+        validate: { keyGeneratorIpFallback: false },
         handler: (req, res) => void res.status(429).json({ error: { code: 'rate_limited', message: `more than ${opts.rateLimitPerMinute} requests per minute from this address`, request_id: String(req.id) } }),
       }),
     );

@@ -15,6 +15,20 @@ export class ApiMetrics {
   readonly modelInfo = new Gauge({ name: 'fitlake_model_info', help: 'Served model versions (value 1)', labelNames: ['model', 'version', 'alias'] as const, registers: [this.registry] });
   readonly staleFeatures = new Counter({ name: 'fitlake_feature_freshness_total', help: 'Online feature vectors read, by freshness', labelNames: ['freshness'] as const, registers: [this.registry] });
 
+  private readonly children = new Map<string, { observe(v: number): void }>();
+
+  /** Records one request's latency under its route template (children cached: no label hashing per request). */
+  observe(req: { route?: { path?: string }; baseUrl: string; method: string }, status: number, seconds: number): void {
+    const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+    const key = `${route}\u0000${req.method}\u0000${status}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = this.latency.labels({ route, method: req.method, status: String(status) });
+      this.children.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }
