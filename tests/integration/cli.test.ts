@@ -4,7 +4,7 @@ import { tmpLake } from '../helpers';
 import { runCli } from './cli_runner';
 
 describe('fitlake CLI', () => {
-  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['train']]])('prints --help for %p', (args) => {
+  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['train']], [['serve']], [['report', 'weekly']]])('prints --help for %p', (args) => {
     const r = runCli([...args, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: fitlake/);
