@@ -148,6 +148,11 @@ export class FeatureStore {
     return new EntityReader(this.online, selections);
   }
 
+  /** Picks up values another process materialized since this store loaded them (in-process caches only). */
+  refreshOnline(): void {
+    this.online.refresh?.();
+  }
+
   /** The end of the newest materialization: the data's "now" as the online store sees it (null before any). */
   lastMaterializedEnd(): Date | null {
     const ends = this.log.list().flatMap((m) => m.views.map((v) => v.end));

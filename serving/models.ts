@@ -34,6 +34,8 @@ export interface ModelManagerDeps {
   readerFor: (refs: string[]) => EntityReader;
   logger: Logger;
   alias?: string;
+  /** Runs before each poll and admin reload (e.g. the online store picking up a new materialization). */
+  beforeReload?: () => void;
 }
 
 const served = <T>(name: ServedName, v: ModelVersion, alias: string, model: T): Served<T> => ({ name, version: v.version, alias, runId: v.runId, model });
@@ -75,6 +77,7 @@ export class ModelManager {
 
   /** Checks every alias; loads what moved; swaps the set once. Returns the names that changed. Concurrent calls share one reload. */
   reload(): Promise<string[]> {
+    this.deps.beforeReload?.();
     this.reloading ??= this.doReload().finally(() => (this.reloading = null));
     return this.reloading;
   }

@@ -14,13 +14,17 @@ const MEMBER_VIEWS = ['member_visits', 'member_retail', 'member_app', 'member_we
 export async function buildContext(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<{ ctx: ApiContext; close: () => Promise<void> }> {
   const store = FeatureStore.open(config, { logger });
   const tracker = createRunTracker(config, env);
-  const models = new ModelManager({ tracker, readerFor: (refs) => store.entityReader({ features: refs }), logger });
+  let dataNow = store.lastMaterializedEnd();
+  const beforeReload = () => {
+    store.refreshOnline();
+    dataNow = store.lastMaterializedEnd() ?? dataNow;
+  };
+  const models = new ModelManager({ tracker, readerFor: (refs) => store.entityReader({ features: refs }), logger, beforeReload });
   const metrics = new ApiMetrics(true);
   await models.reload();
   const set = models.current();
   metrics.setModels(SERVED.map((name) => ({ name, v: { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast }[name] })).filter((x) => x.v).map((x) => ({ name: x.name, version: x.v!.version, alias: x.v!.alias })));
-  const dataNow = store.lastMaterializedEnd();
-  const now = config.serving.clock === 'data' && dataNow ? () => dataNow : () => new Date();
+  const now = config.serving.clock === 'data' ? () => dataNow ?? new Date() : () => new Date();
   if (config.serving.clock === 'data') logger.info({ dataNow: dataNow?.toISOString() ?? null }, 'feature freshness measured against the last materialization (serving.clock = data)');
   const ctx: ApiContext = {
     models,

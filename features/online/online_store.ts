@@ -45,6 +45,11 @@ export interface OnlineStore {
   count(view: string, entity: string): Promise<number>;
   /** Releases connections and memory. */
   close(): Promise<void>;
+  /**
+   * Stores that cache in process (embedded) re-read what another process materialized since; stores
+   * that read through (Redis) need not implement it.
+   */
+  refresh?(): void;
 }
 
 /**
