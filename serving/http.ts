@@ -101,4 +101,3 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   };
 }
 
-export { AppError };

@@ -33,9 +33,9 @@ export class ApiMetrics {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Sets fitlake_model_info to exactly the served versions. */
-  setModels(models: { name: string; version: string; alias: string }[]): void {
+  /** Sets fitlake_model_info to exactly the loaded versions. */
+  setModels(models: { name: string; version: string | null; alias: string | null }[]): void {
     this.modelInfo.reset();
-    for (const m of models) this.modelInfo.set({ model: m.name, version: m.version, alias: m.alias }, 1);
+    for (const m of models) if (m.version && m.alias) this.modelInfo.set({ model: m.name, version: m.version, alias: m.alias }, 1);
   }
 }

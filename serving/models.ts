@@ -36,6 +36,19 @@ export interface ModelManagerDeps {
   alias?: string;
   /** Runs before each poll and admin reload (e.g. the online store picking up a new materialization). */
   beforeReload?: () => void;
+  /** Runs after a new set is swapped in (e.g. the model-info metric). */
+  onSwap?: (set: ModelSet) => void;
+}
+
+/** Each served name's loaded model in a set (undefined when not loaded). */
+export function byName(set: ModelSet): Record<ServedName, Served<unknown> | undefined> {
+  return { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast };
+}
+
+/** One line per served model: version, alias, run, load error (what /models, /readyz and metrics show). */
+export function servedList(set: ModelSet) {
+  const by = byName(set);
+  return SERVED.map((name) => ({ name, version: by[name]?.version ?? null, alias: by[name]?.alias ?? null, run_id: by[name]?.runId ?? null, error: set.errors[name] ?? null }));
 }
 
 const served = <T>(name: ServedName, v: ModelVersion, alias: string, model: T): Served<T> => ({ name, version: v.version, alias, runId: v.runId, model });
@@ -56,11 +69,6 @@ export class ModelManager {
 
   current(): ModelSet {
     return this.set;
-  }
-
-  private versionOf(name: ServedName): string | undefined {
-    const s = this.set;
-    return { churn: s.churn, 'recommender-classes': s.recommenders.classes, 'recommender-products': s.recommenders.products, 'supplement-forecast': s.forecast }[name]?.version;
   }
 
   private async loadOne(next: ModelSet, name: ServedName, v: ModelVersion): Promise<void> {
@@ -92,7 +100,7 @@ export class ModelManager {
           next.errors[name] = `no "${this.alias}" version registered yet (run npm run train)`;
           continue;
         }
-        if (v.version === this.versionOf(name)) continue;
+        if (v.version === byName(this.set)[name]?.version) continue;
         await this.loadOne(next, name, v);
         delete next.errors[name];
         changed.push(`${name}@${v.version}`);
@@ -104,6 +112,7 @@ export class ModelManager {
     if (changed.length) {
       next.loadedAt = new Date().toISOString();
       this.set = next;
+      this.deps.onSwap?.(next);
       this.deps.logger.info({ changed }, 'models swapped in');
     } else this.set = { ...this.set, errors: next.errors };
     return changed;

@@ -6,7 +6,7 @@ import { createRunTracker } from '../training/tracking/create';
 import { createApp } from './app';
 import type { ApiContext } from './context';
 import { ApiMetrics } from './metrics';
-import { ModelManager, SERVED } from './models';
+import { ModelManager, servedList } from './models';
 
 const MEMBER_VIEWS = ['member_visits', 'member_retail', 'member_app', 'member_wearables', 'member_profile'];
 
@@ -19,11 +19,9 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     store.refreshOnline();
     dataNow = store.lastMaterializedEnd() ?? dataNow;
   };
-  const models = new ModelManager({ tracker, readerFor: (refs) => store.entityReader({ features: refs }), logger, beforeReload });
   const metrics = new ApiMetrics(true);
+  const models = new ModelManager({ tracker, readerFor: (refs) => store.entityReader({ features: refs }), logger, beforeReload, onSwap: (set) => metrics.setModels(servedList(set)) });
   await models.reload();
-  const set = models.current();
-  metrics.setModels(SERVED.map((name) => ({ name, v: { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast }[name] })).filter((x) => x.v).map((x) => ({ name: x.name, version: x.v!.version, alias: x.v!.alias })));
   const now = config.serving.clock === 'data' ? () => dataNow ?? new Date() : () => new Date();
   if (config.serving.clock === 'data') logger.info({ dataNow: dataNow?.toISOString() ?? null }, 'feature freshness measured against the last materialization (serving.clock = data)');
   const ctx: ApiContext = {

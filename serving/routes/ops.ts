@@ -3,14 +3,9 @@ import type { Router } from 'express';
 import { AuthError, NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
-import { SERVED, type ModelSet } from '../models';
+import { servedList } from '../models';
 import { docsPage, openApiDocument } from '../openapi';
 import { MemberParams, NoQuery } from '../schemas';
-
-function servedList(set: ModelSet) {
-  const by = { churn: set.churn, 'recommender-classes': set.recommenders.classes, 'recommender-products': set.recommenders.products, 'supplement-forecast': set.forecast };
-  return SERVED.map((name) => ({ name, version: by[name]?.version ?? null, alias: by[name]?.alias ?? null, run_id: by[name]?.runId ?? null, error: set.errors[name] ?? null }));
-}
 
 function checkKey(expected: string | undefined, given: unknown): void {
   if (!expected) throw new AuthError('the admin API is disabled: set FITLAKE_ADMIN_API_KEY');
@@ -54,9 +49,7 @@ export function opsRoutes(router: Router, ctx: ApiContext): void {
     '/admin/reload',
     route(async (req, res) => {
       checkKey(ctx.apiKey, req.get('x-api-key'));
-      const changed = await ctx.models.reload();
-      ctx.metrics.setModels(servedList(ctx.models.current()).filter((m) => m.version).map((m) => ({ name: m.name, version: m.version!, alias: m.alias! })));
-      res.json({ changed });
+      res.json({ changed: await ctx.models.reload() });
     }),
   );
   router.get(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Row } from '../../core/duckdb';
 import { predictLogistic } from '../models/logistic_regression';
-import { designColumns, designMatrix, DesignSpecSchema } from './design';
+import { designMatrix, DesignSpecSchema } from './design';
 
 /** A feature computed from another at scoring time (so the API needs only the raw feature vector). */
 export const DerivedSchema = z
@@ -131,4 +131,3 @@ export function predictChurn(model: ChurnModel, rows: Row[]): Float64Array {
   return predictLogistic(model, X, n);
 }
 
-export { designColumns };
