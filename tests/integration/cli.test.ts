@@ -36,6 +36,7 @@ describe('fitlake CLI', () => {
     [['ingest', '--max-files-per-batch', '0'], /--max-files-per-batch must be a whole number ≥ 1/],
     [['pipeline', 'run'], /no bronze data under .*: run `fitlake ingest` first/],
     [['train', '--models', 'churn,bogus'], /--models: unknown model\(s\) bogus; choose from churn, recommender-classes/],
+    [['serve', '--port', 'abc'], /--port must be an integer, got "abc"/],
     [['train', '--skip-prepare'], /no feature registry under .*: run `fitlake features apply` first/],
   ])('rejects bad input %p with a message and exit code 2', (args, message) => {
     const lake = tmpLake();

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { Config } from '../../core/config';
 import type { Express } from 'express';
 import { silentLogger } from '../../core/logger';
 import { FeatureStore } from '../../features/store';
@@ -14,6 +15,7 @@ jest.setTimeout(180_000);
 describe('prediction API over real stores and registered models', () => {
   const lake = tmpLake();
   let ctx: ApiContext;
+  let config: Config;
   let close: () => Promise<void>;
   let app: Express;
   let store: FeatureStore;
@@ -21,7 +23,7 @@ describe('prediction API over real stores and registered models', () => {
   let coldStart: string;
 
   beforeAll(async () => {
-    const { config } = await servingLake(lake.root);
+    ({ config } = await servingLake(lake.root));
     ({ ctx, close } = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, { FITLAKE_ADMIN_API_KEY: 'k3y' }));
     app = createApp({ ...ctx, rateLimitPerMinute: 0, requestLogs: false });
     store = FeatureStore.open(config, { logger: silentLogger });
@@ -158,6 +160,23 @@ describe('prediction API over real stores and registered models', () => {
     expect((await request(app).get(`/members/${known}/features`).expect(200)).body.features.age_years).not.toBe(99);
     await request(app).post('/admin/reload').set('x-api-key', 'k3y').expect(200);
     expect((await request(app).get(`/members/${known}/features`).expect(200)).body.features.age_years).toBe(99);
+  });
+
+  it('answers 503 until models are registered, and says why in /readyz and /models', async () => {
+    const empty = await buildContext({ ...config, tracking: { type: 'file', dir: `${lake.root}/no-registry` }, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, {});
+    try {
+      const bare = createApp({ ...empty.ctx, rateLimitPerMinute: 0, requestLogs: false });
+      const p = await request(bare).post('/predict/churn').send({ member_id: known }).expect(503);
+      expect(p.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/churn model not loaded: no "champion" version registered yet/) });
+      await request(bare).get(`/recommend/${known}`).expect(503);
+      await request(bare).get('/forecast/supplements').expect(503);
+      const ready = await request(bare).get('/readyz').expect(503);
+      expect(ready.body).toMatchObject({ ready: false, online_store: 'ok', models: { churn: expect.stringMatching(/no "champion" version/) } });
+      expect((await request(bare).get('/models').expect(200)).body.models[0]).toMatchObject({ name: 'churn', version: null, error: expect.stringMatching(/run npm run train/) });
+      expect((await request(bare).get('/metrics').expect(200)).text).not.toMatch(/fitlake_model_info\{/);
+    } finally {
+      await empty.close();
+    }
   });
 
   it('rate-limits per address with a 429 JSON answer', async () => {

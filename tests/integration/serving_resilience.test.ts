@@ -103,6 +103,7 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     await tracker.setAlias('churn', 'champion', v2.version);
     const reload = await request(base).post('/admin/reload').set('x-api-key', 'k3y').expect(200);
     expect(reload.body.changed).toEqual([`churn@${v2.version}`]);
+    expect((await request(base).get('/metrics').expect(200)).text).toMatch(new RegExp(`fitlake_model_info\\{model="churn",version="${v2.version}"`));
     const before = seen.length;
     await new Promise((r) => setTimeout(r, 300));
     running = false;
@@ -119,6 +120,7 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     try {
       for (let i = 0; i < 100 && ctx.models.current().churn!.version !== '1'; i++) await new Promise((r) => setTimeout(r, 50));
       expect(ctx.models.current().churn!.version).toBe('1');
+      expect((await request(base).get('/metrics').expect(200)).text).toMatch(/fitlake_model_info\{model="churn",version="1",alias="champion"\} 1/);
     } finally {
       ctx.models.stop();
     }

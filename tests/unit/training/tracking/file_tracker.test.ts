@@ -59,5 +59,9 @@ describe('FileRunTracker (MLflow file-store layout)', () => {
     await expect(tracker.setAlias('churn', 'champion', '9')).rejects.toThrow(/no version 9/);
     await expect(tracker.readModelFile(champ!, '../../x')).rejects.toThrow(/leaves the model folder/);
     expect(existsSync(join(dir.root, 'mlruns', 'models', 'churn', 'version-2', 'meta.yaml'))).toBe(true);
+    await expect(tracker.readModelFile(champ!, 'weights.bin')).rejects.toThrow(/model churn v1 has no file weights.bin/);
+    await expect(tracker.logBatch('not-a-run', {})).rejects.toThrow('invalid run id "not-a-run"');
+    await expect(tracker.logBatch('0'.repeat(32), {})).rejects.toThrow(/run 0{32} not found/);
+    await expect(tracker.startRun('123', 'x', [])).rejects.toThrow('experiment 123 not found');
   });
 });
