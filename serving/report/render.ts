@@ -1,21 +1,21 @@
 import type { ForecastModel, ForecastSeries } from '../../training/forecast/model';
+import { epochDayToIso, isoToEpochDay } from '../../core/dates';
 import { lineChart } from '../../training/plots/svg';
 import type { WeeklyReport } from './weekly_report';
 
 const n1 = (v: number) => v.toFixed(1);
 const pct = (v: number | null) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`);
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-const day = (w: string) => Date.parse(`${w}T00:00:00Z`) / 86400000;
 
 /** History (last 26 weeks), forecast and its 80%/95% bands for one series. */
 export function seriesChart(s: ForecastSeries, weeks: number): string {
   const hist = s.history.slice(-26);
   const fc = s.forecast.slice(0, weeks);
-  const fx = fc.map((p) => day(p.week));
+  const fx = fc.map((p) => isoToEpochDay(p.week));
   return lineChart({
     title: `${s.name}: weekly units, history and ${weeks}-week forecast`, xLabel: 'week starting', yLabel: 'units',
-    xTick: (v) => new Date(v * 86400000).toISOString().slice(0, 10),
-    series: [{ label: 'sold', x: hist.map((h) => day(h.week)), y: hist.map((h) => h.units), color: '#333' }, { label: 'forecast', x: fx, y: fc.map((p) => p.mean), color: '#1f77b4' }],
+    xTick: epochDayToIso,
+    series: [{ label: 'sold', x: hist.map((h) => isoToEpochDay(h.week)), y: hist.map((h) => h.units), color: '#333' }, { label: 'forecast', x: fx, y: fc.map((p) => p.mean), color: '#1f77b4' }],
     bands: [{ label: '95% interval', x: fx, lo: fc.map((p) => p.lo95), hi: fc.map((p) => p.hi95), color: '#1f77b4' }, { label: '80% interval', x: fx, lo: fc.map((p) => p.lo80), hi: fc.map((p) => p.hi80), color: '#1f77b4' }],
   });
 }

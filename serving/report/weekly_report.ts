@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { addDays } from '../../core/dates';
 import { dirname, join } from 'node:path';
 import { faultPoint } from '../../core/faults';
 import type { ForecastModel, ForecastSeries } from '../../training/forecast/model';
@@ -47,7 +48,6 @@ export function isoWeek(day: string): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-const weeksBack = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 7 * 86400000).toISOString().slice(0, 10);
 
 /** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
 export function normalQuantile(p: number): number {
@@ -69,7 +69,7 @@ export function buildReport(model: ForecastModel, version: { name: string; versi
   const skus = model.series.map((s): SkuReport => {
     const forecast = s.forecast.slice(0, opts.weeks);
     const history = new Map(s.history.map((h) => [h.week, h.units]));
-    const lastYear = forecast.map((p) => history.get(weeksBack(p.week, 52)) ?? null);
+    const lastYear = forecast.map((p) => history.get(addDays(p.week, -7 * 52)) ?? null);
     const compared = forecast.map((p, i) => [p.mean, lastYear[i]] as const).filter((x): x is readonly [number, number] => x[1] !== null);
     const lyTotal = compared.reduce((a, x) => a + x[1], 0);
     const lead = s.forecast.slice(0, opts.leadTimeWeeks);

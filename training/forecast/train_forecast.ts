@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { addDays, epochDayToIso, isoToEpochDay } from '../../core/dates';
 import { Db } from '../../core/duckdb';
 import { createLakeViews } from '../../pipelines/runner/reader';
 import { forecastEts, selectEts } from '../models/ets';
@@ -11,7 +12,6 @@ import { weeklySupplementSales, type WeeklySeries } from './weekly_sales';
 
 export const FORECAST_PARAMS = { horizon: 8, backtestOrigins: 12, backtestHorizon: 4 };
 
-const addWeeks = (week: string, n: number) => new Date(Date.parse(`${week}T00:00:00Z`) + n * 7 * 86400000).toISOString().slice(0, 10);
 
 function methodName(fit: ReturnType<typeof selectEts>): string {
   return `ETS(A,${fit.spec.trend === 'damped' ? 'Ad' : 'N'},${fit.spec.season ? 'A' : 'N'})`;
@@ -28,7 +28,7 @@ function finalSeries(s: WeeklySeries, points: BacktestPoint[], horizon: number):
     history: s.weeks.map((week, i) => ({ week, units: s.units[i] })),
     forecast: fc.mean.map((mu, i) => {
       const m = Math.max(0, mu);
-      return { week: addWeeks(last, i + 1), mean: m, lo80: Math.max(0, mu - Z80 * fc.sd[i]), hi80: mu + Z80 * fc.sd[i], lo95: Math.max(0, mu - Z95 * fc.sd[i]), hi95: mu + Z95 * fc.sd[i] };
+      return { week: addDays(last, 7 * (i + 1)), mean: m, lo80: Math.max(0, mu - Z80 * fc.sd[i]), hi80: mu + Z80 * fc.sd[i], lo95: Math.max(0, mu - Z95 * fc.sd[i]), hi95: mu + Z95 * fc.sd[i] };
     }),
     backtest: { mase: bt.mase, smape: bt.smape, coverage80: bt.coverage80, coverage95: bt.coverage95, naiveMase: bt.naiveMase },
   };
@@ -49,11 +49,10 @@ function oracleMase(lakehouse: string, points: BacktestPoint[], series: WeeklySe
 }
 
 function plot(s: ForecastSeries): string {
-  const t = (w: string) => Date.parse(`${w}T00:00:00Z`) / 86400000;
-  const fx = s.forecast.map((p) => t(p.week));
+  const fx = s.forecast.map((p) => isoToEpochDay(p.week));
   return lineChart({
-    title: `${s.name} — weekly units, ${s.method}`, xLabel: 'week', yLabel: 'units', xTick: (v) => new Date(v * 86400000).toISOString().slice(0, 10),
-    series: [{ label: 'history', x: s.history.map((h) => t(h.week)), y: s.history.map((h) => h.units), color: '#333' }, { label: 'forecast', x: fx, y: s.forecast.map((p) => p.mean), color: '#1f77b4' }],
+    title: `${s.name} — weekly units, ${s.method}`, xLabel: 'week', yLabel: 'units', xTick: epochDayToIso,
+    series: [{ label: 'history', x: s.history.map((h) => isoToEpochDay(h.week)), y: s.history.map((h) => h.units), color: '#333' }, { label: 'forecast', x: fx, y: s.forecast.map((p) => p.mean), color: '#1f77b4' }],
     bands: [{ label: '95% interval', x: fx, lo: s.forecast.map((p) => p.lo95), hi: s.forecast.map((p) => p.hi95), color: '#1f77b4' }, { label: '80% interval', x: fx, lo: s.forecast.map((p) => p.lo80), hi: s.forecast.map((p) => p.hi80), color: '#1f77b4' }],
   });
 }
@@ -82,7 +81,7 @@ export async function trainForecast(ctx: TrainContext): Promise<TrainedModel> {
   const total = summarize(points[0]);
   const oracle = oracleMase(ctx.lakehouse, points.flat(), series);
   const dataVersion = createHash('sha256').update(JSON.stringify(series.map((s) => [s.sku, s.units]))).digest('hex').slice(0, 16);
-  const model: ForecastModel = { kind: 'forecast', formatVersion: 1, lastWeek: weeks[weeks.length - 1], horizon: P.horizon, series: series.map((s, i) => finalSeries(s, points[i], P.horizon)), dataVersion, trainedThrough: addWeeks(weeks[weeks.length - 1], 1) };
+  const model: ForecastModel = { kind: 'forecast', formatVersion: 1, lastWeek: weeks[weeks.length - 1], horizon: P.horizon, series: series.map((s, i) => finalSeries(s, points[i], P.horizon)), dataVersion, trainedThrough: addDays(weeks[weeks.length - 1], 7) };
   const metrics = {
     mase: all.mase, smape: all.smape, naive_mase: all.naiveMase, naive_smape: all.naiveSmape, coverage_80: all.coverage80, coverage_95: all.coverage95, oracle_mase: oracle,
     total_mase: total.mase, total_smape: total.smape, backtest_points: all.points, weeks: weeks.length, relative_mae_vs_naive: all.mase / all.naiveMase,

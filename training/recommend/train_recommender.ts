@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { addDays } from '../../core/dates';
 import { Db } from '../../core/duckdb';
 import { DataError } from '../../core/errors';
 import { createLakeViews } from '../../pipelines/runner/reader';
@@ -18,7 +19,6 @@ export const RECOMMENDER_PARAMS: Record<RecommenderTarget, { scaling: 'log' | 'l
 /** Products bought this recently are not recommended again (a tub of whey lasts a few weeks). */
 export const EXCLUDE_DAYS: Record<RecommenderTarget, number> = { classes: 0, products: 14 };
 
-const shiftDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
 
 export interface Indexed {
   members: string[];
@@ -53,7 +53,7 @@ export function buildMatrix(rows: Interaction[], itemIndex: Map<string, number>,
 
 /** Popularity (distinct members in the `days` before `until`) overall and per home club. */
 function popularity(rows: Interaction[], itemIndex: Map<string, number>, homeClub: Map<string, string>, until: string, days: number) {
-  const from = shiftDay(until, -days);
+  const from = addDays(until, -days);
   const sets = new Map<string, Set<string>[]>();
   const bump = (key: string, j: number, m: string) => {
     const s = sets.get(key) ?? Array.from({ length: itemIndex.size }, () => new Set<string>());
@@ -74,7 +74,7 @@ function popularity(rows: Interaction[], itemIndex: Map<string, number>, homeClu
 function exclusions(rows: Interaction[], itemIndex: Map<string, number>, until: string, days: number): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>();
   if (days <= 0) return out;
-  const from = shiftDay(until, -days);
+  const from = addDays(until, -days);
   for (const r of rows) if (r.day >= from && r.day < until) out.set(r.member, (out.get(r.member) ?? new Set()).add(itemIndex.get(r.item)!));
   return out;
 }
@@ -191,7 +191,7 @@ export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakeh
   const itemIndex = new Map(catalog.map((c, j) => [c.id, j]));
   const all = loaded.interactions.filter((r) => itemIndex.has(r.item));
   const last = all[all.length - 1].day;
-  const cutoff = shiftDay(last, -RECOMMENDER_SHARED.testDays + 1);
+  const cutoff = addDays(last, -RECOMMENDER_SHARED.testDays + 1);
   const train = all.filter((r) => r.day < cutoff);
   if (train.length === 0) throw new DataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
   return { catalog, homeClub, itemIndex, all, last, cutoff, train, test: all.filter((r) => r.day >= cutoff) };
@@ -205,7 +205,7 @@ export function evaluateFactors(target: RecommenderTarget, split: Awaited<Return
   const P = recommenderParams(target);
   const excl = exclusions(split.train, split.itemIndex, split.cutoff, EXCLUDE_DAYS[target]);
   const pop = popularity(split.train, split.itemIndex, split.homeClub, split.cutoff, P.popularityDays);
-  const rec = new Recommender(artifact(target, split.catalog, data, als, pop, excl, { dataVersion: 'holdout', trainedThrough: shiftDay(split.cutoff, -1) }));
+  const rec = new Recommender(artifact(target, split.catalog, data, als, pop, excl, { dataVersion: 'holdout', trainedThrough: addDays(split.cutoff, -1) }));
   return { rec, metrics: evaluate({ rec, test: split.test, itemIndex: split.itemIndex, excl, homeClub: split.homeClub }, P.k) };
 }
 
@@ -229,7 +229,7 @@ export function recommenderTrainer(target: RecommenderTarget) {
     const t0 = Date.now();
     const als = fitAls(fullData.matrix, opts, (i) => ctx.logger.debug({ target, iteration: i + 1 }, 'als sweep'));
     const fitSeconds = (Date.now() - t0) / 1000;
-    const end = shiftDay(last, 1);
+    const end = addDays(last, 1);
     const model = artifact(target, catalog, fullData, als, popularity(all, itemIndex, homeClub, end, P.popularityDays), exclusions(all, itemIndex, end, EXCLUDE_DAYS[target]), { dataVersion, trainedThrough: last });
     const name = `recommender-${target}`;
     return {
