@@ -132,6 +132,7 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_HOST) serving.host = env.FITLAKE_HOST;
   if (env.FITLAKE_SERVING_CLOCK) serving.clock = env.FITLAKE_SERVING_CLOCK as Config['serving']['clock'];
   if (env.FITLAKE_RELOAD_INTERVAL_MS) serving.reloadIntervalMs = parseIntStrict(env.FITLAKE_RELOAD_INTERVAL_MS, 'FITLAKE_RELOAD_INTERVAL_MS');
+  if (env.FITLAKE_RATE_LIMIT_PER_MINUTE) serving.rateLimitPerMinute = parseIntStrict(env.FITLAKE_RATE_LIMIT_PER_MINUTE, 'FITLAKE_RATE_LIMIT_PER_MINUTE');
   if (Object.keys(serving).length) out.serving = serving;
   const online = onlineFromEnv(env);
   if (online) out.features = { offline: { type: 'duckdb' }, online };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import * as S from './schemas';
 
@@ -57,6 +58,11 @@ export function openApiDocument(maxBatch: number): Record<string, unknown> {
   };
 }
 
+const DOCS_STYLE = 'body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}h2{font-size:1.1em;border-top:1px solid #ddd;padding-top:1em}.m{background:#1f77b4;color:#fff;padding:2px 6px;border-radius:3px;font-size:.8em}pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:.8em}';
+
+/** The docs page's CSP: nothing but its own inline style (by hash) and links. */
+export const DOCS_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+
 /** A self-contained HTML page rendering the document (no CDN: the API may run without internet). */
 export function docsPage(doc: Record<string, unknown>): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
@@ -69,5 +75,5 @@ export function docsPage(doc: Record<string, unknown>): string {
       return `<section><h2><span class="m">${method.toUpperCase()}</span> ${esc(path)}</h2><p>${esc(op.summary)}</p>${params ? `<ul>${params}</ul>` : ''}${body}<details><summary>200 response</summary><pre>${esc(JSON.stringify(ok, null, 2))}</pre></details><p>errors: ${Object.keys(op.responses).filter((c) => c !== '200').join(', ')}</p></section>`;
     }),
   );
-  return `<!doctype html><html><head><meta charset="utf-8"><title>fitlake API</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}h2{font-size:1.1em;border-top:1px solid #ddd;padding-top:1em}.m{background:#1f77b4;color:#fff;padding:2px 6px;border-radius:3px;font-size:.8em}pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:.8em}</style></head><body><h1>fitlake API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${sections.join('')}</body></html>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>fitlake API</title><style>${DOCS_STYLE}</style></head><body><h1>fitlake API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${sections.join('')}</body></html>`;
 }

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import type { Express } from 'express';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { FeatureStore } from '../features/store';
@@ -46,6 +47,25 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
 }
 
 /**
+ * A node:http server for an Express app whose request and response objects are born with Express's
+ * prototypes. Express otherwise re-prototypes node's objects on every request (Object.setPrototypeOf),
+ * which throws V8 off their optimized shapes for the rest of the request — in node's HTTP internals
+ * as much as in ours — and costs ~3× the throughput of a bare app here. With the prototypes given
+ * up front, Express's own setPrototypeOf finds them already in place and changes nothing.
+ */
+export function httpServer(app: Express): Server {
+  function Request(this: IncomingMessage, socket: import('node:net').Socket): void {
+    IncomingMessage.call(this, socket);
+  }
+  Request.prototype = app.request;
+  function Response(this: ServerResponse, req: IncomingMessage, options?: object): void {
+    (ServerResponse as unknown as (req: IncomingMessage, options?: object) => void).call(this, req, options);
+  }
+  Response.prototype = app.response;
+  return createServer({ IncomingMessage: Request as unknown as typeof IncomingMessage, ServerResponse: Response as unknown as typeof ServerResponse }, app);
+}
+
+/**
  * Starts the API on `serving.host:serving.port` and stops gracefully on SIGTERM/SIGINT: stop
  * accepting, let in-flight requests finish (at most `graceMs`), then release stores.
  */
@@ -53,7 +73,7 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
   const { ctx, close } = await buildContext(config, logger);
   const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.serving.port, config.serving.host, () => resolve(s));
+    const s = httpServer(app).listen(config.serving.port, config.serving.host, () => resolve(s));
     s.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;

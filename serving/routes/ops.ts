@@ -4,7 +4,7 @@ import { AuthError, NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
 import { servedList } from '../models';
-import { docsPage, openApiDocument } from '../openapi';
+import { DOCS_CSP, docsPage, openApiDocument } from '../openapi';
 import { MemberParams, NoQuery } from '../schemas';
 
 function checkKey(expected: string | undefined, given: unknown): void {
@@ -19,7 +19,7 @@ export function opsRoutes(router: Router, ctx: ApiContext): void {
   const doc = openApiDocument(ctx.maxBatch);
   const page = docsPage(doc);
   router.get('/openapi.json', (_req, res) => void res.json(doc));
-  router.get('/docs', (_req, res) => void res.type('html').send(page));
+  router.get('/docs', (_req, res) => void res.type('html').set('content-security-policy', DOCS_CSP).send(page));
   router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   router.get(
     '/readyz',

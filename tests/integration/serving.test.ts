@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Config } from '../../core/config';
 import type { Express } from 'express';
@@ -5,7 +7,7 @@ import { silentLogger } from '../../core/logger';
 import { FeatureStore } from '../../features/store';
 import { createApp } from '../../serving/app';
 import type { ApiContext } from '../../serving/context';
-import { buildContext } from '../../serving/server';
+import { buildContext, httpServer } from '../../serving/server';
 import { scoreChurn } from '../../training/churn/model';
 import { tmpLake } from '../helpers';
 import { servingLake } from './serving_lake';
@@ -47,6 +49,41 @@ describe('prediction API over real stores and registered models', () => {
     expect(res.body.top_features).toEqual(expected.contributions.slice(0, 5));
     expect(res.body.feature_timestamp).toBe(f.featureTs);
     expect(res.headers['x-request-id']).toMatch(/^[\w-]+$/);
+  });
+
+  it('sends an API security policy on JSON responses: nothing loads or frames them, no sniffing, HSTS', async () => {
+    const res = await request(app).get('/healthz').expect(200);
+    expect(res.headers).toMatchObject({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('answers the same through httpServer (requests born with Express prototypes) as through a plain node server', async () => {
+    const server = httpServer(app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const post = (body: unknown) => fetch(`${base}/predict/churn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      for (let i = 0; i < 3; i++) {
+        const fast = await post({ member_id: known });
+        expect(fast.status).toBe(200);
+        expect(await fast.json()).toEqual((await request(app).post('/predict/churn').send({ member_id: known })).body);
+      }
+      const bad = await post({ member_id: 'a/b' });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('member_id');
+      const rec = await fetch(`${base}/recommend/${known}?kind=products&k=3`);
+      expect(((await rec.json()) as { items: unknown[] }).items).toHaveLength(3);
+      expect((await fetch(`${base}/nope`)).status).toBe(404);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('scores a batch, marking unknown members instead of failing the batch', async () => {
@@ -140,7 +177,11 @@ describe('prediction API over real stores and registered models', () => {
     const doc = await request(app).get('/openapi.json').expect(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/predict/churn', '/recommend/{member}', '/forecast/supplements', '/admin/reload']));
     expect(JSON.stringify(doc.body.paths['/predict/churn'].post.requestBody)).toMatch(/member_ids/);
-    expect((await request(app).get('/docs').expect(200)).text).toMatch(/<h1>fitlake API<\/h1>/);
+    const docs = await request(app).get('/docs').expect(200);
+    expect(docs.text).toMatch(/<h1>fitlake API<\/h1>/);
+    // the page's CSP admits exactly its inline style, by hash
+    const style = /<style>(.*?)<\/style>/.exec(docs.text)![1];
+    expect(docs.headers['content-security-policy']).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
     expect((await request(app).get('/nope').expect(404)).body.error.code).toBe('not_found');
   });
 

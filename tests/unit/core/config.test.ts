@@ -57,7 +57,7 @@ describe('loadConfig', () => {
 
   it('reads the serving settings from the environment, naming a bad one', () => {
     const dir = dirWithConfig();
-    expect(loadConfig({}, { PORT: '8080', FITLAKE_HOST: '0.0.0.0', FITLAKE_SERVING_CLOCK: 'system', FITLAKE_RELOAD_INTERVAL_MS: '0' }, dir).serving).toMatchObject({ port: 8080, host: '0.0.0.0', clock: 'system', reloadIntervalMs: 0 });
+    expect(loadConfig({}, { PORT: '8080', FITLAKE_HOST: '0.0.0.0', FITLAKE_SERVING_CLOCK: 'system', FITLAKE_RELOAD_INTERVAL_MS: '0', FITLAKE_RATE_LIMIT_PER_MINUTE: '120' }, dir).serving).toMatchObject({ port: 8080, host: '0.0.0.0', clock: 'system', reloadIntervalMs: 0, rateLimitPerMinute: 120 });
     expect(() => loadConfig({}, { PORT: 'eighty' }, dir)).toThrow(expect.objectContaining({ field: 'PORT' }));
     expect(() => loadConfig({}, { PORT: '70000' }, dir)).toThrow(expect.objectContaining({ field: 'serving.port' }));
     expect(() => loadConfig({}, { FITLAKE_SERVING_CLOCK: 'sundial' }, dir)).toThrow(expect.objectContaining({ field: 'serving.clock' }));
