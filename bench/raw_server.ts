@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       const out = rec.model.recommend(m[1], 10, null);
       return send(res, 200, { member_id: m[1], kind: 'classes', fallback: out.fallback, items: out.items, model: { name: rec.name, version: rec.version, alias: rec.alias } });
     }
+    if (req.url === '/healthz') return send(res, 200, { status: 'ok' });
     send(res, 404, { error: 'no route' });
   }).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
 }

@@ -42,11 +42,12 @@ export const API_HELMET: HelmetOptions = {
  * helmet's middleware chain on every request buys nothing.
  */
 function securityHeaders(options: HelmetOptions): express.RequestHandler {
-  const headers = new Map<string, string>();
-  const probe = { setHeader: (k: string, v: string) => headers.set(k, v), removeHeader: () => undefined, getHeader: () => undefined };
+  const names: string[] = [];
+  const values: string[] = [];
+  const probe = { setHeader: (k: string, v: string) => void (names.push(k), values.push(v)), removeHeader: () => undefined, getHeader: () => undefined };
   helmet(options)({ headers: {}, method: 'GET' } as express.Request, probe as unknown as express.Response, () => undefined);
   return (_req, res, next) => {
-    res.setHeaders(headers);
+    for (let i = 0; i < names.length; i++) res.setHeader(names[i], values[i]);
     next();
   };
 }

@@ -116,9 +116,18 @@ export class Recommender {
   }
 }
 
-/** Indexes of the k highest scores, skipping `exclude`; ties by index (deterministic). */
+/**
+ * Indexes of the k highest scores, skipping `exclude`; ties by index (deterministic). One pass keeping
+ * the best k in order (no sort of every item, no garbage per call: this runs on every request).
+ */
 export function top(scores: ArrayLike<number>, k: number, exclude: ReadonlySet<number>): number[] {
-  const idx: number[] = [];
-  for (let j = 0; j < scores.length; j++) if (!exclude.has(j)) idx.push(j);
-  return idx.sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+  const out: number[] = [];
+  for (let j = 0; j < scores.length; j++) {
+    const s = scores[j];
+    if (exclude.has(j) || (out.length >= k && !(s > scores[out[k - 1]]))) continue;
+    let i = Math.min(out.length, k - 1);
+    for (; i > 0 && s > scores[out[i - 1]]; i--) out[i] = out[i - 1];
+    out[i] = j;
+  }
+  return out;
 }

@@ -28,5 +28,20 @@ describe('Recommender', () => {
 
   it('top breaks ties by index', () => {
     expect(top([1, 3, 3, 0], 3, new Set([0]))).toEqual([1, 2, 3]);
+    expect(top([1, 2], 0, new Set())).toEqual([]);
+    expect(top([1, 2], 5, new Set())).toEqual([1, 0]);
+  });
+
+  it('top equals a full sort (score desc, index asc) on random scores with ties and exclusions', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let t = 0; t < 300; t++) {
+      const n = 1 + Math.floor(rand() * 60);
+      const scores = Array.from({ length: n }, () => Math.floor(rand() * 8) / 4 - 1);
+      const exclude = new Set(Array.from({ length: Math.floor(rand() * 5) }, () => Math.floor(rand() * n)));
+      const k = Math.floor(rand() * 12);
+      const reference = scores.map((_, j) => j).filter((j) => !exclude.has(j)).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+      expect(top(scores, k, exclude)).toEqual(reference);
+    }
   });
 });
