@@ -26,7 +26,7 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
  * (cross-origin opener, agent cluster, DNS prefetch, download options, XSS auditor) protect HTML pages
  * and only cost bytes on every JSON response; the one HTML page (/docs) sets its own CSP.
  */
-export const API_HELMET: HelmetOptions = {
+const API_HELMET: HelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
   frameguard: { action: 'deny' },
   crossOriginOpenerPolicy: false,

@@ -61,5 +61,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { PORT: 'eighty' }, dir)).toThrow(expect.objectContaining({ field: 'PORT' }));
     expect(() => loadConfig({}, { PORT: '70000' }, dir)).toThrow(expect.objectContaining({ field: 'serving.port' }));
     expect(() => loadConfig({}, { FITLAKE_SERVING_CLOCK: 'sundial' }, dir)).toThrow(expect.objectContaining({ field: 'serving.clock' }));
+    expect(() => loadConfig({}, { FITLAKE_RATE_LIMIT_PER_MINUTE: 'lots' }, dir)).toThrow(expect.objectContaining({ field: 'FITLAKE_RATE_LIMIT_PER_MINUTE', message: 'FITLAKE_RATE_LIMIT_PER_MINUTE must be an integer, got "lots"' }));
+    expect(() => loadConfig({}, { FITLAKE_RATE_LIMIT_PER_MINUTE: '-1' }, dir)).toThrow(expect.objectContaining({ field: 'serving.rateLimitPerMinute' }));
   });
 });
