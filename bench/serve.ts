@@ -16,8 +16,8 @@ import { peerPython } from './peers/python_env';
 import { vegetaBinary } from './peers/vegeta';
 
 const ROOT = join(__dirname, '..');
-const DURATION = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 5);
+const DURATION = Number(process.env.BENCH_SERVE_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 15);
 const RATE = 1000;
 
 async function waitFor(url: string, proc: ChildProcess, what: string): Promise<void> {
@@ -75,7 +75,11 @@ function atRate(load: Load): NonNullable<Row['atRate']> {
   return { p50: median(ws.map((w) => w.p50)), p99: median(ws.map((w) => w.p99)), p99s: ws.map((w) => w.p99), max: Math.max(...ws.map((w) => w.max)), success: Math.min(...ws.map((w) => w.success)) };
 }
 
-/** Throughput rounds interleaved across servers (so drift on a shared machine hits all alike), then open-loop latency at RATE. */
+/**
+ * Throughput rounds interleaved across servers, then open-loop latency at RATE. Many short rounds
+ * rather than a few long ones: this machine drifts by ±30 % within seconds, and a ratio is only as
+ * good as the pairs it is the median of.
+ */
 async function measure(cases: Case[]): Promise<Row[]> {
   for (const c of cases) await closedLoop(c.load, 3); // warm-up: JIT, caches, connection pools
   const runs = new Map<Case, { rps: number; p50: number; p99: number; cpuUs: number | null; share: number | null; non2xx: number; errors: number }[]>(cases.map((c) => [c, []]));

@@ -75,6 +75,13 @@ export class AuthError extends AppError {
   }
 }
 
+/** A client sent more requests than its limit allows; it may retry once the window resets. */
+export class RateLimitError extends AppError {
+  constructor(message: string) {
+    super('rate_limited', message, { httpStatus: 429, exitCode: 11 });
+  }
+}
+
 /** The service cannot answer yet (no model loaded, store down); retry later. */
 export class UnavailableError extends AppError {
   constructor(message: string, cause?: unknown) {

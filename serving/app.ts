@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import helmet, { type HelmetOptions } from 'helmet';
+import type { HelmetOptions } from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { NotFoundError } from '../core/errors';
 import type { ApiContext } from './context';
+import { type HeaderList, helmetHeaders, onResponseHead } from './headers';
 import { errorMiddleware, jsonBody } from './http';
+import { RateLimiter, rateLimit } from './rate_limit';
 import { forecastRoutes } from './routes/forecast';
 import { opsRoutes } from './routes/ops';
 import { predictRoutes } from './routes/predict';
@@ -38,40 +39,20 @@ const API_HELMET: HelmetOptions = {
 };
 
 /**
- * helmet's headers, computed once: the policy has no per-request parts (no nonces), so running
- * helmet's middleware chain on every request buys nothing.
- */
-function securityHeaders(options: HelmetOptions): express.RequestHandler {
-  const names: string[] = [];
-  const values: string[] = [];
-  const probe = { setHeader: (k: string, v: string) => void (names.push(k), values.push(v)), removeHeader: () => undefined, getHeader: () => undefined };
-  helmet(options)({ headers: {}, method: 'GET' } as express.Request, probe as unknown as express.Response, () => undefined);
-  return (_req, res, next) => {
-    for (let i = 0; i < names.length; i++) res.setHeader(names[i], values[i]);
-    next();
-  };
-}
-
-/**
  * Runs middlewares in sequence inside one Express layer. Express 5 charges every `app.use` layer on
  * every request (six no-op layers cost a third of a bare app's throughput here), so the common
  * pipeline is one layer.
  */
 export function compose(mws: express.RequestHandler[]): express.RequestHandler {
-  return (req, res, next) => {
-    let i = 0;
-    const step = (err?: unknown): void => {
-      if (err) return next(err);
-      const mw = mws[i++];
-      if (!mw) return next();
-      try {
-        void mw(req, res, step);
-      } catch (e) {
-        next(e);
-      }
-    };
-    step();
+  const run = (i: number, req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    if (i === mws.length) return next();
+    try {
+      void mws[i](req, res, (err?: unknown) => (err ? next(err) : run(i + 1, req, res, next)));
+    } catch (e) {
+      next(e);
+    }
   };
+  return (req, res, next) => run(0, req, res, next);
 }
 
 function requestLogger(opts: AppOptions): express.RequestHandler {
@@ -84,29 +65,35 @@ function requestLogger(opts: AppOptions): express.RequestHandler {
   });
 }
 
-function limiter(perMinute: number): express.RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    // the peer address as seen on the socket (no proxy trust configured); skips per-request IP parsing
-    keyGenerator: (req) => req.socket.remoteAddress ?? 'unknown',
-    validate: { keyGeneratorIpFallback: false },
-    handler: (req, res) => void res.status(429).json({ error: { code: 'rate_limited', message: `more than ${perMinute} requests per minute from this address`, request_id: String(req.id) } }),
-  });
+/** The request id (from a valid X-Request-Id, else a UUID) and the start time, for `responseHead`. */
+const requestId: express.RequestHandler = (req, _res, next) => {
+  const given = req.headers['x-request-id'];
+  req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.startedAt = performance.now();
+  next();
+};
+
+/**
+ * As a response starts: its latency (to the response head; every body here follows at once) into the
+ * histogram, and its headers: the security policy, the request id and, with a limit, the draft-7
+ * `RateLimit` pair.
+ */
+function responseHead(metrics: ApiContext['metrics'], limiter: RateLimiter | null): (req: express.Request, status: number) => HeaderList {
+  const security = helmetHeaders(API_HELMET);
+  return (req, status) => {
+    if (req.startedAt === undefined) return security.slice();
+    metrics.observe(req, status, (performance.now() - req.startedAt) / 1000);
+    const out = [...security, 'x-request-id', String(req.id)];
+    if (limiter && req.rateLimit) out.push('ratelimit-policy', limiter.policy, 'ratelimit', limiter.header(req.rateLimit));
+    return out;
+  };
 }
 
-/** Request id (from a valid X-Request-Id, else a UUID) echoed back, and the latency histogram. */
-function requestId(opts: AppOptions): express.RequestHandler {
-  return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', req.id);
-    const t0 = performance.now();
-    res.once('finish', () => opts.metrics.observe(req, res.statusCode, (performance.now() - t0) / 1000));
-    next();
-  };
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** performance.now() when the request entered the app. */
+    startedAt?: number;
+  }
 }
 
 /**
@@ -118,19 +105,18 @@ export function createApp(opts: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  const limiter = opts.rateLimitPerMinute > 0 ? new RateLimiter(opts.rateLimitPerMinute, 60_000) : null;
+  onResponseHead(app, responseHead(opts.metrics, limiter));
   app.use(
     compose([
-      securityHeaders(API_HELMET),
-      requestId(opts),
+      requestId,
       ...(opts.requestLogs !== false && opts.logger.isLevelEnabled('info') ? [requestLogger(opts)] : []),
-      ...(opts.rateLimitPerMinute > 0 ? [limiter(opts.rateLimitPerMinute)] : []),
+      ...(limiter ? [rateLimit(limiter)] : []),
       jsonBody(256 * 1024),
     ]),
   );
-  // one router for every route: a request walks one layer list, not one per module
-  const router = express.Router();
-  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, opsRoutes]) register(router, opts);
-  app.use(router);
+  // every route on the app's own router: a request walks one layer list (a mounted Router is a second walk)
+  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, opsRoutes]) register(app, opts);
   app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path.slice(0, 100)}`)));
   app.use(errorMiddleware(opts.logger));
   return app;

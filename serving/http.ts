@@ -49,7 +49,7 @@ export function jsonBody(limit: number): RequestHandler {
     req.on('end', () => {
       if (failed) return;
       try {
-        req.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        req.body = JSON.parse((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8'));
       } catch {
         return next(new ValidationError('body: not valid JSON', 'body'));
       }
@@ -62,12 +62,13 @@ export function jsonBody(limit: number): RequestHandler {
   };
 }
 
-/** Writes a JSON 200 without express's res.json/send machinery (content negotiation, ETag, freshness) on the hot paths. */
+/**
+ * Writes JSON without express's res.json/send machinery (content negotiation, ETag, freshness) on the
+ * hot paths, its headers in one list with the app's defaults (see `onResponseHead`).
+ */
 export function sendJson(res: Response, body: unknown, status = 200): void {
   const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
+  res.writeHead(status, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
   res.end(text);
 }
 

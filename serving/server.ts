@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
@@ -56,8 +57,18 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
  * own setPrototypeOf finds them already in place and changes nothing.
  */
 export function httpServer(app: Express): Server {
-  class Request extends IncomingMessage {}
-  class Response extends ServerResponse {}
+  // explicit constructors: the implicit `constructor(...args) { super(...args) }` spreads its arguments on every request (≈ 4× the cost)
+  class Request extends IncomingMessage {
+    constructor(socket: Socket) {
+      super(socket);
+    }
+  }
+  class Response extends ServerResponse {
+    constructor(req: IncomingMessage, options?: object) {
+      // @ts-expect-error @types/node declares one parameter; node passes (req, { highWaterMark, rejectNonStandardBodyWrites })
+      super(req, options);
+    }
+  }
   Object.setPrototypeOf(Request.prototype, app.request);
   Object.setPrototypeOf(Response.prototype, app.response);
   Object.assign(app, { request: Request.prototype, response: Response.prototype });

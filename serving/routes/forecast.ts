@@ -1,11 +1,11 @@
-import type { Router } from 'express';
+import type { IRouter } from 'express';
 import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
 import { ForecastQuery } from '../schemas';
 
 /** GET /forecast/supplements?weeks=4&sku=… — point forecasts and 80/95% intervals per SKU (TOTAL = all supplements). */
-export function forecastRoutes(router: Router, ctx: ApiContext): void {
+export function forecastRoutes(router: IRouter, ctx: ApiContext): void {
   router.get(
     '/forecast/supplements',
     route((req, res) => {

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Router } from 'express';
+import type { IRouter } from 'express';
 import { AuthError, NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
@@ -15,7 +15,7 @@ function checkKey(expected: string | undefined, given: unknown): void {
 }
 
 /** Member features, models, admin reload, health, readiness, metrics and the API description. */
-export function opsRoutes(router: Router, ctx: ApiContext): void {
+export function opsRoutes(router: IRouter, ctx: ApiContext): void {
   const doc = openApiDocument(ctx.maxBatch);
   const page = docsPage(doc);
   router.get('/openapi.json', (_req, res) => void res.json(doc));

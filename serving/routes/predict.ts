@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { IRouter } from 'express';
 import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { EntityFeatures } from '../../features/online/entity_reader';
 import { scoreChurn } from '../../training/churn/model';
@@ -18,14 +18,31 @@ function prediction(churn: NonNullable<ModelSet['churn']>, f: EntityFeatures, sc
     model: { name: churn.name, version: churn.version, alias: churn.alias },
     feature_timestamp: f.featureTs,
     freshness: f.freshness,
-    missing_features: Object.keys(f.values).filter((k) => f.values[k] === null),
+    missing_features: missing(f.values),
   };
+}
+
+function missing(values: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const k in values) if (values[k] === null) out.push(k);
+  return out;
 }
 
 const unknown = (id: string) => `member ${id} has no features in the online store (unknown member, or never materialized)`;
 
+type Churn = NonNullable<ModelSet['churn']>;
+
+/** Scores the rows that have features; counts every row's freshness and the predictions made. */
+function score(ctx: ApiContext, churn: Churn, rows: EntityFeatures[]): Map<string, ReturnType<typeof prediction>> {
+  const known = rows.filter((r) => r.freshness !== 'missing');
+  const scores = scoreChurn(churn.model, known.map((r) => r.values));
+  for (const r of rows) ctx.metrics.freshness.add(r.freshness, () => ({ freshness: r.freshness }));
+  ctx.metrics.predictions.add(churn, () => ({ model: churn.name, version: churn.version }), known.length);
+  return new Map(known.map((r, i) => [r.key, prediction(churn, r, scores[i])]));
+}
+
 /** POST /predict/churn: one member (404 when unknown) or a batch (unknown members get an error entry). */
-export function predictRoutes(router: Router, ctx: ApiContext): void {
+export function predictRoutes(router: IRouter, ctx: ApiContext): void {
   const schema = predictChurnBody(ctx.maxBatch);
   router.post(
     '/predict/churn',
@@ -33,20 +50,13 @@ export function predictRoutes(router: Router, ctx: ApiContext): void {
       const body = parse(schema, req.body, 'body');
       const churn = ctx.models.current().churn;
       if (!churn) throw new UnavailableError(`churn model not loaded: ${ctx.models.current().errors.churn ?? 'loading'}`);
-      const ids = 'member_id' in body ? [body.member_id] : body.member_ids;
-      const rows = await churn.reader.read(ids, ctx.now());
-      const known = rows.filter((r) => r.freshness !== 'missing');
-      const scores = scoreChurn(churn.model, known.map((r) => r.values));
-      const byKey = new Map(known.map((r, i) => [r.key, prediction(churn, r, scores[i])]));
-      for (const r of rows) ctx.metrics.staleFeatures.inc({ freshness: r.freshness });
-      ctx.metrics.predictions.inc({ model: churn.name, version: churn.version }, known.length);
       if ('member_id' in body) {
-        const p = byKey.get(body.member_id);
+        const p = score(ctx, churn, await churn.reader.read([body.member_id], ctx.now())).get(body.member_id);
         if (!p) throw new NotFoundError(unknown(body.member_id), 'member_id');
-        sendJson(res, p);
-        return;
+        return sendJson(res, p);
       }
-      sendJson(res, { predictions: ids.map((id) => byKey.get(id) ?? { member_id: id, error: { code: 'not_found', message: unknown(id) } }) });
+      const byKey = score(ctx, churn, await churn.reader.read(body.member_ids, ctx.now()));
+      sendJson(res, { predictions: body.member_ids.map((id) => byKey.get(id) ?? { member_id: id, error: { code: 'not_found', message: unknown(id) } }) });
     }),
   );
 }

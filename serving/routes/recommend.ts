@@ -1,11 +1,11 @@
-import type { Router } from 'express';
+import type { IRouter } from 'express';
 import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route, sendJson } from '../http';
 import { MemberParams, RecommendQuery } from '../schemas';
 
 /** GET /recommend/:member?kind=classes|products&k=10 — factor scores, or popularity at the member's club on cold start. */
-export function recommendRoutes(router: Router, ctx: ApiContext): void {
+export function recommendRoutes(router: IRouter, ctx: ApiContext): void {
   router.get(
     '/recommend/:member',
     route(async (req, res) => {
@@ -20,8 +20,8 @@ export function recommendRoutes(router: Router, ctx: ApiContext): void {
         club = typeof profile.values.home_club === 'string' ? profile.values.home_club : null;
       }
       const out = rec.model.recommend(member, k, club);
-      ctx.metrics.predictions.inc({ model: rec.name, version: rec.version });
-      if (out.fallback) ctx.metrics.fallbacks.inc({ kind });
+      ctx.metrics.predictions.add(rec, () => ({ model: rec.name, version: rec.version }));
+      if (out.fallback) ctx.metrics.fallbacks.add(kind, () => ({ kind }));
       sendJson(res, { member_id: member, kind, fallback: out.fallback, items: out.items, model: { name: rec.name, version: rec.version, alias: rec.alias } });
     }),
   );

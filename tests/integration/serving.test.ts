@@ -7,6 +7,7 @@ import { silentLogger } from '../../core/logger';
 import { FeatureStore } from '../../features/store';
 import { createApp } from '../../serving/app';
 import type { ApiContext } from '../../serving/context';
+import { ApiMetrics } from '../../serving/metrics';
 import { buildContext, httpServer } from '../../serving/server';
 import { scoreChurn } from '../../training/churn/model';
 import { tmpLake } from '../helpers';
@@ -220,9 +221,41 @@ describe('prediction API over real stores and registered models', () => {
     }
   });
 
-  it('rate-limits per address with a 429 JSON answer', async () => {
+  it('rate-limits per address with a 429 JSON answer, RateLimit headers on every response and Retry-After on refusals', async () => {
     const limited = createApp({ ...ctx, rateLimitPerMinute: 3, requestLogs: false });
-    for (let i = 0; i < 3; i++) await request(limited).get('/healthz').expect(200);
-    expect((await request(limited).get('/healthz').expect(429)).body.error.code).toBe('rate_limited');
+    const first = await request(limited).get('/healthz').expect(200);
+    expect(first.headers).toMatchObject({ 'ratelimit-policy': '3;w=60', ratelimit: expect.stringMatching(/^limit=3, remaining=2, reset=(60|59)$/) });
+    for (let i = 0; i < 2; i++) await request(limited).get('/healthz').expect(200);
+    const refused = await request(limited).post('/predict/churn').send({ member_id: known }).expect(429);
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited', message: 'more than 3 requests per 60 s from this address', request_id: refused.headers['x-request-id'] });
+    expect(refused.headers).toMatchObject({ 'retry-after': expect.stringMatching(/^(60|59)$/), ratelimit: expect.stringMatching(/^limit=3, remaining=0, /), 'x-content-type-options': 'nosniff' });
+  });
+
+  it('sends the security policy and request id on errors and unmatched routes too', async () => {
+    for (const res of [await request(app).get('/no/such/route').expect(404), await request(app).post('/predict/churn').send({ member_id: '../etc' }).expect(400)]) {
+      expect(res.headers).toMatchObject({ 'content-security-policy': "default-src 'none';frame-ancestors 'none'", 'x-frame-options': 'DENY', 'x-request-id': res.body.error.request_id });
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+    }
+  });
+
+  it('counts requests, predictions and feature freshness in /metrics, each once however often it is scraped', async () => {
+    const metrics = new ApiMetrics();
+    const counted = createApp({ ...ctx, metrics, rateLimitPerMinute: 0, requestLogs: false });
+    for (let i = 0; i < 3; i++) await request(counted).post('/predict/churn').send({ member_id: known }).expect(200);
+    await request(counted).post('/predict/churn').send({ member_ids: [known, 'M9999999'] }).expect(200);
+    await request(counted).get(`/recommend/${known}`).expect(200);
+    await request(counted).get(`/recommend/${coldStart}`).expect(200);
+    await request(counted).get('/nowhere').expect(404);
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    for (let scrape = 0; scrape < 2; scrape++) {
+      const text = (await request(counted).get('/metrics').expect(200)).text;
+      expect(value(text, 'fitlake_predictions_total{model="churn",version="1"}')).toBe(4);
+      expect(value(text, 'fitlake_predictions_total{model="recommender-classes",version="1"}')).toBe(2);
+      expect(value(text, 'fitlake_recommendation_fallbacks_total{kind="classes"}')).toBe(1);
+      expect(value(text, 'fitlake_feature_freshness_total{freshness="missing"}')).toBe(1);
+      expect(value(text, 'fitlake_http_request_duration_seconds_count{route="/predict/churn",method="POST",status="200"}')).toBe(4);
+      expect(value(text, 'fitlake_http_request_duration_seconds_bucket{le="+Inf",route="/recommend/:member",method="GET",status="200"}')).toBe(2);
+      expect(value(text, 'fitlake_http_request_duration_seconds_count{route="unmatched",method="GET",status="404"}')).toBe(1);
+    }
   });
 });
