@@ -3,7 +3,7 @@ import { RateLimitError } from '../core/errors';
 
 /** What the limiter decided for one request. */
 export interface RateLimitState {
-  /** Requests left to this client in the current window (0 once refused). */
+  /** Requests left to this client in the current window; negative once it is over the limit. */
   remaining: number;
   /** Whole seconds until the window resets. */
   resetSeconds: number;
