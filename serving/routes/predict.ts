@@ -9,7 +9,9 @@ import { predictChurnBody } from '../schemas';
 
 const TOP_FEATURES = 5;
 
-function prediction(churn: NonNullable<ModelSet['churn']>, f: EntityFeatures, score: ReturnType<typeof scoreChurn>[number]) {
+type Churn = NonNullable<ModelSet['churn']>;
+
+function prediction(churn: Churn, f: EntityFeatures, score: ReturnType<typeof scoreChurn>[number]) {
   return {
     member_id: f.key,
     churn_probability: score.probability,
@@ -29,8 +31,6 @@ function missing(values: Record<string, unknown>): string[] {
 }
 
 const unknown = (id: string) => `member ${id} has no features in the online store (unknown member, or never materialized)`;
-
-type Churn = NonNullable<ModelSet['churn']>;
 
 /** Scores the rows that have features; counts every row's freshness and the predictions made. */
 function score(ctx: ApiContext, churn: Churn, rows: EntityFeatures[]): Map<string, ReturnType<typeof prediction>> {
