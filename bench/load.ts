@@ -94,8 +94,3 @@ export function cpuSeconds(pid: number | undefined): number | null {
     return null;
   }
 }
-
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};

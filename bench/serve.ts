@@ -11,7 +11,8 @@ import { designColumns, designMatrix } from '../training/churn/design';
 import { withDerived } from '../training/churn/model';
 import { loadRegisteredModel } from '../training/loaders';
 import { createRunTracker } from '../training/tracking/create';
-import { closedLoop, cpuSeconds, type Load, median, openLoop } from './load';
+import { closedLoop, cpuSeconds, type Load, openLoop } from './load';
+import { median } from './stats';
 import { peerPython } from './peers/python_env';
 import { vegetaBinary } from './peers/vegeta';
 

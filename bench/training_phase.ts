@@ -20,9 +20,9 @@ import { prepareData } from '../training/prepare';
 import { buildMatrix, evaluateFactors, recommenderParams, recommenderSplit } from '../training/recommend/train_recommender';
 import { Db } from '../core/duckdb';
 import { createLakeViews } from '../pipelines/runner/reader';
+import { median } from './stats';
 
 const bin = (dir: string, name: string, a: Float64Array | Int32Array) => writeFileSync(join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timed<T>(runs: number, fn: () => T): { result: T; seconds: number } {
   const times: number[] = [];
