@@ -17,6 +17,7 @@ export interface RateLimitState {
 export class RateLimiter {
   private readonly counts = new Map<string, number>();
   private windowEnd = 0;
+  readonly windowSeconds: number;
   /** The IETF draft-7 `RateLimit-Policy` value, the same on every response. */
   readonly policy: string;
 
@@ -26,7 +27,8 @@ export class RateLimiter {
     readonly windowMs: number,
     private readonly clock: () => number = Date.now,
   ) {
-    this.policy = `${limit};w=${Math.round(windowMs / 1000)}`;
+    this.windowSeconds = Math.round(windowMs / 1000);
+    this.policy = `${limit};w=${this.windowSeconds}`;
   }
 
   /** Counts one request from `key`; `remaining` is negative when it is over the limit. */
@@ -53,13 +55,12 @@ export class RateLimiter {
  * no proxy is trusted, so a forwarded-for header cannot buy a client a fresh budget.
  */
 export function rateLimit(limiter: RateLimiter): RequestHandler {
-  const windowText = `${Math.round(limiter.windowMs / 1000)} s`;
   return (req, res, next) => {
     const state = limiter.hit(req.socket.remoteAddress ?? 'unknown');
     req.rateLimit = state;
     if (state.remaining >= 0) return next();
     res.setHeader('retry-after', String(state.resetSeconds));
-    next(new RateLimitError(`more than ${limiter.limit} requests per ${windowText} from this address`));
+    next(new RateLimitError(`more than ${limiter.limit} requests per ${limiter.windowSeconds} s from this address`));
   };
 }
 
