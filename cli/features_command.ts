@@ -103,7 +103,9 @@ export function registerFeatures(program: Command): void {
     .action((opts: { sample: string; views?: string }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const report = await checkSkew(store, { sample: intOption(opts.sample, '--sample')!, views: list(opts.views) });
-        process.stdout.write(report.views.map((v) => `${v.mismatches === 0 ? 'ok  ' : 'SKEW'} ${v.view}: ${v.checked} entities at ${v.end}, ${v.mismatches} differing value(s)`).join('\n') + '\n');
+        const line = (v: (typeof report.views)[number]) =>
+          `${v.mismatches + v.missing === 0 ? 'ok  ' : 'SKEW'} ${v.view}: ${v.checked} of ${v.expected} entities online since ${v.start} checked at ${v.end}: ${v.mismatches} differing value(s), ${v.missing} missing`;
+        process.stdout.write(report.views.map(line).join('\n') + '\n');
         assertNoSkew(report);
       }),
     );

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors';
 
@@ -51,7 +51,7 @@ export const ConfigSchema = z
       .strict(),
     /** Where training runs and registered models are recorded (MLflow's data model). */
     tracking: z.discriminatedUnion('type', [
-      /** MLflow's file-store layout in a folder (default ./mlruns); no server. */
+      /** MLflow's file-store layout in a folder (default <lakehouse>/mlruns); no server. */
       z.object({ type: z.literal('file'), dir: z.string().min(1) }).strict(),
       /** An MLflow tracking server's REST API; credentials only from MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD. */
       z.object({ type: z.literal('mlflow'), uri: z.string().regex(/^https?:\/\//, 'an http(s):// URL') }).strict(),
@@ -78,7 +78,8 @@ export const ConfigSchema = z
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
 
-export const DEFAULT_CONFIG: Config = {
+/** The defaults; tracking defaults to the lakehouse's own file store (see `defaultTracking`). */
+export const DEFAULT_CONFIG: Omit<Config, 'tracking'> = {
   lakehouse: './lakehouse',
   timezone: 'America/New_York',
   seed: 42,
@@ -86,12 +87,24 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: 'info',
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
-  tracking: { type: 'file', dir: './mlruns' },
   serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000 },
 };
 
-const FileSchema = ConfigSchema.extend({ duckdb: ConfigSchema.shape.duckdb.partial(), serving: ConfigSchema.shape.serving.partial() }).partial();
-type PartialConfig = Partial<Omit<Config, 'duckdb' | 'serving'>> & { duckdb?: Partial<Config['duckdb']>; serving?: Partial<Config['serving']> };
+/** Runs and registered models belong to the lakehouse they were trained on: `<lakehouse>/mlruns`. */
+export function defaultTracking(lakehouse: string): Config['tracking'] {
+  return { type: 'file', dir: join(lakehouse, 'mlruns') };
+}
+
+const FileSchema = ConfigSchema.extend({
+  duckdb: ConfigSchema.shape.duckdb.partial(),
+  serving: ConfigSchema.shape.serving.partial(),
+  features: ConfigSchema.shape.features.partial(),
+}).partial();
+type PartialConfig = Partial<Omit<Config, 'duckdb' | 'serving' | 'features'>> & {
+  duckdb?: Partial<Config['duckdb']>;
+  serving?: Partial<Config['serving']>;
+  features?: Partial<Config['features']>;
+};
 
 /** FITLAKE_ONLINE_STORE=redis (with FITLAKE_REDIS_HOST / FITLAKE_REDIS_PORT) picks Redis; the password is read where the store is opened. */
 function onlineFromEnv(env: NodeJS.ProcessEnv): Config['features']['online'] | undefined {
@@ -135,7 +148,7 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_RATE_LIMIT_PER_MINUTE) serving.rateLimitPerMinute = parseIntStrict(env.FITLAKE_RATE_LIMIT_PER_MINUTE, 'FITLAKE_RATE_LIMIT_PER_MINUTE');
   if (Object.keys(serving).length) out.serving = serving;
   const online = onlineFromEnv(env);
-  if (online) out.features = { offline: { type: 'duckdb' }, online };
+  if (online) out.features = { online };
   return out;
 }
 
@@ -171,18 +184,14 @@ export function loadConfig(overrides: PartialConfig = {}, env: NodeJS.ProcessEnv
   if (env.FITLAKE_CONFIG && !existsSync(filePath)) throw new ValidationError(`config file not found: ${filePath}`, 'FITLAKE_CONFIG');
   const file = existsSync(filePath) ? fromFile(filePath) : {};
   const envPart = fromEnv(env);
-  const merged = {
-    ...DEFAULT_CONFIG,
-    ...file,
-    ...envPart,
-    ...stripUndefined(overrides),
-    duckdb: { ...DEFAULT_CONFIG.duckdb, ...file.duckdb, ...envPart.duckdb, ...stripUndefined(overrides.duckdb ?? {}) },
-    serving: { ...DEFAULT_CONFIG.serving, ...file.serving, ...envPart.serving, ...stripUndefined(overrides.serving ?? {}) },
-  };
-  const parsed = ConfigSchema.safeParse(merged);
+  const layers = [file, envPart, overrides];
+  const section = <K extends 'duckdb' | 'serving' | 'features'>(key: K) => Object.assign({}, DEFAULT_CONFIG[key], ...layers.map((l) => stripUndefined(l[key] ?? {})));
+  const merged = { ...DEFAULT_CONFIG, ...file, ...envPart, ...stripUndefined(overrides), duckdb: section('duckdb'), serving: section('serving'), features: section('features') };
+  const lakehouse = resolve(cwd, merged.lakehouse);
+  const parsed = ConfigSchema.safeParse({ ...merged, tracking: merged.tracking ?? defaultTracking(lakehouse) });
   if (!parsed.success) throw zodToValidation(parsed.error, 'configuration');
   const tracking = parsed.data.tracking.type === 'file' ? { ...parsed.data.tracking, dir: resolve(cwd, parsed.data.tracking.dir) } : parsed.data.tracking;
-  return { ...parsed.data, lakehouse: resolve(cwd, parsed.data.lakehouse), tracking };
+  return { ...parsed.data, lakehouse, tracking };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

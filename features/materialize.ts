@@ -59,6 +59,18 @@ export class MaterializationLog {
     return ends.length ? new Date(ends.sort().at(-1)!) : null;
   }
 
+  /**
+   * What the online store of type `onlineStore` should hold for `view`: every entity with a value in
+   * [the earliest start, the latest end] of the view's materializations into that store type.
+   */
+  window(view: string, onlineStore: string): { start: Date; end: Date } | null {
+    const runs = this.list().flatMap((m) => (m.online_store === onlineStore ? m.views.filter((v) => v.view === view) : []));
+    if (runs.length === 0) return null;
+    const starts = runs.map((r) => r.start).sort();
+    const ends = runs.map((r) => r.end).sort();
+    return { start: new Date(starts[0]), end: new Date(ends.at(-1)!) };
+  }
+
   record(m: Materialization, stats: Record<string, Row[]>): void {
     writeFileAtomic(join(this.root, 'features', 'stats', `${m.id}.json`), JSON.stringify({ materialization: m.id, views: stats }, null, 1) + '\n');
     if (!createExclusive(join(this.dir, `${m.id}.json`), JSON.stringify(m, null, 1) + '\n')) throw new ConflictError(`materialization ${m.id} was already recorded`);

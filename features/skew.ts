@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SkewError, ValidationError } from '../core/errors';
+import type { FeatureView } from './define';
 import type { FeatureStore } from './store';
 
 export interface SkewMismatch {
@@ -10,61 +11,91 @@ export interface SkewMismatch {
   offline: unknown;
 }
 
+export interface SkewViewReport {
+  view: string;
+  /** The window the online store should cover: every entity with a value in [start, end]. */
+  start: string;
+  end: string;
+  /** Entities expected online (a value in the window). */
+  expected: number;
+  /** Of those, the sample compared value by value. */
+  checked: number;
+  /** Values that differ between the online store and the offline point-in-time vector. */
+  mismatches: number;
+  /** Sampled entities expected online but absent from it. */
+  missing: number;
+}
+
 export interface SkewReport {
-  views: { view: string; end: string; checked: number; mismatches: number }[];
+  views: SkewViewReport[];
   mismatches: SkewMismatch[];
+  /** Sampled entities (view, key) the materialized window covers but the online store lacks. */
+  missing: { view: string; key: string }[];
   passed: boolean;
 }
 
 const same = (a: unknown, b: unknown) => a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
 
 /**
- * Training/serving skew check. For a deterministic sample of entities of each materialized view,
- * compares the online store's stored vector with the offline store's point-in-time vector at the
- * view's last materialization end (what materialization should have pushed). Any difference —
- * a value, a missing key — is reported.
+ * Training/serving skew check. For each materialized online view, takes the entities the online
+ * store should hold (a value inside the window its materializations into this store type covered;
+ * former members whose last value is older are not expected), compares a deterministic sample of
+ * them value by value with the offline point-in-time vector at the window's end, and reports
+ * sampled entities missing online separately from differing values. Either fails the check.
  */
 export async function checkSkew(store: FeatureStore, opts: { sample: number; views?: string[]; seed?: number }): Promise<SkewReport> {
   if (!Number.isInteger(opts.sample) || opts.sample < 1) throw new ValidationError('sample must be a positive integer', 'sample');
   const registry = store.registry();
   const views = registry.views.filter((v) => v.online && (!opts.views || opts.views.includes(v.name)));
-  const report: SkewReport = { views: [], mismatches: [], passed: true };
+  const report: SkewReport = { views: [], mismatches: [], missing: [], passed: true };
   for (const view of views) {
-    const end = store.log.lastEnd(view.name);
-    if (!end) {
-      if (opts.views) throw new ValidationError(`feature view ${view.name} was never materialized`, 'views');
+    const window = store.log.window(view.name, store.online.type);
+    if (!window) {
+      if (opts.views) throw new ValidationError(`feature view ${view.name} was never materialized into the ${store.online.type} online store`, 'views');
       continue;
     }
-    const entity = registry.entities.find((e) => e.name === view.entities[0])!;
-    const { rows: latest } = await store.offline.latest(view, entity.joinKey, new Date(0), end);
-    const rank = (k: string) => createHash('sha1').update(`${opts.seed ?? 0}:${k}`).digest('hex');
-    const keys = latest.map((r) => r.key).sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, opts.sample);
-    if (keys.length === 0) continue;
-    const names = view.schema.map((f) => f.name);
-    const [online] = await store.online.read(entity.name, [{ view: view.name, names }], keys);
-    const hist = await store.getHistoricalFeatures({ rows: keys.map((k) => ({ [entity.joinKey]: k, event_timestamp: end.toISOString() })) }, { features: [view.name] }, { ignoreTtl: true });
-    const offline = await hist.rows();
-    await hist.close();
-    let bad = 0;
-    keys.forEach((key, i) => {
-      for (const name of names) {
-        const on = online[i] ? (online[i]!.values[name] ?? null) : undefined;
-        const off = offline[i][name] ?? null;
-        if (on === undefined || !same(on, off)) {
-          bad++;
-          report.mismatches.push({ view: view.name, key, feature: name, online: on ?? 'NOT_FOUND', offline: off });
-        }
-      }
-    });
-    report.views.push({ view: view.name, end: end.toISOString(), checked: keys.length, mismatches: bad });
+    report.views.push(await checkView(store, view, window, opts, report));
   }
-  report.passed = report.mismatches.length === 0;
+  report.passed = report.mismatches.length === 0 && report.missing.length === 0;
   return report;
+}
+
+async function checkView(store: FeatureStore, view: FeatureView, window: { start: Date; end: Date }, opts: { sample: number; seed?: number }, report: SkewReport): Promise<SkewViewReport> {
+  const entity = store.registry().entities.find((e) => e.name === view.entities[0])!;
+  const { rows: expected } = await store.offline.latest(view, entity.joinKey, window.start, window.end);
+  const rank = (k: string) => createHash('sha1').update(`${opts.seed ?? 0}:${k}`).digest('hex');
+  const keys = expected.map((r) => r.key).sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, opts.sample);
+  const out: SkewViewReport = { view: view.name, start: window.start.toISOString(), end: window.end.toISOString(), expected: expected.length, checked: keys.length, mismatches: 0, missing: 0 };
+  if (keys.length === 0) return out;
+  const names = view.schema.map((f) => f.name);
+  const [online] = await store.online.read(entity.name, [{ view: view.name, names }], keys);
+  const hist = await store.getHistoricalFeatures({ rows: keys.map((k) => ({ [entity.joinKey]: k, event_timestamp: window.end.toISOString() })) }, { features: [view.name] }, { ignoreTtl: true });
+  const offline = await hist.rows();
+  await hist.close();
+  keys.forEach((key, i) => {
+    if (!online[i]) {
+      out.missing++;
+      report.missing.push({ view: view.name, key });
+      return;
+    }
+    for (const name of names) {
+      const on = online[i]!.values[name] ?? null;
+      const off = offline[i][name] ?? null;
+      if (!same(on, off)) {
+        out.mismatches++;
+        report.mismatches.push({ view: view.name, key, feature: name, online: on, offline: off });
+      }
+    }
+  });
+  return out;
 }
 
 /** Throws SkewError (exit code 7) describing the first differences when the check failed. */
 export function assertNoSkew(report: SkewReport): void {
   if (report.passed) return;
-  const first = report.mismatches.slice(0, 5).map((m) => `${m.view}:${m.feature} for ${m.key}: online ${JSON.stringify(m.online)} ≠ offline ${JSON.stringify(m.offline)}`);
-  throw new SkewError(`training/serving skew: ${report.mismatches.length} differing value(s)\n  ${first.join('\n  ')}`);
+  const lines = [
+    ...report.mismatches.slice(0, 5).map((m) => `${m.view}:${m.feature} for ${m.key}: online ${JSON.stringify(m.online)} ≠ offline ${JSON.stringify(m.offline)}`),
+    ...report.missing.slice(0, 5).map((m) => `${m.view}: ${m.key} has a value in the materialized window but is not in the online store`),
+  ];
+  throw new SkewError(`training/serving skew: ${report.mismatches.length} differing value(s), ${report.missing.length} entity(ies) missing online\n  ${lines.join('\n  ')}`);
 }

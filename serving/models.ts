@@ -2,7 +2,7 @@ import type { Logger } from '../core/logger';
 import type { EntityReader } from '../features/online/entity_reader';
 import type { ChurnModel } from '../training/churn/model';
 import type { ForecastModel } from '../training/forecast/model';
-import { loadRegisteredModel } from '../training/loaders';
+import { loadModelVersion } from '../training/loaders';
 import { Recommender } from '../training/recommend/model';
 import type { ModelVersion, RunTracker } from '../training/tracking/run_tracker';
 
@@ -72,13 +72,14 @@ export class ModelManager {
   }
 
   private async loadOne(next: ModelSet, name: ServedName, v: ModelVersion): Promise<void> {
+    const tracker = this.deps.tracker;
     if (name === 'churn') {
-      const { artifact } = await loadRegisteredModel(this.deps.tracker, name, 'churn', this.alias);
+      const artifact = await loadModelVersion(tracker, v, 'churn');
       next.churn = { ...served(name, v, this.alias, artifact), reader: this.deps.readerFor(artifact.features) };
     } else if (name === 'supplement-forecast') {
-      next.forecast = served(name, v, this.alias, (await loadRegisteredModel(this.deps.tracker, name, 'forecast', this.alias)).artifact);
+      next.forecast = served(name, v, this.alias, await loadModelVersion(tracker, v, 'forecast'));
     } else {
-      const rec = new Recommender((await loadRegisteredModel(this.deps.tracker, name, 'recommender', this.alias)).artifact);
+      const rec = new Recommender(await loadModelVersion(tracker, v, 'recommender'));
       next.recommenders = { ...next.recommenders, [rec.model.target]: served(name, v, this.alias, rec) };
     }
   }

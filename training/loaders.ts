@@ -38,8 +38,13 @@ export interface LoadedModel<K extends Artifact['kind']> {
 export async function loadRegisteredModel<K extends Artifact['kind']>(tracker: RunTracker, name: string, kind: K, alias = 'champion'): Promise<LoadedModel<K>> {
   const version = await tracker.getVersionByAlias(name, alias);
   if (!version) throw new NotFoundError(`model ${name} has no "${alias}" version in ${tracker.location}; run npm run train`);
+  return { version, artifact: await loadModelVersion(tracker, version, kind) };
+}
+
+/** The artifact of one already resolved registry version (resolve an alias once, then load what it named). */
+export async function loadModelVersion<K extends Artifact['kind']>(tracker: RunTracker, version: ModelVersion, kind: K): Promise<ArtifactOf<K>> {
   const json = (await tracker.readModelFile(version, MODEL_FILE)).toString('utf8');
-  return { version, artifact: parseArtifact(json, `${name} v${version.version}`, kind) };
+  return parseArtifact(json, `${version.name} v${version.version}`, kind);
 }
 
 /** An artifact from a local model folder (`<lakehouse>/models/<name>/<sha>/`). */

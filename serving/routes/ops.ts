@@ -58,8 +58,8 @@ export function opsRoutes(router: IRouter, ctx: ApiContext): void {
       const { member } = parse(MemberParams, req.params, 'path');
       parse(NoQuery, req.query, 'query');
       const [f] = await ctx.memberFeatures.read([member], ctx.now());
-      if (f.freshness === 'missing') throw new NotFoundError(`member ${member} has no features in the online store`, 'member');
       if (!f) throw new UnavailableError('online store returned nothing');
+      if (f.freshness === 'missing') throw new NotFoundError(`member ${member} has no features in the online store`, 'member');
       res.json({ member_id: member, features: f.values, feature_timestamp: f.featureTs, freshness: f.freshness, missing_views: f.missingViews, stale_views: f.staleViews });
     }),
   );

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { loadConfig } from '../../core/config';
@@ -62,33 +62,46 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     expect(rows.every((r) => r.visits_30d !== null && r.plan !== null)).toBe(true);
   });
 
-  it('computes window features only from events before the snapshot that had arrived by then', async () => {
+  it('computes window features only from events before the snapshot that had arrived by then, each app session once', async () => {
     const set = await churnTrainingSet(store, { timezone: TZ, minHistoryDays: 30 });
     const rows = await set.rows();
     await set.close();
-    const expected = await query<{ member_id: string; s: string; visits: number; visits_any_arrival: number; spend: number }>(
+    const expected = await query<{ member_id: string; s: string; visits: number; visits_any_arrival: number; spend: number; sessions_7d: number; sessions_30d: number; split_sessions: number }>(
       lake.root,
       `WITH t AS (${churnEntitySql({ timezone: TZ, minHistoryDays: 30 })}),
       known AS (
         SELECT member_id, checkin_date AS d, greatest(checkin_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 AS avail FROM class_checkins
         UNION ALL SELECT member_id, usage_date, greatest(usage_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 FROM facility_usage
         UNION ALL SELECT member_id, usage_date, greatest(usage_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 FROM equipment_usage
+      ),
+      sessions AS (
+        SELECT member_id, app_session_id, min(event_date) AS d, count(DISTINCT _source_file) AS files,
+          min(greatest(event_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1) AS avail
+        FROM app_events WHERE app_session_id IS NOT NULL GROUP BY member_id, app_session_id
       )
       SELECT t.member_id, t.snapshot_date::VARCHAR AS s,
         (SELECT count(DISTINCT d) FROM known k WHERE k.member_id = t.member_id AND k.d >= t.snapshot_date - 30 AND k.d < t.snapshot_date AND k.avail <= t.snapshot_date) AS visits,
         (SELECT count(DISTINCT d) FROM known k WHERE k.member_id = t.member_id AND k.d >= t.snapshot_date - 30 AND k.d < t.snapshot_date) AS visits_any_arrival,
         (SELECT coalesce(sum(amount), 0)::DOUBLE FROM retail_sales r WHERE r.member_id = t.member_id AND r.sale_date >= t.snapshot_date - 30 AND r.sale_date < t.snapshot_date
-           AND greatest(r.sale_date, regexp_extract(r._source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 <= t.snapshot_date) AS spend
+           AND greatest(r.sale_date, regexp_extract(r._source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 <= t.snapshot_date) AS spend,
+        (SELECT count(*) FROM sessions a WHERE a.member_id = t.member_id AND a.d >= t.snapshot_date - 7 AND a.d < t.snapshot_date AND a.avail <= t.snapshot_date) AS sessions_7d,
+        (SELECT count(*) FROM sessions a WHERE a.member_id = t.member_id AND a.d >= t.snapshot_date - 30 AND a.d < t.snapshot_date AND a.avail <= t.snapshot_date) AS sessions_30d,
+        (SELECT count(*) FROM sessions a WHERE a.member_id = t.member_id AND a.d >= t.snapshot_date - 30 AND a.d < t.snapshot_date AND a.files > 1) AS split_sessions
       FROM t`,
     );
     const byKey = new Map(expected.map((e) => [`${e.member_id}|${e.s}`, e]));
     let lateMatters = 0;
+    let splitSessions = 0;
     for (const r of rows) {
       const e = byKey.get(`${r.member_id}|${(r.snapshot_date as Date).toISOString().slice(0, 10)}`)!;
       expect([r.member_id, r.visits_30d]).toEqual([e.member_id, e.visits]);
       expect(r.retail_spend_30d as number).toBeCloseTo(e.spend, 6);
+      // An app session whose events arrived in two landing files counts once.
+      expect([r.member_id, r.app_sessions_7d, r.app_sessions_30d]).toEqual([e.member_id, e.sessions_7d, e.sessions_30d]);
       if (e.visits_any_arrival !== e.visits) lateMatters++;
+      splitSessions += e.split_sessions;
     }
+    expect(splitSessions).toBeGreaterThan(0);
     // Late-arriving records exist in these windows, and the features left them out until they arrived.
     expect(lateMatters).toBeGreaterThan(0);
   });
@@ -136,10 +149,37 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     const cli = runCli(['features', 'check-skew', '--sample', '1000', '--views', 'member_visits'], { FITLAKE_LAKEHOUSE: lake.root, FITLAKE_TIMEZONE: TZ });
     writeFileSync(file, original);
     expect(cli.status).toBe(7);
-    expect(cli.stdout).toMatch(/SKEW member_visits: \d+ entities at .*, 1 differing value\(s\)/);
-    expect(cli.stderr).toContain(`training/serving skew: 1 differing value(s)\n  member_visits:visits_30d for ${victim}`);
+    expect(cli.stdout).toMatch(/SKEW member_visits: \d+ of \d+ entities online since .* checked at .*: 1 differing value\(s\), 0 missing/);
+    expect(cli.stderr).toContain(`training/serving skew: 1 differing value(s), 0 entity(ies) missing online\n  member_visits:visits_30d for ${victim}`);
     expect(bad.mismatches).toEqual([expect.objectContaining({ view: 'member_visits', key: victim, feature: 'visits_30d' })]);
     expect(() => assertNoSkew(bad)).toThrow(SkewError);
+  });
+
+  it('after a first incremental materialization (as npm run train does), checks the members it wrote, not former ones', async () => {
+    const copy = tmpLake();
+    try {
+      cpSync(lake.root, copy.root, { recursive: true, filter: (src) => !/features\/(online|materializations|stats)/.test(src) });
+      const fresh = FeatureStore.open({ ...config, lakehouse: copy.root }, { logger: silentLogger, now });
+      await fresh.materialize({ incremental: true });
+      const report = await checkSkew(fresh, { sample: 5000 });
+      const visits = report.views.find((v) => v.view === 'member_visits')!;
+      const everyone = await fresh.offline.latest(fresh.registry().views.find((v) => v.name === 'member_visits')!, 'member_id', new Date(0), new Date(visits.end));
+      await fresh.close();
+      expect(report).toMatchObject({ passed: true, mismatches: [], missing: [] });
+      expect(visits.checked).toBe(visits.expected);
+      expect(visits.expected).toBeLessThan(everyone.rows.length);
+      const file = join(copy.root, 'features', 'online', 'member_visits.json');
+      const data = JSON.parse(readFileSync(file, 'utf8'));
+      const gone = Object.keys(data.rows).sort()[0];
+      delete data.rows[gone];
+      writeFileSync(file, JSON.stringify(data));
+      const cli = runCli(['features', 'check-skew', '--views', 'member_visits'], { FITLAKE_LAKEHOUSE: copy.root, FITLAKE_TIMEZONE: TZ });
+      expect(cli.status).toBe(7);
+      expect(cli.stdout).toMatch(/SKEW member_visits: .*: 0 differing value\(s\), 1 missing/);
+      expect(cli.stderr).toContain(`member_visits: ${gone} has a value in the materialized window but is not in the online store`);
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('records each materialization with statistics, and starts incremental runs at the last end', async () => {
@@ -186,7 +226,7 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     expect(JSON.parse(list.stdout).views.map((v: { name: string }) => v.name)).toContain('member_visits');
     const skew = runCli(['features', 'check-skew', '--sample', '20'], env);
     expect(skew.status).toBe(0);
-    expect(skew.stdout).toContain('ok   member_visits: 20 entities');
+    expect(skew.stdout).toContain('ok   member_visits: 20 of ');
     const bad = runCli(['features', 'get-online', '--keys', 'M0000001', '--features', 'member_visits:nope'], env);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown feature ref "member_visits:nope"');

@@ -186,6 +186,12 @@ describe('prediction API over real stores and registered models', () => {
     expect((await request(app).get('/nope').expect(404)).body.error.code).toBe('not_found');
   });
 
+  it('answers 503, not 500, when the online store returns no row for a member', async () => {
+    const empty = createApp({ ...ctx, memberFeatures: Object.assign(Object.create(ctx.memberFeatures), { read: async () => [] }), rateLimitPerMinute: 0, requestLogs: false });
+    const res = await request(empty).get(`/members/${known}/features`).expect(503);
+    expect(res.body.error.message).toBe('online store returned nothing');
+  });
+
   it('guards admin reload with the API key', async () => {
     expect((await request(app).post('/admin/reload').expect(401)).body.error.message).toBe('missing or wrong X-API-Key');
     await request(app).post('/admin/reload').set('x-api-key', 'wrong').expect(401);

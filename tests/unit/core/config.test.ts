@@ -14,7 +14,22 @@ describe('loadConfig', () => {
   it('gives the documented defaults, with the lakehouse resolved against cwd', () => {
     const dir = dirWithConfig();
     const c = loadConfig({}, {}, dir);
-    expect(c).toEqual({ ...DEFAULT_CONFIG, lakehouse: join(dir, 'lakehouse'), tracking: { type: 'file', dir: join(dir, 'mlruns') } });
+    expect(c).toEqual({ ...DEFAULT_CONFIG, lakehouse: join(dir, 'lakehouse'), tracking: { type: 'file', dir: join(dir, 'lakehouse', 'mlruns') } });
+  });
+
+  it('keeps runs and registered models with their lakehouse unless tracking is set', () => {
+    const dir = dirWithConfig();
+    expect(loadConfig({ lakehouse: 'a' }, {}, dir).tracking).toEqual({ type: 'file', dir: join(dir, 'a', 'mlruns') });
+    expect(loadConfig({}, { FITLAKE_LAKEHOUSE: '/srv/b' }, dir).tracking).toEqual({ type: 'file', dir: '/srv/b/mlruns' });
+    expect(loadConfig({ lakehouse: 'a' }, { MLFLOW_TRACKING_URI: 'runs' }, dir).tracking).toEqual({ type: 'file', dir: join(dir, 'runs') });
+  });
+
+  it('merges a partial section of the file with the defaults', () => {
+    const dir = dirWithConfig({ features: { online: { type: 'redis', port: 6380 } }, serving: { port: 8080 } });
+    const c = loadConfig({}, {}, dir);
+    expect(c.features).toEqual({ offline: { type: 'duckdb' }, online: { type: 'redis', host: '127.0.0.1', port: 6380, keyPrefix: 'fitlake:' } });
+    expect(c.serving).toEqual({ ...DEFAULT_CONFIG.serving, port: 8080 });
+    expect(loadConfig({}, {}, dirWithConfig({ features: { offline: { type: 'duckdb' } } })).features.online).toEqual({ type: 'embedded' });
   });
 
   it('layers file < environment < explicit overrides', () => {
