@@ -9,6 +9,7 @@ import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS } from '../../pipelines/quality/
 import { runMedallion } from '../../pipelines/runner/medallion';
 import { lakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
+import { DEFAULT_DIRT } from '../../pipelines/data_gen/options';
 import { generateInto, queryLake, tmpLake, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 import { readDirt, readLanding, readManifestFile } from './landing_reader';
@@ -30,6 +31,34 @@ const run = (root: string, extra: Partial<Parameters<typeof runMedallion>[1]> = 
 
 const query = queryLake;
 
+/** Silver keeps exactly the original scan of every visit: no injected double scan, no orphan. */
+async function expectDoubleScansRemoved(root: string): Promise<number> {
+  const dirt = readDirt(root);
+  const doubles = new Set(dirt.filter((d) => d.kind === 'double_scan').map((d) => d.record_id));
+  const lines = readLanding(root, readManifestFile(root)).filter((l) => l.feed.name === 'class_checkins' && l.record);
+  const truth = new Set(lines.map((l) => String(l.record!.scan_id)).filter((id) => !doubles.has(id)));
+  for (const l of lines) if (String(l.record!.member_id).startsWith('M9')) truth.delete(String(l.record!.scan_id));
+  const silver = await query<{ scan_id: string }>(root, 'SELECT scan_id FROM class_checkins');
+  expect(silver.length).toBe(truth.size);
+  expect(new Set(silver.map((r) => r.scan_id))).toEqual(truth);
+  return doubles.size;
+}
+
+describe('double scans written in the tills\' minute-only format', () => {
+  const lake = tmpLake();
+  afterAll(() => lake.cleanup());
+
+  it('keep the original scan: a minute-precision time does not outrank a precise one within that minute', async () => {
+    generateInto(lake.root, { days: 20, dirt: { ...DEFAULT_DIRT, doubleScan: 0.4, timestampFormat: 0.5, lateArrival: 0 } });
+    await ingest(lake.root);
+    await run(lake.root);
+    const formats = new Map(readDirt(lake.root).filter((d) => d.kind === 'timestamp_format' && d.feed === 'class_checkins').map((d) => [d.record_id, d.detail]));
+    const minuteOnlyDoubles = readDirt(lake.root).filter((d) => d.kind === 'double_scan' && formats.get(d.record_id)?.includes('/'));
+    expect(minuteOnlyDoubles.length).toBeGreaterThan(10);
+    expect(await expectDoubleScansRemoved(lake.root)).toBeGreaterThan(100);
+  });
+});
+
 describe('silver and gold against the generator truth (tiny)', () => {
   const lake = tmpLake();
   beforeAll(async () => {
@@ -40,17 +69,7 @@ describe('silver and gold against the generator truth (tiny)', () => {
   });
   afterAll(() => lake.cleanup());
 
-  it('removes every injected duplicate check-in and no true one', async () => {
-    const m = readManifestFile(lake.root);
-    const dirt = readDirt(lake.root);
-    const doubles = new Set(dirt.filter((d) => d.kind === 'double_scan').map((d) => d.record_id));
-    const lines = readLanding(lake.root, m).filter((l) => l.feed.name === 'class_checkins' && l.record);
-    const truth = new Set(lines.map((l) => String(l.record!.scan_id)).filter((id) => !doubles.has(id)));
-    for (const l of lines) if (String(l.record!.member_id).startsWith('M9')) truth.delete(String(l.record!.scan_id));
-    const silver = await query<{ scan_id: string }>(lake.root, 'SELECT scan_id FROM class_checkins');
-    expect(silver.length).toBe(truth.size);
-    expect(new Set(silver.map((r) => r.scan_id))).toEqual(truth);
-  });
+  it('removes every injected duplicate check-in and no true one', () => expectDoubleScansRemoved(lake.root));
 
   it('maps every SKU variant to the right product and quarantines unknown SKUs', async () => {
     const dirt = readDirt(lake.root);
