@@ -17,8 +17,7 @@ const META = `_source_file VARCHAR, _line_number BIGINT, _batch_id BIGINT, _inge
  * text, ingestion metadata, `date` partition) and `bronze_quarantine`. Empty tables get empty views
  * with the same columns, so SQL over them never fails for lack of data.
  */
-export async function createBronzeViews(db: Db, root: string): Promise<void> {
-  const log = BronzeLog.load(lakePaths(root).bronzeLog);
+export async function createBronzeViews(db: Db, root: string, log = BronzeLog.load(lakePaths(root).bronzeLog)): Promise<void> {
   for (const feed of FEEDS) {
     const files = bronzeFiles(root, feed.name, log);
     const empty = `SELECT * FROM (SELECT ${feed.columns.map((c) => `NULL::VARCHAR AS ${sqlIdent(c)}`).join(', ')}, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::BIGINT AS _batch_id, NULL::TIMESTAMPTZ AS _ingested_at, NULL::DATE AS date) WHERE false`;

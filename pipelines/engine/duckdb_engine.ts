@@ -1,5 +1,6 @@
 import { Db, sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
 import type { Config } from '../../core/config';
+import type { BronzeLog } from '../bronze/log';
 import { createBronzeViews } from '../bronze/reader';
 import { localDateSql, parseEventTimeSql } from '../sql/timestamps';
 import type { Engine } from './engine';
@@ -10,10 +11,13 @@ export class DuckDbEngine implements Engine {
 
   private constructor(readonly db: Db) {}
 
-  /** Opens an engine with the bronze views and the fitlake SQL functions for `timeZone`. */
-  static async open(root: string, timeZone: string, config?: Pick<Config, 'duckdb'>): Promise<DuckDbEngine> {
-    const db = await Db.open({ memoryLimit: config?.duckdb.memoryLimit, threads: config?.duckdb.threads });
-    await createBronzeViews(db, root);
+  /**
+   * Opens an engine with the fitlake SQL functions for `timeZone` and bronze views over the commits
+   * of `opts.bronze` (a snapshot the caller read; the log as it is now when none is given).
+   */
+  static async open(root: string, timeZone: string, opts: { duckdb?: Config['duckdb']; bronze?: BronzeLog } = {}): Promise<DuckDbEngine> {
+    const db = await Db.open({ memoryLimit: opts.duckdb?.memoryLimit, threads: opts.duckdb?.threads });
+    await createBronzeViews(db, root, opts.bronze);
     await db.run(`CREATE OR REPLACE MACRO fitlake_ts(x) AS ${parseEventTimeSql('x', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_date(t) AS ${localDateSql('t', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))`);

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { acquireLock } from '../../core/atomic_fs';
-import { DataError, ValidationError } from '../../core/errors';
+import { DataError } from '../../core/errors';
 import { faultPoint } from '../../core/faults';
 import type { Logger } from '../../core/logger';
 import { lakePaths } from '../../core/paths';
 import { noProgress, type Progress } from '../../core/progress';
-import { BronzeLog } from '../bronze/log';
+import type { BronzeLog } from '../bronze/log';
 import type { Engine } from '../engine/engine';
 import { newBronzeDates, parseLookup, partitionsTouchedByLookup, restrictSql, sameInputs, toGrain, type Rebuilt } from './incremental';
 import { loadModels, topoSort, type Model } from './models';
@@ -61,49 +60,44 @@ interface RunState {
 }
 
 /**
- * Runs the silver and gold models in dependency order. A table whose SQL and inputs are unchanged
+ * Runs the silver and gold models in dependency order over one bronze snapshot (`opts.bronze`, read
+ * once under the pipeline lock by the caller, the same snapshot the engine's bronze views show). A table whose SQL and inputs are unchanged
  * is skipped (unless `fullRefresh`). A partitioned table rebuilds only the partitions its new inputs
  * touch: dates of new bronze batches, partitions its partitioned inputs rebuilt, and partitions
  * holding keys whose lookup rows changed; anything else (new SQL, another input changed) rebuilds it
  * whole. Everything is built aside; each layer is swapped in only after `beforeSwap` (the quality
  * gate) passes, silver before gold, so a failure or crash leaves the previous tables readable.
  */
-export async function runPipeline(root: string, opts: { fullRefresh: boolean; models?: Model[] }, deps: PipelineDeps): Promise<PipelineResult> {
+export async function runPipeline(root: string, opts: { fullRefresh: boolean; models?: Model[]; bronze: BronzeLog }, deps: PipelineDeps): Promise<PipelineResult> {
   const paths = lakePaths(root);
-  const release = acquireLock(join(root, '.pipeline.lock'), 'the pipeline');
-  try {
-    const models = topoSort(opts.models ?? loadModels());
-    const log = BronzeLog.load(paths.bronzeLog);
-    if (log.commits.length === 0) throw new ValidationError(`no bronze data under ${paths.bronze}: run \`fitlake ingest\` first`, 'lakehouse');
-    const feedBatch = new Map<string, number>();
-    for (const c of log.commits) for (const src of c.sources) feedBatch.set(src.feed, c.batch_id);
-    const state: RunState = {
-      log,
-      feedBatch,
-      fingerprints: new Map(),
-      rebuilt: new Map(),
-      byName: new Map(models.map((m) => [m.model, m])),
-      stores: { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) },
-      fullRefresh: opts.fullRefresh,
-    };
-    const staged: Record<'silver' | 'gold', Pointer[]> = { silver: [], gold: [] };
-    const steps: StepReport[] = [];
-    const progress = deps.progress ?? noProgress;
-    progress.start('pipeline models', models.length);
-    for (const layer of ['silver', 'gold'] as const) {
-      for (const m of models.filter((x) => x.layer === layer)) {
-        steps.push(await runModel(m, state, staged[layer], deps));
-        progress.tick();
-      }
-      if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state), newestPartitions(models, staged[layer], state));
-      faultPoint(`pipeline.before_${layer}_swap`);
-      for (const p of staged[layer]) state.stores[layer].swap(p);
+  const log = opts.bronze;
+  const models = topoSort(opts.models ?? loadModels());
+  const feedBatch = new Map<string, number>();
+  for (const c of log.commits) for (const src of c.sources) feedBatch.set(src.feed, c.batch_id);
+  const state: RunState = {
+    log,
+    feedBatch,
+    fingerprints: new Map(),
+    rebuilt: new Map(),
+    byName: new Map(models.map((m) => [m.model, m])),
+    stores: { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) },
+    fullRefresh: opts.fullRefresh,
+  };
+  const staged: Record<'silver' | 'gold', Pointer[]> = { silver: [], gold: [] };
+  const steps: StepReport[] = [];
+  const progress = deps.progress ?? noProgress;
+  progress.start('pipeline models', models.length);
+  for (const layer of ['silver', 'gold'] as const) {
+    for (const m of models.filter((x) => x.layer === layer)) {
+      steps.push(await runModel(m, state, staged[layer], deps));
+      progress.tick();
     }
-    progress.stop();
-    return { steps, bronzeBatch: log.commits.at(-1)!.batch_id };
-  } finally {
-    release();
+    if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state), newestPartitions(models, staged[layer], state));
+    faultPoint(`pipeline.before_${layer}_swap`);
+    for (const p of staged[layer]) state.stores[layer].swap(p);
   }
+  progress.stop();
+  return { steps, bronzeBatch: log.commits.at(-1)!.batch_id };
 }
 
 /** Files of the partitions each partially rebuilt table wrote in this run (absolute paths). */

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Db } from '../../core/duckdb';
 import { QualityError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
 import { ingestBronze } from '../../pipelines/bronze/ingest';
+import { BronzeLog } from '../../pipelines/bronze/log';
 import { GOLD_EXPECTATIONS, SILVER_EXPECTATIONS } from '../../pipelines/quality/expectations';
 import { runMedallion } from '../../pipelines/runner/medallion';
 import { lakeTables } from '../../pipelines/runner/reader';
@@ -227,5 +228,59 @@ describe('silver and gold against the generator truth (tiny)', () => {
     const redo = runCli(['pipeline', 'run', '--lakehouse', lake.root]);
     expect(redo.status).toBe(0);
     expect(redo.stdout).toMatch(/quality \d+\/\d+ passed/);
+  });
+});
+
+describe('a batch ingested while the pipeline runs', () => {
+  const lake = tmpLake();
+  const refreshed = tmpLake();
+  afterAll(() => {
+    lake.cleanup();
+    refreshed.cleanup();
+  });
+
+  /** Every silver and gold table's rows, order-insensitive. */
+  async function contents(root: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const layer of Object.values(lakeTables(root))) {
+      for (const table of Object.keys(layer)) {
+        const [r] = await query<{ n: number; h: string }>(root, `SELECT count(*)::INTEGER AS n, md5(coalesce(string_agg(x, '|' ORDER BY x), '')) AS h FROM (SELECT t::VARCHAR AS x FROM "${table}" t)`);
+        out[table] = `${r.n}:${r.h}`;
+      }
+    }
+    return out;
+  }
+
+  it('is read by the next incremental run, which then equals a full refresh', async () => {
+    generateInto(lake.root, { days: 14 });
+    const landing = join(lake.root, 'landing');
+    const heldBack = join(lake.root, 'held-back');
+    const late = readManifestFile(lake.root).files.filter((f) => f.path.includes('2025-01-1'));
+    expect(late.length).toBeGreaterThan(10);
+    for (const f of late) mkdirSync(dirname(join(heldBack, f.path)), { recursive: true }), renameSync(join(landing, f.path), join(heldBack, f.path));
+    await ingest(lake.root);
+    await run(lake.root);
+    for (const f of late) renameSync(join(heldBack, f.path), join(landing, f.path));
+    // Another process ingests the held-back files right after this run read the bronze log.
+    const load = BronzeLog.load.bind(BronzeLog);
+    let ingested = false;
+    const spy = jest.spyOn(BronzeLog, 'load').mockImplementation((dir) => {
+      const log = load(dir);
+      if (!ingested) {
+        ingested = true;
+        expect(runCli(['ingest'], { FITLAKE_LAKEHOUSE: lake.root, FITLAKE_TIMEZONE: TZ }).status).toBe(0);
+      }
+      return log;
+    });
+    const during = await run(lake.root).finally(() => spy.mockRestore());
+    expect(ingested).toBe(true);
+    const batches = BronzeLog.load(join(lake.root, 'bronze', '_log')).commits.map((c) => c.batch_id);
+    expect(during.bronzeBatch).toBe(batches.at(-2));
+    const next = await run(lake.root);
+    expect(next.bronzeBatch).toBe(batches.at(-1));
+    expect(next.steps.some((s) => s.action === 'partial' || s.action === 'built')).toBe(true);
+    cpSync(lake.root, refreshed.root, { recursive: true });
+    await run(refreshed.root, { fullRefresh: true });
+    expect(await contents(lake.root)).toEqual(await contents(refreshed.root));
   });
 });
