@@ -257,7 +257,10 @@ describe('a batch ingested while the pipeline runs', () => {
     const heldBack = join(lake.root, 'held-back');
     const late = readManifestFile(lake.root).files.filter((f) => f.path.includes('2025-01-1'));
     expect(late.length).toBeGreaterThan(10);
-    for (const f of late) mkdirSync(dirname(join(heldBack, f.path)), { recursive: true }), renameSync(join(landing, f.path), join(heldBack, f.path));
+    for (const f of late) {
+      mkdirSync(dirname(join(heldBack, f.path)), { recursive: true });
+      renameSync(join(landing, f.path), join(heldBack, f.path));
+    }
     await ingest(lake.root);
     await run(lake.root);
     for (const f of late) renameSync(join(heldBack, f.path), join(landing, f.path));
