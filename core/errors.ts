@@ -50,6 +50,13 @@ export class DataError extends AppError {
   }
 }
 
+/** The lakehouse holds too little history to train a model (more days or members are needed); other models still train. */
+export class InsufficientDataError extends AppError {
+  constructor(message: string) {
+    super('insufficient_data', message, { httpStatus: 422, exitCode: 5 });
+  }
+}
+
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }

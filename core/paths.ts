@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { createExclusive } from './atomic_fs';
+import { DataError } from './errors';
 
 /** Every location under the lakehouse root, in one place. */
 export function lakePaths(root: string) {
@@ -15,3 +20,18 @@ export function lakePaths(root: string) {
   };
 }
 export type LakePaths = ReturnType<typeof lakePaths>;
+
+const IdSchema = z.object({ id: z.string().uuid(), created_at: z.string() }).strict();
+
+/**
+ * The lakehouse's identity (`<root>/_lakehouse.json`, created once, atomically, on first use): models
+ * record the lakehouse they were trained on, and serving refuses a model from another one. A copy of
+ * the folder keeps the identity; a lakehouse built anew gets a new one.
+ */
+export function lakehouseId(root: string): string {
+  const path = join(root, '_lakehouse.json');
+  if (!existsSync(path)) createExclusive(path, JSON.stringify({ id: randomUUID(), created_at: new Date().toISOString() }) + '\n');
+  const parsed = IdSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new DataError(`${path} is not a lakehouse identity file (delete it to make a new identity; models trained before then will need retraining)`);
+  return parsed.data.id;
+}

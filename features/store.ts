@@ -74,7 +74,7 @@ export class FeatureStore {
   /** The applied registry; a clear error when `features apply` was never run. */
   registry(): Registry {
     const r = this.registryStore.latest();
-    if (!r) throw new ValidationError(`no feature registry under ${this.config.lakehouse}: run \`fitlake features apply\` first`, 'registry');
+    if (!r) throw new ValidationError(`no feature registry under ${this.config.lakehouse}: run \`npm run train\` (it prepares the data, registers the features and trains) or \`fitlake features apply\` first`, 'registry');
     return r;
   }
 

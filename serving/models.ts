@@ -2,7 +2,7 @@ import type { Logger } from '../core/logger';
 import type { EntityReader } from '../features/online/entity_reader';
 import type { ChurnModel } from '../training/churn/model';
 import type { ForecastModel } from '../training/forecast/model';
-import { loadModelVersion } from '../training/loaders';
+import { checkLakehouse, loadModelVersion } from '../training/loaders';
 import { Recommender } from '../training/recommend/model';
 import type { ModelVersion, RunTracker } from '../training/tracking/run_tracker';
 
@@ -34,6 +34,8 @@ export interface ModelManagerDeps {
   readerFor: (refs: string[]) => EntityReader;
   logger: Logger;
   alias?: string;
+  /** The served lakehouse's identity: a version trained on another lakehouse is refused. */
+  lakehouseId?: string;
   /** Runs before each poll and admin reload (e.g. the online store picking up a new materialization). */
   beforeReload?: () => void;
   /** Runs after a new set is swapped in (e.g. the model-info metric). */
@@ -102,6 +104,7 @@ export class ModelManager {
           continue;
         }
         if (v.version === byName(this.set)[name]?.version) continue;
+        if (this.deps.lakehouseId) checkLakehouse(v, this.deps.lakehouseId);
         await this.loadOne(next, name, v);
         delete next.errors[name];
         changed.push(`${name}@${v.version}`);

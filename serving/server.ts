@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
+import { lakehouseId } from '../core/paths';
 import { FeatureStore } from '../features/store';
 import { createRunTracker } from '../training/tracking/create';
 import { createApp } from './app';
@@ -22,7 +23,7 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     dataNow = store.lastMaterializedEnd() ?? dataNow;
   };
   const metrics = new ApiMetrics(true);
-  const models = new ModelManager({ tracker, readerFor: (refs) => store.entityReader({ features: refs }), logger, beforeReload, onSwap: (set) => metrics.setModels(servedList(set)) });
+  const models = new ModelManager({ tracker, lakehouseId: lakehouseId(config.lakehouse), readerFor: (refs) => store.entityReader({ features: refs }), logger, beforeReload, onSwap: (set) => metrics.setModels(servedList(set)) });
   await models.reload();
   const now = config.serving.clock === 'data' ? () => dataNow ?? new Date() : () => new Date();
   if (config.serving.clock === 'data') logger.info({ dataNow: dataNow?.toISOString() ?? null }, 'feature freshness measured against the last materialization (serving.clock = data)');

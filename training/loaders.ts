@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DataError, NotFoundError } from '../core/errors';
+import { ConflictError, DataError, NotFoundError } from '../core/errors';
 import { ChurnModelSchema } from './churn/model';
 import { ForecastModelSchema } from './forecast/model';
 import { MODEL_FILE } from './model_store';
 import { RecommenderModelSchema } from './recommend/model';
+import { VERSION_TAGS } from './registry/promotion';
 import { SegmentationModelSchema } from './segmentation/model';
 import type { ModelVersion, RunTracker } from './tracking/run_tracker';
 import { ActivityClassifierSchema, CalorieRegressorSchema } from './wearables/model';
@@ -39,6 +40,15 @@ export async function loadRegisteredModel<K extends Artifact['kind']>(tracker: R
   const version = await tracker.getVersionByAlias(name, alias);
   if (!version) throw new NotFoundError(`model ${name} has no "${alias}" version in ${tracker.location}; run npm run train`);
   return { version, artifact: await loadModelVersion(tracker, version, kind) };
+}
+
+/** Refuses a registered version trained on another lakehouse (its `fitlake.lakehouse_id` tag differs or is absent). */
+export function checkLakehouse(version: ModelVersion, expected: string): void {
+  const trainedOn = version.tags[VERSION_TAGS.lakehouse];
+  if (trainedOn === expected) return;
+  throw new ConflictError(
+    `${version.name} v${version.version} was trained on ${trainedOn ? `lakehouse ${trainedOn}` : 'an unknown lakehouse'}, not this one (${expected}); train on this lakehouse (npm run train) or point the tracking store at its own registry`,
+  );
 }
 
 /** The artifact of one already resolved registry version (resolve an alias once, then load what it named). */

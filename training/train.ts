@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { isAppError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { lakehouseId } from '../core/paths';
 import { decidePromotion, VERSION_TAGS, type Decision } from './registry/promotion';
 import { artifactSha, canonicalJson, MODEL_FILE, saveLocalModel } from './model_store';
 import type { KeyValue, Metric, RunTracker } from './tracking/run_tracker';
@@ -20,6 +22,17 @@ export interface ModelOutcome {
   /** Why tracking or registration failed (the model is still at localPath). */
   trackingError?: string;
   seconds: number;
+}
+
+/** A model not trained because the lakehouse holds too little history for it. */
+export interface SkippedModel {
+  name: string;
+  reason: string;
+}
+
+export interface TrainReport {
+  outcomes: ModelOutcome[];
+  skipped: SkippedModel[];
 }
 
 /** The git commit of the working tree, when there is one. */
@@ -63,6 +76,7 @@ async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTag
     [VERSION_TAGS.dataVersion]: m.artifact.dataVersion,
     [VERSION_TAGS.artifactSha]: sha,
     [VERSION_TAGS.gates]: m.gates.map((g) => `${g.passed ? 'pass' : 'FAIL'}: ${g.name}`).join('; '),
+    [VERSION_TAGS.lakehouse]: baseTags[VERSION_TAGS.lakehouse],
   };
   const version = await tracker.createModelVersion(m.name, run, 'model', Object.entries(versionTags).map(([key, v]) => ({ key, value: v })));
   await tracker.setAlias(m.name, 'challenger', version.version);
@@ -73,16 +87,24 @@ async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTag
 
 /**
  * Trains each model in turn: artifact to local disk first, then the tracked run, registration and
- * promotion. A tracking failure is a warning (the model stays on disk); a training failure is fatal.
+ * promotion. A tracking failure is a warning (the model stays on disk); a model the data is too
+ * small for is skipped with its reason (the others train); any other training failure is fatal.
  */
-export async function trainModels(ctx: TrainContext, tracker: RunTracker, trainers: [string, Trainer][], clock: () => number = Date.now): Promise<ModelOutcome[]> {
+export async function trainModels(ctx: TrainContext, tracker: RunTracker, trainers: [string, Trainer][], clock: () => number = Date.now): Promise<TrainReport> {
   const commit = gitCommit();
-  const baseTags: Record<string, string> = { 'mlflow.source.type': 'LOCAL', 'mlflow.source.name': 'fitlake train', 'fitlake.seed': String(ctx.seed), ...(commit ? { 'mlflow.source.git.commit': commit } : {}) };
+  const baseTags: Record<string, string> = { 'mlflow.source.type': 'LOCAL', 'mlflow.source.name': 'fitlake train', 'fitlake.seed': String(ctx.seed), [VERSION_TAGS.lakehouse]: lakehouseId(ctx.lakehouse), ...(commit ? { 'mlflow.source.git.commit': commit } : {}) };
   const out: ModelOutcome[] = [];
+  const skipped: SkippedModel[] = [];
   for (const [label, trainer] of trainers) {
     const t0 = clock();
     ctx.logger.info({ model: label }, 'training');
-    const m = await trainer(ctx);
+    const m = await trainer(ctx).catch((e: unknown) => {
+      if (!isAppError(e) || e.code !== 'insufficient_data') throw e;
+      skipped.push({ name: label, reason: e.message });
+      ctx.logger.warn({ model: label, reason: e.message }, 'not enough data: model skipped, the others still train');
+      return null;
+    });
+    if (!m) continue;
     const json = canonicalJson(m.artifact);
     const localPath = saveLocalModel(ctx.lakehouse, m.name, json, m.metrics);
     const outcome: ModelOutcome = { name: m.name, localPath, trained: m, seconds: 0 };
@@ -95,7 +117,7 @@ export async function trainModels(ctx: TrainContext, tracker: RunTracker, traine
     outcome.seconds = (clock() - t0) / 1000;
     out.push(outcome);
   }
-  return out;
+  return { outcomes: out, skipped };
 }
 
 function warn(logger: Logger, name: string, tracker: RunTracker, localPath: string, e: unknown): void {

@@ -37,7 +37,7 @@ describe('fitlake CLI', () => {
     [['pipeline', 'run'], /no bronze data under .*: run `fitlake ingest` first/],
     [['train', '--models', 'churn,bogus'], /--models: unknown model\(s\) bogus; choose from churn, recommender-classes/],
     [['serve', '--port', 'abc'], /--port must be an integer, got "abc"/],
-    [['train', '--skip-prepare'], /no feature registry under .*: run `fitlake features apply` first/],
+    [['train', '--skip-prepare'], /no feature registry under .*: run `npm run train` .* or `fitlake features apply` first/],
   ])('rejects bad input %p with a message and exit code 2', (args, message) => {
     const lake = tmpLake();
     try {
@@ -57,6 +57,23 @@ describe('fitlake CLI', () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/MLFLOW_TRACKING_URI must be http\(s\):\/\/, file: or a folder/);
       expect(existsSync(join(lake.root, 'landing'))).toBe(false);
+    } finally {
+      lake.cleanup();
+    }
+  });
+
+  it('trains at --scale tiny: every model the data allows, the others skipped with the reason', () => {
+    const lake = tmpLake();
+    try {
+      const r = runCli(['train', '--scale', 'tiny', '--lakehouse', lake.root]);
+      expect([r.status, r.stderr]).toEqual([0, expect.any(String)]);
+      expect(r.stdout).toMatch(/^churn +— .* SKIPPED: churn needs at least 2 monthly snapshots with a full 30-day horizon; the data has 0 \(generate more days\)$/m);
+      expect(r.stdout).toMatch(/^activity-classifier .* v1 → champion/m);
+      expect(r.stdout).toContain(`runs: ${join(lake.root, 'mlruns')}`);
+      expect(r.stderr).toMatch(/"model":"churn".*"msg":"not enough data: model skipped, the others still train"/);
+      const none = runCli(['train', '--skip-prepare', '--models', 'churn', '--lakehouse', lake.root]);
+      expect(none.status).toBe(5);
+      expect(none.stderr).toMatch(/no model could be trained on this lakehouse: churn needs at least 2 monthly snapshots/);
     } finally {
       lake.cleanup();
     }

@@ -12,9 +12,12 @@ function venv(): string {
   return dir;
 }
 
-/** Runs a Python snippet with MLflow's own client and returns what it prints as JSON. */
-export function mlflowPython(script: string, env: Record<string, string> = {}): unknown {
-  const out = execFileSync(join(venv(), 'bin', 'python'), ['-c', script], { env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONWARNINGS: 'ignore', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a Python snippet with MLflow's own client and returns what it prints as JSON. `cwd`: where it
+ * runs (MLflow resolves a file store's relative artifact locations against it, as `mlflow ui` does).
+ */
+export function mlflowPython(script: string, opts: { env?: Record<string, string>; cwd?: string } = {}): unknown {
+  const out = execFileSync(join(venv(), 'bin', 'python'), ['-c', script], { cwd: opts.cwd, env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONWARNINGS: 'ignore', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = out.toString().trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);
 }

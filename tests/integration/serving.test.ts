@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Config } from '../../core/config';
@@ -224,6 +226,22 @@ describe('prediction API over real stores and registered models', () => {
       expect((await request(bare).get('/metrics').expect(200)).text).not.toMatch(/fitlake_model_info\{/);
     } finally {
       await empty.close();
+    }
+  });
+
+  it('refuses models trained on another lakehouse, naming both', async () => {
+    const other = tmpLake();
+    cpSync(lake.root, other.root, { recursive: true, filter: (src) => !/_lakehouse\.json$|mlruns/.test(src) });
+    const foreign = await buildContext({ ...config, lakehouse: other.root, tracking: config.tracking, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, {});
+    try {
+      const ready = await request(createApp({ ...foreign.ctx, rateLimitPerMinute: 0, requestLogs: false })).get('/readyz').expect(503);
+      const mine = JSON.parse(readFileSync(join(lake.root, '_lakehouse.json'), 'utf8')).id;
+      const theirs = JSON.parse(readFileSync(join(other.root, '_lakehouse.json'), 'utf8')).id;
+      expect(ready.body.models.churn).toBe(`churn v1 was trained on lakehouse ${mine}, not this one (${theirs}); train on this lakehouse (npm run train) or point the tracking store at its own registry`);
+      expect(Object.values(ready.body.models).every((m) => String(m).includes('not this one'))).toBe(true);
+    } finally {
+      await foreign.close();
+      other.cleanup();
     }
   });
 

@@ -28,7 +28,8 @@ export async function servingLake(root: string): Promise<{ config: Config; track
   await store.materialize();
   const tracker = new FileRunTracker(join(root, 'mlruns'));
   const names = ['churn', 'recommender-classes', 'recommender-products', 'supplement-forecast'];
-  await trainModels({ store, lakehouse: root, timezone: TZ, seed: 42, duckdb: config.duckdb, logger: silentLogger, progress: noProgress }, tracker, names.map((n) => [n, TRAINERS[n]]));
+  const { skipped } = await trainModels({ store, lakehouse: root, timezone: TZ, seed: 42, duckdb: config.duckdb, logger: silentLogger, progress: noProgress }, tracker, names.map((n) => [n, TRAINERS[n]]));
+  if (skipped.length) throw new Error(`serving lake: ${skipped.map((m) => m.reason).join('; ')}`);
   for (const n of names) await tracker.setAlias(n, 'champion', '1');
   await store.close();
   return { config, tracker };

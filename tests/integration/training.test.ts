@@ -33,7 +33,7 @@ describe('training on the small synthetic gym', () => {
   beforeAll(async () => {
     const p = await prepareData(config, store, { logger: silentLogger, progress: noProgress });
     expect(p.generated).toBe(true);
-    first = await trainModels(ctx, tracker, all);
+    ({ outcomes: first } = await trainModels(ctx, tracker, all));
   });
   afterAll(async () => {
     await store.close();
@@ -99,7 +99,7 @@ describe('training on the small synthetic gym', () => {
   });
 
   it('is deterministic: same seed and data give identical metrics, and the champion is kept', async () => {
-    const again = await trainModels(ctx, tracker, all);
+    const { outcomes: again } = await trainModels(ctx, tracker, all);
     for (const o of again) {
       expect(o.trained.metrics).toEqual({ ...by(o.name).trained.metrics, ...('fit_seconds' in o.trained.metrics ? { fit_seconds: o.trained.metrics.fit_seconds } : {}) });
       expect(o).toMatchObject({ version: '1', unchanged: true, decision: { promote: false } });
@@ -118,7 +118,7 @@ v = c.get_model_version_by_alias("churn", "champion")
 run = c.get_run(v.run_id)
 print(json.dumps({"runs": len(runs), "finished": int((runs.status == "FINISHED").sum()), "auc": run.data.metrics["roc_auc"],
   "loss_steps": len(c.get_metric_history(v.run_id, "train_loss")), "version": int(v.version), "seed": run.data.tags["fitlake.seed"],
-  "artifacts": sorted(a.path for a in c.list_artifacts(v.run_id))}))`) as Record<string, unknown>;
+  "artifacts": sorted(a.path for a in c.list_artifacts(v.run_id))}))`, { cwd: lake.root }) as Record<string, unknown>;
     expect(out).toMatchObject({ runs: 2 * all.length, finished: 2 * all.length, auc: by('churn').trained.metrics.roc_auc, version: 1, seed: '42' });
     expect(out.loss_steps).toBe(by('churn').trained.curves.train_loss.length);
     expect(out.artifacts).toEqual(['evaluation', 'model', 'plots']);
@@ -126,7 +126,9 @@ print(json.dumps({"runs": len(runs), "finished": int((runs.status == "FINISHED")
 
   it('keeps the trained model on disk and reports when the tracking server is down', async () => {
     const dead = new MlflowRestTracker(`http://127.0.0.1:${await freePort()}`);
-    const [o] = await trainModels(ctx, dead, [['supplement-forecast', TRAINERS['supplement-forecast']]]);
+    const {
+      outcomes: [o],
+    } = await trainModels(ctx, dead, [['supplement-forecast', TRAINERS['supplement-forecast']]]);
     expect(o.trackingError).toMatch(/cannot reach MLflow/);
     expect(o.version).toBeUndefined();
     expect(loadLocalModel(o.localPath, 'forecast').kind).toBe('forecast');
@@ -141,7 +143,7 @@ print(json.dumps({"runs": len(runs), "finished": int((runs.status == "FINISHED")
 
     it('logs runs, registers models and sets aliases that MLflow’s client reads back', async () => {
       const rest = new MlflowRestTracker(server.url);
-      const outcomes = await trainModels(ctx, rest, [['churn', TRAINERS.churn], ['supplement-forecast', TRAINERS['supplement-forecast']]]);
+      const { outcomes } = await trainModels(ctx, rest, [['churn', TRAINERS.churn], ['supplement-forecast', TRAINERS['supplement-forecast']]]);
       for (const o of outcomes) expect(o).toMatchObject({ version: '1', decision: { promote: true } });
       const loaded = await loadRegisteredModel(rest, 'churn', 'churn');
       expect(loaded.artifact.coef).toEqual(by('churn').trained.artifact.coef);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../core/duckdb';
-import { DataError } from '../../core/errors';
+import { InsufficientDataError } from '../../core/errors';
 import { churnTrainingSet } from '../../features/training_sets';
 import { brier, calibrationBins, expectedCalibrationError, logLoss, prAuc, rocAuc, rocCurve, topLift } from '../metrics/classification';
 import { fitLogistic } from '../models/logistic_regression';
@@ -34,7 +34,7 @@ const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : 
 /** Balanced class weights; returns the weights and the log-odds shift that undoes them in the intercept. */
 function balance(y: Float64Array): { weights: Float64Array; shift: number } {
   const pos = y.reduce((a, b) => a + b, 0);
-  if (pos === 0 || pos === y.length) throw new DataError('churn training rows hold a single class; more history is needed');
+  if (pos === 0 || pos === y.length) throw new InsufficientDataError('churn training rows hold a single class; more history is needed');
   const w1 = (y.length - pos) / pos;
   return { weights: y.map((v) => (v === 1 ? w1 : 1)), shift: Math.log(w1) };
 }
@@ -67,7 +67,7 @@ export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone'>) 
   await set.close();
   const features = set.columns.filter((c) => !KEYS.has(c));
   const snapshots = [...new Set(rows.map((r) => day(r.snapshot_date)))].sort();
-  if (snapshots.length < 2) throw new DataError(`churn needs at least 2 monthly snapshots with a full ${CHURN_PARAMS.horizonDays}-day horizon; the data has ${snapshots.length} (generate more days)`);
+  if (snapshots.length < 2) throw new InsufficientDataError(`churn needs at least 2 monthly snapshots with a full ${CHURN_PARAMS.horizonDays}-day horizon; the data has ${snapshots.length} (generate more days)`);
   const nTest = Math.max(1, Math.round(snapshots.length * CHURN_PARAMS.testFraction));
   const firstTest = snapshots[snapshots.length - nTest];
   return { rows, features, snapshots, firstTest, train: rows.filter((r) => day(r.snapshot_date) < firstTest), test: rows.filter((r) => day(r.snapshot_date) >= firstTest) };

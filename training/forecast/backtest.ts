@@ -27,10 +27,13 @@ export function naiveScale(y: number[]): number {
 }
 
 /** Rolling-origin evaluation: refit at each of the last `origins` origins, forecast `horizon` weeks ahead. */
+/** The earliest origin: a forecast needs at least this many weeks behind it. */
+export const MIN_ORIGIN = 8;
+
 export function backtest(series: string, y: number[], origins: number, horizon: number): BacktestPoint[] {
   const out: BacktestPoint[] = [];
   for (let o = y.length - horizon - origins + 1; o <= y.length - horizon; o++) {
-    if (o < 8) continue;
+    if (o < MIN_ORIGIN) continue;
     const train = y.slice(0, o);
     const fc = forecastEts(selectEts(train, SEASON), horizon);
     const m = naivePeriod(train.length);

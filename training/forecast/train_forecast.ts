@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { addDays, epochDayToIso, isoToEpochDay } from '../../core/dates';
+import { InsufficientDataError } from '../../core/errors';
 import { Db } from '../../core/duckdb';
 import { createLakeViews } from '../../pipelines/runner/reader';
 import { forecastEts, selectEts } from '../models/ets';
 import { lineChart } from '../plots/svg';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { readTruthCsv } from '../truth';
-import { backtest, SEASON, summarize, type BacktestPoint } from './backtest';
+import { backtest, MIN_ORIGIN, SEASON, summarize, type BacktestPoint } from './backtest';
 import { Z80, Z95, type ForecastModel, type ForecastSeries } from './model';
 import { weeklySupplementSales, type WeeklySeries } from './weekly_sales';
 
@@ -68,7 +69,9 @@ export async function trainForecast(ctx: TrainContext): Promise<TrainedModel> {
   } finally {
     db.close();
   }
-  const weeks = series[0].weeks;
+  const weeks = series[0]?.weeks ?? [];
+  const needed = MIN_ORIGIN + P.backtestHorizon;
+  if (weeks.length < needed) throw new InsufficientDataError(`supplement-forecast needs at least ${needed} weeks of supplement sales to backtest; the data has ${weeks.length} (generate more days)`);
   ctx.logger.info({ series: series.length, weeks: weeks.length, first: weeks[0], last: weeks[weeks.length - 1] }, 'forecast: backtesting');
   ctx.progress.start('forecast backtest', series.length);
   const points = series.map((s) => {

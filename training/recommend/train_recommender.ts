@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays } from '../../core/dates';
 import { Db } from '../../core/duckdb';
-import { DataError } from '../../core/errors';
+import { InsufficientDataError } from '../../core/errors';
 import { createLakeViews } from '../../pipelines/runner/reader';
 import { mean, ndcgAtK, precisionAtK, recallAtK, spearman } from '../metrics/ranking';
 import { fitAls, type AlsModel, type AlsOptions, type Csr } from '../models/als';
@@ -193,7 +193,7 @@ export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakeh
   const last = all[all.length - 1].day;
   const cutoff = addDays(last, -RECOMMENDER_SHARED.testDays + 1);
   const train = all.filter((r) => r.day < cutoff);
-  if (train.length === 0) throw new DataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
+  if (train.length === 0) throw new InsufficientDataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
   return { catalog, homeClub, itemIndex, all, last, cutoff, train, test: all.filter((r) => r.day >= cutoff) };
 }
 

@@ -9,6 +9,8 @@ export const VERSION_TAGS = {
   dataVersion: 'fitlake.data_version',
   artifactSha: 'fitlake.artifact_sha',
   gates: 'fitlake.gates',
+  /** The identity of the lakehouse the model was trained on (`core/paths.ts` lakehouseId). */
+  lakehouse: 'fitlake.lakehouse_id',
 } as const;
 
 /** How far a challenger measured on newer data may trail the champion's older figure, per primary metric. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sqlString } from '../../core/duckdb';
-import { DataError } from '../../core/errors';
+import { InsufficientDataError } from '../../core/errors';
 import { Rng } from '../../pipelines/data_gen/rng';
 import { designMatrix, fitDesign } from '../churn/design';
 import { kmeans, silhouette } from '../models/kmeans';
@@ -39,7 +39,7 @@ export async function trainSegmentation(ctx: TrainContext): Promise<TrainedModel
   const rows = (await set.rows()).filter((r) => Number(r.wearable_days_30d) > 0);
   await set.close();
   const features = set.columns.filter((c) => c !== 'member_id' && c !== 'event_timestamp');
-  if (rows.length < 50) throw new DataError(`segmentation needs at least 50 active members with wearable data, found ${rows.length}`);
+  if (rows.length < 50) throw new InsufficientDataError(`segmentation needs at least 50 active members with wearable data, found ${rows.length}`);
   const design = fitDesign(rows, features, []);
   const { X, n, d } = designMatrix(design, rows);
   const rng = new Rng(ctx.seed);

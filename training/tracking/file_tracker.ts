@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomInt, randomUUID } from 'node:crypto';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { acquireLock, writeFileAtomic } from '../../core/atomic_fs';
 import { NotFoundError, ValidationError } from '../../core/errors';
 import { checkName, newRunId, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
@@ -9,7 +9,12 @@ import { parseYaml, toYaml, type YamlValue } from './yaml';
 
 const STATUS_CODE: Record<RunStatus, number> = { RUNNING: 1, FINISHED: 3, FAILED: 4, KILLED: 5 };
 
-/** MLflow's file-store layout under a folder (default ./mlruns): readable by `mlflow ui` and `mlflow.search_runs`. */
+/**
+ * MLflow's file-store layout under a folder (default `<lakehouse>/mlruns`): readable by `mlflow ui`
+ * and `mlflow.search_runs`. Artifact locations are written relative to the folder holding it
+ * (`mlruns/<experiment>/<run>/artifacts`), so a copied or moved lakehouse still opens: MLflow resolves
+ * them against its working directory (start `mlflow ui` there), this tracker against its own location.
+ */
 export class FileRunTracker implements RunTracker {
   readonly type = 'file' as const;
   readonly location: string;
@@ -37,9 +42,19 @@ export class FileRunTracker implements RunTracker {
     }
   }
 
+  /** A path under the tracking folder as a location relative to the folder holding it. */
+  private relativeUri(path: string): string {
+    return relative(dirname(this.location), path).split(sep).join('/');
+  }
+
+  /** An artifact location as a local path: relative ones (ours) against the tracking folder's parent, `file:` URIs as they are. */
+  private localPath(uri: string): string {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : resolve(dirname(this.location), uri);
+  }
+
   private experimentMeta(id: string, name: string): Record<string, YamlValue> {
     const t = this.now();
-    return { artifact_location: pathToFileURL(join(this.location, id)).href, creation_time: t, experiment_id: id, last_update_time: t, lifecycle_stage: 'active', name };
+    return { artifact_location: this.relativeUri(join(this.location, id)), creation_time: t, experiment_id: id, last_update_time: t, lifecycle_stage: 'active', name };
   }
 
   async experiment(name: string): Promise<string> {
@@ -69,11 +84,12 @@ export class FileRunTracker implements RunTracker {
     const runId = newRunId(randomUUID);
     const dir = join(this.location, experimentId, runId);
     if (!existsSync(join(this.location, experimentId, 'meta.yaml'))) throw new NotFoundError(`experiment ${experimentId} not found`);
-    const artifactUri = pathToFileURL(join(dir, 'artifacts')).href;
+    const artifactUri = this.relativeUri(join(dir, 'artifacts'));
     this.writeYaml(join(dir, 'meta.yaml'), {
       artifact_uri: artifactUri, end_time: null, entry_point_name: '', experiment_id: experimentId, lifecycle_stage: 'active',
       run_id: runId, run_name: runName, source_name: '', source_type: 4, source_version: '', start_time: this.now(), status: STATUS_CODE.RUNNING, tags: [], user_id: this.user,
     });
+    for (const sub of ['metrics', 'params', 'tags', 'artifacts']) mkdirSync(join(dir, sub), { recursive: true });
     await this.logBatch(runId, { tags: [{ key: 'mlflow.runName', value: runName }, { key: 'mlflow.user', value: this.user }, ...tags] });
     return { runId, experimentId, artifactUri };
   }
@@ -103,7 +119,7 @@ export class FileRunTracker implements RunTracker {
   }
 
   async logArtifact(run: RunInfo, path: string, content: Buffer | string): Promise<void> {
-    const root = fileURLToPath(run.artifactUri);
+    const root = this.localPath(run.artifactUri);
     const target = resolve(root, path);
     if (!target.startsWith(root + sep)) throw new ValidationError(`artifact path "${path}" leaves the run's artifact folder`, 'path');
     mkdirSync(dirname(target), { recursive: true });
@@ -168,7 +184,7 @@ export class FileRunTracker implements RunTracker {
   }
 
   async readModelFile(version: ModelVersion, path: string): Promise<Buffer> {
-    const root = fileURLToPath(version.source);
+    const root = this.localPath(version.source);
     const target = resolve(root, path);
     if (!target.startsWith(root + sep)) throw new ValidationError(`model file "${path}" leaves the model folder`, 'path');
     if (!existsSync(target)) throw new NotFoundError(`model ${version.name} v${version.version} has no file ${path}`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Db, type Row } from '../../core/duckdb';
-import { DataError } from '../../core/errors';
+import { InsufficientDataError } from '../../core/errors';
 import { createLakeViews } from '../../pipelines/runner/reader';
 import { designMatrix, fitDesign } from '../churn/design';
 import { classReport, regressionReport } from '../metrics/multiclass';
@@ -39,7 +39,7 @@ function split(rows: Row[], seed: number) {
   const trainAll = rows.filter((r) => !isTestMember(String(r.member_id), seed, WEARABLE_PARAMS.testShare));
   const every = Math.ceil(trainAll.length / WEARABLE_PARAMS.maxTrainRows);
   const train = trainAll.filter((_, i) => i % every === 0);
-  if (train.length < 100 || test.length < 20) throw new DataError(`wearable models need more data: ${train.length} training and ${test.length} test days`);
+  if (train.length < 100 || test.length < 20) throw new InsufficientDataError(`wearable models need more data: ${train.length} training and ${test.length} test days`);
   return { train, test, all: rows.filter((_, i) => i % Math.ceil(rows.length / WEARABLE_PARAMS.maxTrainRows) === 0) };
 }
 

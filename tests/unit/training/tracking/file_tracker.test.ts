@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FileRunTracker } from '../../../../training/tracking/file_tracker';
 import { parseYaml } from '../../../../training/tracking/yaml';
 import { tmpLake } from '../../../helpers';
@@ -32,7 +31,8 @@ describe('FileRunTracker (MLflow file-store layout)', () => {
     expect(readFileSync(join(runDir, 'params', 'l2'), 'utf8')).toBe('0.001');
     expect(readFileSync(join(runDir, 'tags', 'fitlake.seed'), 'utf8')).toBe('42');
     expect(readFileSync(join(runDir, 'tags', 'mlflow.runName'), 'utf8')).toBe('r1');
-    expect(readFileSync(join(fileURLToPath(run.artifactUri), 'model', 'model.json'), 'utf8')).toBe('{"a":1}');
+    expect(run.artifactUri).toBe(`mlruns/${exp}/${run.runId}/artifacts`);
+    expect(readFileSync(join(dir.root, run.artifactUri, 'model', 'model.json'), 'utf8')).toBe('{"a":1}');
     expect(parseYaml(readFileSync(join(runDir, 'meta.yaml'), 'utf8'))).toMatchObject({ status: 3, run_id: run.runId, experiment_id: exp, user_id: 'tester' });
     await expect(tracker.logBatch(run.runId, { params: [{ key: 'l2', value: '0.1' }] })).rejects.toThrow(/already logged with a different value/);
     await expect(tracker.logArtifact(run, '../../escape.txt', 'x')).rejects.toThrow(/leaves the run's artifact folder/);
@@ -63,5 +63,19 @@ describe('FileRunTracker (MLflow file-store layout)', () => {
     await expect(tracker.logBatch('not-a-run', {})).rejects.toThrow('invalid run id "not-a-run"');
     await expect(tracker.logBatch('0'.repeat(32), {})).rejects.toThrow(/run 0{32} not found/);
     await expect(tracker.startRun('123', 'x', [])).rejects.toThrow('experiment 123 not found');
+  });
+
+  it('keeps working when the folder holding it is copied elsewhere (relative artifact locations)', async () => {
+    const copy = tmpLake();
+    try {
+      cpSync(join(dir.root, 'mlruns'), join(copy.root, 'mlruns'), { recursive: true });
+      rmSync(join(dir.root, 'mlruns'), { recursive: true });
+      const moved = new FileRunTracker(join(copy.root, 'mlruns'));
+      const v = (await moved.getVersionByAlias('churn', 'champion'))!;
+      expect(v.source).toMatch(/^mlruns\/\d+\/[0-9a-f]{32}\/artifacts\/model$/);
+      expect(JSON.parse((await moved.readModelFile(v, 'model.json')).toString())).toEqual({ i: 1 });
+    } finally {
+      copy.cleanup();
+    }
   });
 });
