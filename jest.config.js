@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
+  // Shared lakehouses, built once per code version before any suite (tests/fixtures/).
+  globalSetup: '<rootDir>/tests/fixtures/global_setup.ts',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testTimeout: 120000,
   maxWorkers: 2,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { rmSync } from 'node:fs';
 import { acquireLock } from '../../core/atomic_fs';
 import type { Config } from '../../core/config';
@@ -34,10 +34,10 @@ export class DuckDbOfflineStore implements OfflineStore {
     this.tables = new TableStore(join(root, 'features', 'offline'));
   }
 
-  /** Fingerprint of the silver and gold tables the sources read: any rebuilt table changes it. */
+  /** Fingerprint of the silver and gold tables the sources read: any rebuilt table changes it; moving the lakehouse does not. */
   private lakeFingerprint(): string {
     const t = lakeTables(this.root);
-    return hash(Object.entries({ ...t.silver, ...t.gold }).map(([name, files]) => `${name}:${files.join(',')}`));
+    return hash(Object.entries({ ...t.silver, ...t.gold }).map(([name, files]) => `${name}:${files.map((f) => relative(this.root, f)).join(',')}`));
   }
 
   async build(defs: Definitions, opts: { force?: boolean; views?: string[] } = {}): Promise<BuildReport[]> {

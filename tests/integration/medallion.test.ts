@@ -11,12 +11,14 @@ import { runMedallion } from '../../pipelines/runner/medallion';
 import { lakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
 import { DEFAULT_DIRT } from '../../pipelines/data_gen/options';
+import { fixtureCopy } from '../fixtures/cache';
 import { generateInto, queryLake, tmpLake, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 import { readDirt, readLanding, readManifestFile } from './landing_reader';
 
 const sha = (paths: string[]) => paths.reduce((h, p) => h.update(readFileSync(p)), createHash('sha256')).digest('hex');
-let clock = Date.parse('2026-01-01T00:00:00Z');
+// after the fixtures' clock (tests/fixtures/lakes.ts), so run ids never collide with theirs
+let clock = Date.parse('2026-01-02T00:00:00Z');
 const now = () => new Date((clock += 1000));
 
 async function ingest(root: string): Promise<void> {
@@ -61,13 +63,7 @@ describe('double scans written in the tills\' minute-only format', () => {
 });
 
 describe('silver and gold against the generator truth (tiny)', () => {
-  const lake = tmpLake();
-  beforeAll(async () => {
-    generateInto(lake.root);
-    await ingest(lake.root);
-    const r = await run(lake.root);
-    expect(r.quality.filter((q) => !q.passed)).toEqual([]);
-  });
+  const lake = fixtureCopy('tiny');
   afterAll(() => lake.cleanup());
 
   it('removes every injected duplicate check-in and no true one', () => expectDoubleScansRemoved(lake.root));

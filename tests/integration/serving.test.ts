@@ -12,13 +12,14 @@ import type { ApiContext } from '../../serving/context';
 import { ApiMetrics } from '../../serving/metrics';
 import { buildContext, httpServer } from '../../serving/server';
 import { scoreChurn } from '../../training/churn/model';
+import { fixtureCopy } from '../fixtures/cache';
+import { servingConfig } from '../fixtures/lakes';
 import { tmpLake } from '../helpers';
-import { servingLake } from './serving_lake';
 
 jest.setTimeout(180_000);
 
 describe('prediction API over real stores and registered models', () => {
-  const lake = tmpLake();
+  const lake = fixtureCopy('serving');
   let ctx: ApiContext;
   let config: Config;
   let close: () => Promise<void>;
@@ -28,7 +29,7 @@ describe('prediction API over real stores and registered models', () => {
   let coldStart: string;
 
   beforeAll(async () => {
-    ({ config } = await servingLake(lake.root));
+    config = servingConfig(lake.root);
     ({ ctx, close } = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, { FITLAKE_ADMIN_API_KEY: 'k3y' }));
     app = createApp({ ...ctx, rateLimitPerMinute: 0, requestLogs: false });
     store = FeatureStore.open(config, { logger: silentLogger });

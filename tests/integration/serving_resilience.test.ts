@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -7,10 +8,10 @@ import { silentLogger } from '../../core/logger';
 import { createApp } from '../../serving/app';
 import type { ApiContext } from '../../serving/context';
 import { buildContext, serve } from '../../serving/server';
-import type { FileRunTracker } from '../../training/tracking/file_tracker';
+import { FileRunTracker } from '../../training/tracking/file_tracker';
 import type { Config } from '../../core/config';
-import { tmpLake } from '../helpers';
-import { servingLake } from './serving_lake';
+import { fixtureCopy } from '../fixtures/cache';
+import { servingConfig } from '../fixtures/lakes';
 
 jest.setTimeout(180_000);
 
@@ -45,7 +46,7 @@ function fuzzCases(n: number, seed: number): { method: 'get' | 'post'; path: str
 }
 
 describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log privacy', () => {
-  const lake = tmpLake();
+  const lake = fixtureCopy('serving');
   let config: Config;
   let tracker: FileRunTracker;
   let ctx: ApiContext;
@@ -55,7 +56,8 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
   let member: string;
 
   beforeAll(async () => {
-    ({ config, tracker } = await servingLake(lake.root));
+    config = servingConfig(lake.root);
+    tracker = new FileRunTracker(join(lake.root, 'mlruns'));
     ({ ctx, close } = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, { FITLAKE_ADMIN_API_KEY: 'k3y' }));
     server = createApp({ ...ctx, rateLimitPerMinute: 0, requestLogs: false }).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

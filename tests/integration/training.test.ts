@@ -6,38 +6,49 @@ import { noProgress } from '../../core/progress';
 import { FeatureStore } from '../../features/store';
 import { scoreChurn } from '../../training/churn/model';
 import { loadLocalModel, loadRegisteredModel } from '../../training/loaders';
-import { prepareData } from '../../training/prepare';
+import { prepareData, type Prepared } from '../../training/prepare';
 import { Recommender } from '../../training/recommend/model';
 import { FileRunTracker } from '../../training/tracking/file_tracker';
 import { MlflowRestTracker } from '../../training/tracking/mlflow_tracker';
-import { trainModels, type ModelOutcome } from '../../training/train';
+import { trainModels, type ModelOutcome, type TrainReport } from '../../training/train';
 import { TRAINERS } from '../../training/trainers';
 import type { TrainContext } from '../../training/trained';
-import { tmpLake } from '../helpers';
-import { mlflowPython, startMlflow } from './mlflow_server';
+import { fixtureCopy } from '../fixtures/cache';
+import { readMeta } from '../fixtures/meta';
+import { mlflowPython } from './mlflow_server';
 import { freePort } from './redis_server';
 
 jest.setTimeout(300_000);
 
-/** `npm run train` on a fresh small lakehouse: prepare from nothing, train every model, track in ./mlruns. */
+/**
+ * `npm run train` on a fresh small lakehouse: prepare from nothing, train every model, track in
+ * <lakehouse>/mlruns. That first run is the `small` fixture (built once per test run); what it
+ * prepared and every model's outcome come from its record.
+ */
 describe('training on the small synthetic gym', () => {
-  const lake = tmpLake();
-  const config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent', tracking: { type: 'file', dir: join(lake.root, 'mlruns') } }, {}, lake.root);
+  const lake = fixtureCopy('small');
+  const config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent' }, {}, lake.root);
   const store = FeatureStore.open(config, { logger: silentLogger });
   const tracker = new FileRunTracker(join(lake.root, 'mlruns'));
   const ctx: TrainContext = { store, lakehouse: lake.root, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger: silentLogger, progress: noProgress };
   const all = Object.entries(TRAINERS);
-  let first: ModelOutcome[];
+  const built = readMeta<{ prepared: Prepared } & TrainReport>(lake.root);
+  const first: ModelOutcome[] = built.outcomes;
   const by = (name: string) => first.find((o) => o.name === name)!;
 
-  beforeAll(async () => {
-    const p = await prepareData(config, store, { logger: silentLogger, progress: noProgress });
-    expect(p.generated).toBe(true);
-    ({ outcomes: first } = await trainModels(ctx, tracker, all));
-  });
   afterAll(async () => {
     await store.close();
     lake.cleanup();
+  });
+
+  it('prepared everything from nothing and trained every model into <lakehouse>/mlruns', () => {
+    expect(config.tracking).toEqual({ type: 'file', dir: join(lake.root, 'mlruns') });
+    expect(built.prepared.generated).toBe(true);
+    expect(built.prepared.ingestedFiles).toBeGreaterThan(1000);
+    expect(built.prepared.tablesBuilt).toBeGreaterThan(20);
+    expect(built.prepared.materializedViews).toBeGreaterThan(3);
+    expect(built.skipped).toEqual([]);
+    expect(first.map((o) => o.name)).toEqual(Object.keys(TRAINERS));
   });
 
   it('prepares nothing twice: the second prepare generates, ingests and builds nothing', async () => {
@@ -132,54 +143,5 @@ print(json.dumps({"runs": len(runs), "finished": int((runs.status == "FINISHED")
     expect(o.trackingError).toMatch(/cannot reach MLflow/);
     expect(o.version).toBeUndefined();
     expect(loadLocalModel(o.localPath, 'forecast').kind).toBe('forecast');
-  });
-
-  describe('against a real MLflow tracking server (REST)', () => {
-    let server: Awaited<ReturnType<typeof startMlflow>>;
-    beforeAll(async () => {
-      server = await startMlflow(join(lake.root, 'mlflow-server'));
-    });
-    afterAll(() => server.stop());
-
-    it('logs runs, registers models and sets aliases that MLflow’s client reads back', async () => {
-      const rest = new MlflowRestTracker(server.url);
-      const { outcomes } = await trainModels(ctx, rest, [['churn', TRAINERS.churn], ['supplement-forecast', TRAINERS['supplement-forecast']]]);
-      for (const o of outcomes) expect(o).toMatchObject({ version: '1', decision: { promote: true } });
-      const loaded = await loadRegisteredModel(rest, 'churn', 'churn');
-      expect(loaded.artifact.coef).toEqual(by('churn').trained.artifact.coef);
-      const out = mlflowPython(`
-import json
-from mlflow import MlflowClient
-c = MlflowClient("${server.url}")
-v = c.get_model_version_by_alias("supplement-forecast", "champion")
-run = c.get_run(v.run_id)
-path = c.download_artifacts(v.run_id, "model/model.json")
-print(json.dumps({"version": v.version, "mase": run.data.metrics["mase"], "status": run.info.status, "tags": v.tags, "kind": json.load(open(path))["kind"],
-  "curve": len(c.get_metric_history(v.run_id, "backtest_mase_by_origin"))}))`) as Record<string, unknown>;
-      const m = outcomes[1].trained;
-      expect(out).toMatchObject({ version: '1', mase: m.metrics.mase, status: 'FINISHED', kind: 'forecast', curve: m.curves.backtest_mase_by_origin.length });
-      expect((out.tags as Record<string, string>)['fitlake.primary_metric']).toBe('mase');
-    });
-
-    it('splits big batches within MLflow limits and maps MLflow errors', async () => {
-      const rest = new MlflowRestTracker(server.url);
-      const exp = await rest.experiment('fitlake/limits');
-      expect(await rest.experiment('fitlake/limits')).toBe(exp);
-      const run = await rest.startRun(exp, 'limits', []);
-      await rest.logBatch(run.runId, {
-        metrics: Array.from({ length: 2500 }, (_, step) => ({ key: 'curve', value: step === 7 ? NaN : step / 10, timestamp: 1, step })),
-        params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) })),
-        tags: Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: 'x' })),
-      });
-      await expect(rest.logBatch(run.runId, { params: [{ key: 'p1', value: 'changed' }] })).rejects.toMatchObject({ mlflowCode: 'INVALID_PARAMETER_VALUE' });
-      const out = mlflowPython(`
-import json, math
-from mlflow import MlflowClient
-c = MlflowClient("${server.url}")
-r = c.get_run("${run.runId}")
-h = c.get_metric_history("${run.runId}", "curve")
-print(json.dumps({"params": len(r.data.params), "tags": len([k for k in r.data.tags if k.startswith("t")]), "points": len(h), "nan": sum(1 for m in h if math.isnan(m.value))}))`);
-      expect(out).toEqual({ params: 150, tags: 120, points: 2500, nan: 1 });
-    });
   });
 });

@@ -1,23 +1,22 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRegisteredModel } from '../../training/loaders';
-import type { FileRunTracker } from '../../training/tracking/file_tracker';
+import { FileRunTracker } from '../../training/tracking/file_tracker';
 import { buildReport, isoWeek, normalQuantile } from '../../serving/report/weekly_report';
-import { tmpLake } from '../helpers';
+import { fixtureCopy } from '../fixtures/cache';
 import { runCli } from './cli_runner';
-import { servingLake } from './serving_lake';
 
 jest.setTimeout(180_000);
 
 describe('weekly supplement forecast report', () => {
-  const lake = tmpLake();
+  const lake = fixtureCopy('serving');
   let tracker: FileRunTracker;
   const out = join(lake.root, 'reports');
   const env = () => ({ FITLAKE_LAKEHOUSE: lake.root, MLFLOW_TRACKING_URI: join(lake.root, 'mlruns'), FITLAKE_TIMEZONE: 'America/New_York' });
   const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
   beforeAll(async () => {
-    ({ tracker } = await servingLake(lake.root));
+    tracker = new FileRunTracker(join(lake.root, 'mlruns'));
   });
   afterAll(() => lake.cleanup());
 

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { loadConfig } from '../../core/config';
+import { silentLogger } from '../../core/logger';
+import { noProgress } from '../../core/progress';
+import { FeatureStore } from '../../features/store';
+import { loadRegisteredModel } from '../../training/loaders';
+import { MlflowRestTracker } from '../../training/tracking/mlflow_tracker';
+import { trainModels, type TrainReport } from '../../training/train';
+import { TRAINERS } from '../../training/trainers';
+import type { TrainContext } from '../../training/trained';
+import { fixtureCopy } from '../fixtures/cache';
+import { readMeta } from '../fixtures/meta';
+import { mlflowPython, startMlflow } from './mlflow_server';
+
+jest.setTimeout(300_000);
+
+/** The same training against a real `mlflow server` (REST), on a copy of the small lakehouse (a suite of its own, so it runs beside the main training suite). */
+describe('training against a real MLflow tracking server (REST)', () => {
+  // training reads silver, gold and the feature store only
+  const lake = fixtureCopy('small', { without: ['landing', 'bronze', 'mlruns', 'models', 'quality'] });
+  const config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent' }, {}, lake.root);
+  const store = FeatureStore.open(config, { logger: silentLogger });
+  const ctx: TrainContext = { store, lakehouse: lake.root, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger: silentLogger, progress: noProgress };
+  const first = readMeta<TrainReport>(lake.root).outcomes;
+  const by = (name: string) => first.find((o) => o.name === name)!;
+  let server: Awaited<ReturnType<typeof startMlflow>>;
+  beforeAll(async () => {
+    server = await startMlflow(join(lake.root, 'mlflow-server'));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await store.close();
+    lake.cleanup();
+  });
+
+  it('logs runs, registers models and sets aliases that MLflow’s client reads back', async () => {
+    const rest = new MlflowRestTracker(server.url);
+    const { outcomes } = await trainModels(ctx, rest, [['churn', TRAINERS.churn], ['supplement-forecast', TRAINERS['supplement-forecast']]]);
+    for (const o of outcomes) expect(o).toMatchObject({ version: '1', decision: { promote: true } });
+    const loaded = await loadRegisteredModel(rest, 'churn', 'churn');
+    expect(loaded.artifact.coef).toEqual(by('churn').trained.artifact.coef);
+    const out = mlflowPython(`
+import json
+from mlflow import MlflowClient
+c = MlflowClient("${server.url}")
+v = c.get_model_version_by_alias("supplement-forecast", "champion")
+run = c.get_run(v.run_id)
+path = c.download_artifacts(v.run_id, "model/model.json")
+print(json.dumps({"version": v.version, "mase": run.data.metrics["mase"], "status": run.info.status, "tags": v.tags, "kind": json.load(open(path))["kind"],
+"curve": len(c.get_metric_history(v.run_id, "backtest_mase_by_origin"))}))`) as Record<string, unknown>;
+    const m = outcomes[1].trained;
+    expect(out).toMatchObject({ version: '1', mase: m.metrics.mase, status: 'FINISHED', kind: 'forecast', curve: m.curves.backtest_mase_by_origin.length });
+    expect((out.tags as Record<string, string>)['fitlake.primary_metric']).toBe('mase');
+  });
+
+  it('splits big batches within MLflow limits and maps MLflow errors', async () => {
+    const rest = new MlflowRestTracker(server.url);
+    const exp = await rest.experiment('fitlake/limits');
+    expect(await rest.experiment('fitlake/limits')).toBe(exp);
+    const run = await rest.startRun(exp, 'limits', []);
+    await rest.logBatch(run.runId, {
+      metrics: Array.from({ length: 2500 }, (_, step) => ({ key: 'curve', value: step === 7 ? NaN : step / 10, timestamp: 1, step })),
+      params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) })),
+      tags: Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: 'x' })),
+    });
+    await expect(rest.logBatch(run.runId, { params: [{ key: 'p1', value: 'changed' }] })).rejects.toMatchObject({ mlflowCode: 'INVALID_PARAMETER_VALUE' });
+    const out = mlflowPython(`
+import json, math
+from mlflow import MlflowClient
+c = MlflowClient("${server.url}")
+r = c.get_run("${run.runId}")
+h = c.get_metric_history("${run.runId}", "curve")
+print(json.dumps({"params": len(r.data.params), "tags": len([k for k in r.data.tags if k.startswith("t")]), "points": len(h), "nan": sum(1 for m in h if math.isnan(m.value))}))`);
+    expect(out).toEqual({ params: 150, tags: 120, points: 2500, nan: 1 });
+  });
+});
