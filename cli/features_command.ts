@@ -18,7 +18,7 @@ const out = (v: unknown): void => void process.stdout.write(JSON.stringify(v, nu
 
 /** Opens the feature store for a subcommand, runs `fn`, and always closes it. */
 async function withStore<T>(cmd: Command, fn: (store: FeatureStore, ctx: ReturnType<typeof context>) => Promise<T>): Promise<T> {
-  const ctx = context(cmd);
+  const ctx = context(cmd, { existing: true });
   const store = FeatureStore.open(ctx.config, { logger: ctx.logger, progress: ctx.progress });
   try {
     return await fn(store, ctx);
@@ -116,12 +116,13 @@ export function registerFeatures(program: Command): void {
     .requiredOption('--keys <keys>', 'comma-separated entity keys, e.g. M0000001,M0000002')
     .option('--service <name>', 'feature service')
     .option('--features <refs>', 'comma-separated refs view:feature or view')
-    .option('--now <time>', 'judge TTLs as of this time (default: the clock)')
+    .option('--now <time>', "judge TTLs as of this time (default: the API's clock: the last materialization's end with serving.clock = data, else the system clock)")
     .action((opts: { keys: string; service?: string; features?: string; now?: string }, cmd: Command) =>
-      withStore(cmd, async (store) => {
+      withStore(cmd, async (store, ctx) => {
         if (!opts.service === !opts.features) throw new ValidationError('give exactly one of --service and --features', '--features');
         const request = opts.service ? { service: opts.service } : { features: list(opts.features)! };
-        out(await store.getOnlineFeatures(request, list(opts.keys)!, { now: parseTime(opts.now, '--now') }));
+        const dataNow = ctx.config.serving.clock === 'data' ? (store.lastMaterializedEnd() ?? undefined) : undefined;
+        out(await store.getOnlineFeatures(request, list(opts.keys)!, { now: parseTime(opts.now, '--now') ?? dataNow }));
       }),
     );
 

@@ -10,7 +10,7 @@ export function registerIngest(program: Command): void {
     .option('--max-files-per-batch <n>', 'landing files per committed batch', '1000')
     .addHelpText('after', '\nRe-running ingests only files that arrived since; a crashed run is cleaned up and redone by the next one.')
     .action(async (opts: { maxFilesPerBatch: string }, cmd: Command) => {
-      const { config, logger, progress } = context(cmd);
+      const { config, logger, progress } = context(cmd, { existing: true });
       const maxFilesPerBatch = intOption(opts.maxFilesPerBatch, '--max-files-per-batch')!;
       const db = await Db.fromConfig(config);
       try {

@@ -20,7 +20,7 @@ const COMMANDS: Record<string, () => Register> = {
 /** Commands registered by another command's module. */
 const ALIASES: Record<string, string> = { quality: 'pipeline' };
 /** Global options that take a value (the word after them is not the command). */
-const VALUED = new Set(['--lakehouse', '--timezone', '--log-level']);
+const VALUED = new Set(['--lakehouse', '--timezone', '--log-level', '--log-format']);
 
 /** The command named in `args` (after global options), if it is one of ours. */
 export function commandIn(args: readonly string[]): string | undefined {
@@ -45,6 +45,7 @@ export function buildProgram(args?: readonly string[]): Command {
     .option('--lakehouse <dir>', 'lakehouse root (env FITLAKE_LAKEHOUSE, default ./lakehouse)')
     .option('--timezone <tz>', "gym's IANA time zone (env FITLAKE_TIMEZONE, default America/New_York)")
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env FITLAKE_LOG_LEVEL)')
+    .option('--log-format <format>', 'json|pretty (env FITLAKE_LOG_FORMAT; default: pretty on a terminal, JSON lines elsewhere)')
     .showHelpAfterError()
     .exitOverride();
   const one = args && commandIn(args);

@@ -12,7 +12,7 @@ export function registerPipeline(program: Command): void {
     .option('--full-refresh', 'rebuild every table even if its inputs did not change')
     .addHelpText('after', '\nA table is rebuilt when its SQL or any input changed; an `error` expectation failing keeps the last good layer.')
     .action(async (opts: { fullRefresh?: boolean }, cmd: Command) => {
-      const { config, logger, progress } = context(cmd);
+      const { config, logger, progress } = context(cmd, { existing: true });
       const r = await runMedallion(config.lakehouse, { timezone: config.timezone, fullRefresh: opts.fullRefresh === true, duckdb: config.duckdb }, { logger, progress });
       const built = r.steps.filter((s) => s.action === 'built');
       const failing = r.quality.filter((q) => !q.passed);
@@ -30,7 +30,7 @@ export function registerPipeline(program: Command): void {
     .option('--run <id>', 'run id, e.g. 20260102T030405Z')
     .option('--json', 'print the results as JSON')
     .action((opts: { run?: string; json?: boolean }, cmd: Command) => {
-      const { config } = context(cmd);
+      const { config } = context(cmd, { existing: true });
       const run = readQualityRun(config.lakehouse, opts.run);
       if (opts.json) {
         process.stdout.write(JSON.stringify(run, null, 1) + '\n');

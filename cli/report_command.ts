@@ -45,7 +45,7 @@ export function registerReport(program: Command): void {
     .option('--schedule <cron>', 'keep running and write the report on this cron schedule in the gym time zone, e.g. "0 6 * * MON"')
     .addHelpText('after', '\nWrites <out>/<ISO week>/{report.html,report.md,forecast.csv,chart.svg}; re-running for the same week and model rewrites the same bytes; a failed run leaves the previous report intact.')
     .action(async (o: { out: string; weeks: string; leadTime: string; serviceLevel: string; schedule?: string }, cmd: Command) => {
-      const { config, logger } = context(cmd);
+      const { config, logger } = context(cmd, { existing: true });
       const opts = reportOptions(o);
       const out = resolve(o.out);
       if (!o.schedule) {

@@ -36,7 +36,7 @@ export function registerTrain(program: Command): void {
       '\nA model the data is too small for (e.g. churn before two full months) is skipped with the reason; the others train.\nTracking: <lakehouse>/mlruns (MLflow file store) by default; MLFLOW_TRACKING_URI=http://host:5000 logs to an MLflow server.\nOpen the file store from the lakehouse folder: cd lakehouse && MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri mlruns',
     )
     .action(async (opts: { models?: string; skipPrepare?: boolean; json?: boolean; scale?: string; seed?: string }, cmd: Command) => {
-      const { config, logger, progress } = context(cmd, { scale: opts.scale, seed: opts.seed });
+      const { config, logger, progress } = context(cmd, { scale: opts.scale, seed: opts.seed, existing: opts.skipPrepare === true });
       const names = opts.models ? opts.models.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(TRAINERS);
       const unknown = names.filter((n) => !(n in TRAINERS));
       if (unknown.length || names.length === 0) throw new ValidationError(`--models: unknown model(s) ${unknown.join(', ') || '(none given)'}; choose from ${Object.keys(TRAINERS).join(', ')}`, '--models');

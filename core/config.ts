@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ValidationError } from './errors';
 
 export const SCALES = ['tiny', 'small', 'medium', 'large'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type Scale = (typeof SCALES)[number];
 
 function isTimeZone(tz: string): boolean {
@@ -24,6 +26,8 @@ export const ConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     scale: z.enum(SCALES),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    /** Log lines on stderr: JSON lines, human-readable, or `auto` (readable on a terminal, JSON elsewhere). */
+    logFormat: z.enum(LOG_FORMATS),
     duckdb: z
       .object({
         /** DuckDB memory_limit, e.g. "1GB"; DuckDB spills to disk beyond it. */
@@ -85,6 +89,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'tracking'> = {
   seed: 42,
   scale: 'small',
   logLevel: 'info',
+  logFormat: 'auto',
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
   serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000 },
@@ -137,6 +142,7 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_SEED) out.seed = parseIntStrict(env.FITLAKE_SEED, 'FITLAKE_SEED');
   if (env.FITLAKE_SCALE) out.scale = env.FITLAKE_SCALE as Scale;
   if (env.FITLAKE_LOG_LEVEL) out.logLevel = env.FITLAKE_LOG_LEVEL as Config['logLevel'];
+  if (env.FITLAKE_LOG_FORMAT) out.logFormat = env.FITLAKE_LOG_FORMAT as Config['logFormat'];
   if (env.FITLAKE_DUCKDB_MEMORY_LIMIT) out.duckdb = { memoryLimit: env.FITLAKE_DUCKDB_MEMORY_LIMIT };
   const tracking = trackingFromEnv(env);
   if (tracking) out.tracking = tracking;

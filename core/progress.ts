@@ -1,5 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { Logger } from './logger';
+import { setLiveLine } from './terminal';
 
 /** Progress of one long step. Implementations: a terminal bar, periodic log lines, or nothing. */
 export interface Progress {
@@ -41,15 +42,18 @@ export function createProgress(logger: Logger, stream: NodeJS.WriteStream = proc
 }
 
 function terminalProgress(stream: NodeJS.WriteStream): Progress {
-  const bar = new SingleBar({ format: '{step} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}', stream, hideCursor: true }, Presets.shades_classic);
+  // forceRedraw: a log line written above the bar leaves its line empty, so every render must draw it
+  const bar = new SingleBar({ format: '{step} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}', stream, hideCursor: true, forceRedraw: true }, Presets.shades_classic);
   return {
     start(step, total) {
       bar.start(total, 0, { step });
+      setLiveLine(stream, { redraw: () => bar.render() });
     },
     tick(n = 1) {
       bar.increment(n);
     },
     stop() {
+      setLiveLine(stream, null);
       bar.stop();
     },
   };

@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, ServerResponse, type Server } from 'node
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from '../core/config';
+import { ConflictError, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { lakehouseId } from '../core/paths';
 import { FeatureStore } from '../features/store';
@@ -76,6 +77,15 @@ export function httpServer(app: Express): Server {
   return createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
 }
 
+/** A failed listen as the error taxonomy says it: what is wrong with the address and what to do. */
+function listenError(e: NodeJS.ErrnoException, at: { host: string; port: number }): Error {
+  const where = `${at.host}:${at.port}`;
+  if (e.code === 'EADDRINUSE') return new ConflictError(`${where} is already in use (another fitlake serve?): stop it, or choose another port with --port or PORT`);
+  if (e.code === 'EACCES') return new ValidationError(`not allowed to listen on ${where} (ports below 1024 need privileges): choose another with --port or PORT`, 'port');
+  if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') return new ValidationError(`cannot listen on ${where}: no such address on this machine (--host or FITLAKE_HOST)`, 'host');
+  return e;
+}
+
 /**
  * Starts the API on `serving.host:serving.port` and stops gracefully on SIGTERM/SIGINT: stop
  * accepting, let in-flight requests finish (at most `graceMs`), then release stores.
@@ -85,7 +95,10 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
   const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = httpServer(app).listen(config.serving.port, config.serving.host, () => resolve(s));
-    s.once('error', reject);
+    s.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, config.serving)));
+  }).catch(async (e: unknown) => {
+    await close();
+    throw e;
   });
   server.keepAliveTimeout = 65_000;
   const address = server.address();

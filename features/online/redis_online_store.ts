@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { UnavailableError } from '../../core/errors';
 import type { LatestRow } from '../offline/offline_store';
 import type { OnlineStore, StoredRow, ViewRead } from './online_store';
 
@@ -28,9 +29,25 @@ export class RedisOnlineStore implements OnlineStore {
   readonly type = 'redis';
   private readonly redis: Redis;
 
+  /** The connection's last error (ioredis reports them as events; the failing command only says "closed"). */
+  private lastError: Error | null = null;
+
   constructor(private readonly opts: RedisOptions) {
     this.redis = new Redis({ host: opts.host, port: opts.port, password: opts.password, lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: false });
+    this.redis.on('error', (e: Error) => (this.lastError = e));
     this.redis.defineCommand('fitlakeWrite', { numberOfKeys: 2, lua: WRITE_IF_NEWER });
+  }
+
+  /** Runs a Redis call; a failure while the connection is not ready is an UnavailableError saying where and what to do. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      if (this.redis.status === 'wait') await this.redis.connect();
+      return await fn();
+    } catch (e) {
+      if (this.redis.status === 'ready') throw e;
+      const reason = (this.lastError ?? (e as Error)).message;
+      throw new UnavailableError(`cannot reach the Redis online store at ${this.opts.host}:${this.opts.port} (${reason}): start redis-server, or set FITLAKE_REDIS_HOST / FITLAKE_REDIS_PORT`, e);
+    }
   }
 
   private key(entity: string, key: string): string {
@@ -42,56 +59,60 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async connect(): Promise<void> {
-    if (this.redis.status === 'wait') await this.redis.connect();
+    await this.call(async () => undefined);
   }
 
-  async write(view: string, entity: string, names: string[], rows: LatestRow[]): Promise<number> {
-    await this.connect();
-    let written = 0;
-    for (let i = 0; i < rows.length; i += 1000) {
-      const pipe = this.redis.pipeline();
-      for (const r of rows.slice(i, i + 1000)) {
-        const fields = [`_ts:${view}`, String(r.featureTs.getTime()), `_created:${view}`, String(r.createdTs.getTime()), ...names.flatMap((n, j) => [`${view}:${n}`, JSON.stringify(r.values[j] ?? null)])];
-        (pipe as unknown as { fitlakeWrite(...a: string[]): void }).fitlakeWrite(this.key(entity, r.key), this.members(view), `_ts:${view}`, String(r.featureTs.getTime()), ...fields);
+  write(view: string, entity: string, names: string[], rows: LatestRow[]): Promise<number> {
+    return this.call(async () => {
+      let written = 0;
+      for (let i = 0; i < rows.length; i += 1000) {
+        const pipe = this.redis.pipeline();
+        for (const r of rows.slice(i, i + 1000)) {
+          const fields = [`_ts:${view}`, String(r.featureTs.getTime()), `_created:${view}`, String(r.createdTs.getTime()), ...names.flatMap((n, j) => [`${view}:${n}`, JSON.stringify(r.values[j] ?? null)])];
+          (pipe as unknown as { fitlakeWrite(...a: string[]): void }).fitlakeWrite(this.key(entity, r.key), this.members(view), `_ts:${view}`, String(r.featureTs.getTime()), ...fields);
+        }
+        const results = (await pipe.exec()) ?? [];
+        for (const [err, res] of results) {
+          if (err) throw err;
+          written += Number(res);
+        }
       }
-      const results = (await pipe.exec()) ?? [];
-      for (const [err, res] of results) {
-        if (err) throw err;
-        written += Number(res);
-      }
-    }
-    return written;
+      return written;
+    });
   }
 
-  async read(entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]> {
-    await this.connect();
-    const fields = views.flatMap((v) => [`_ts:${v.view}`, `_created:${v.view}`, ...v.names.map((n) => `${v.view}:${n}`)]);
-    const replies = await Promise.all(keys.map((k) => this.redis.hmget(this.key(entity, k), ...fields)));
-    let offset = 0;
-    return views.map((v) => {
-      const at = offset;
-      offset += v.names.length + 2;
-      return replies.map((r) => {
-        if (r[at] === null) return null;
-        return { featureTs: Number(r[at]), createdTs: Number(r[at + 1]), values: Object.fromEntries(v.names.map((n, i) => [n, r[at + 2 + i] === null ? null : JSON.parse(r[at + 2 + i]!)])) };
+  read(entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]> {
+    return this.call(async () => {
+      const fields = views.flatMap((v) => [`_ts:${v.view}`, `_created:${v.view}`, ...v.names.map((n) => `${v.view}:${n}`)]);
+      const replies = await Promise.all(keys.map((k) => this.redis.hmget(this.key(entity, k), ...fields)));
+      let offset = 0;
+      return views.map((v) => {
+        const at = offset;
+        offset += v.names.length + 2;
+        return replies.map((r) => {
+          if (r[at] === null) return null;
+          return { featureTs: Number(r[at]), createdTs: Number(r[at + 1]), values: Object.fromEntries(v.names.map((n, i) => [n, r[at + 2 + i] === null ? null : JSON.parse(r[at + 2 + i]!)])) };
+        });
       });
     });
   }
 
-  async count(view: string): Promise<number> {
-    await this.connect();
-    return this.redis.scard(this.members(view));
+  count(view: string): Promise<number> {
+    return this.call(async () => {
+      return this.redis.scard(this.members(view));
+    });
   }
 
   /** Deletes every key under this store's prefix (tests and re-seeding). */
-  async clear(): Promise<void> {
-    await this.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.opts.keyPrefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await this.redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+  clear(): Promise<void> {
+    return this.call(async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.opts.keyPrefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await this.redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    });
   }
 
   async close(): Promise<void> {

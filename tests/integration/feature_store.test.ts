@@ -228,6 +228,14 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     expect(svc.stderr).toContain('unknown feature service "nope"');
     const got = runCli(['features', 'get-online', '--keys', 'M0000001,M9999999', '--features', 'member_profile:plan', '--now', '2025-05-31T12:00:00Z'], env);
     expect(JSON.parse(got.stdout).results[1].statuses).toEqual(['PRESENT', 'NOT_FOUND']);
+    // without --now, the API's clock (the data's: the last materialization) judges freshness, as `serve` does
+    const dataClock = runCli(['features', 'get-online', '--keys', 'M0000001', '--features', 'member_profile:plan'], env);
+    expect(JSON.parse(dataClock.stdout).results[1]).toMatchObject({ statuses: ['PRESENT'], values: [expect.any(String)] });
+    const redisDown = runCli(['features', 'get-online', '--keys', 'M0000001', '--features', 'member_profile:plan'], { ...env, FITLAKE_ONLINE_STORE: 'redis', FITLAKE_REDIS_PORT: '1' });
+    expect(redisDown.status).toBe(10);
+    expect(redisDown.stderr).toMatch(/^fitlake: cannot reach the Redis online store at 127\.0\.0\.1:1 \(connect ECONNREFUSED 127\.0\.0\.1:1\): start redis-server, or set FITLAKE_REDIS_HOST \/ FITLAKE_REDIS_PORT\n$/);
+    const nowhere = runCli(['features', 'list'], { ...env, FITLAKE_LAKEHOUSE: join(lake.root, 'nope') });
+    expect([nowhere.status, nowhere.stderr]).toEqual([2, `fitlake: lakehouse ${join(lake.root, 'nope')} does not exist: create one with \`npm run train\` (it generates a synthetic gym when there is no data), or point --lakehouse / FITLAKE_LAKEHOUSE at an existing one\n`]);
     const help = runCli(['features', 'materialize', '--help'], env);
     expect(help.stdout).toContain('--start <time>');
     const badTime = runCli(['features', 'materialize', '--end', 'tomorrow'], env);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Config } from '../../core/config';
 import type { Express } from 'express';
@@ -14,6 +15,7 @@ import { buildContext, httpServer } from '../../serving/server';
 import { scoreChurn } from '../../training/churn/model';
 import { fixtureCopy } from '../fixtures/cache';
 import { servingConfig } from '../fixtures/lakes';
+import { runCli } from './cli_runner';
 import { tmpLake } from '../helpers';
 
 jest.setTimeout(180_000);
@@ -243,6 +245,26 @@ describe('prediction API over real stores and registered models', () => {
     } finally {
       await foreign.close();
       other.cleanup();
+    }
+  });
+
+  it('serve says what to do when its port is taken or there is nothing to serve yet', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const taken = runCli(['serve', '--port', String(port)], { FITLAKE_LAKEHOUSE: lake.root });
+      expect([taken.status, taken.stderr]).toEqual([4, `fitlake: 127.0.0.1:${port} is already in use (another fitlake serve?): stop it, or choose another port with --port or PORT\n`]);
+    } finally {
+      blocker.close();
+    }
+    const empty = tmpLake();
+    try {
+      const untrained = runCli(['serve', '--port', '0'], { FITLAKE_LAKEHOUSE: empty.root });
+      expect(untrained.status).toBe(2);
+      expect(untrained.stderr).toMatch(/^fitlake: no feature registry under .*: run `npm run train` \(it prepares the data, registers the features and trains\)/);
+    } finally {
+      empty.cleanup();
     }
   });
 
