@@ -102,7 +102,7 @@ export function writeReport(report: WeeklyReport, model: ForecastModel, out: str
   const total = model.series.find((s) => s.sku === 'TOTAL') ?? model.series[0];
   writeFileSync(join(staging, 'forecast.csv'), renderCsv(report));
   writeFileSync(join(staging, 'report.md'), renderMarkdown(report));
-  writeFileSync(join(staging, 'chart.svg'), seriesChart(total, report.options.weeks));
+  writeFileSync(join(staging, 'chart.svg'), seriesChart(total, report.options.weeks, report.skus.find((s) => s.sku === total.sku)?.lastYear));
   writeFileSync(join(staging, 'report.html'), renderHtml(report, model));
   faultPoint('report.before_swap');
   mkdirSync(dirname(target), { recursive: true });

@@ -133,6 +133,8 @@ describe('prediction API over real stores and registered models', () => {
     const rec = ctx.models.current().recommenders.classes!.model;
     expect(res.body).toMatchObject({ member_id: known, kind: 'classes', fallback: false, model: { name: 'recommender-classes', version: '1' } });
     expect(res.body.items).toEqual(rec.recommend(known, 5).items);
+    // a class slot is named by its type, local weekday and start time to the minute, and club
+    for (const i of res.body.items) expect(i.label).toMatch(/^[a-z_]+ · (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{2}:\d{2} · C\d+$/);
     const products = await request(app).get(`/recommend/${known}?kind=products`).expect(200);
     const excluded = new Set(ctx.models.current().recommenders.products!.model.model.exclude[ctx.models.current().recommenders.products!.model.model.members.indexOf(known)] ?? []);
     const items = ctx.models.current().recommenders.products!.model.model.items;

@@ -41,8 +41,8 @@ function catalogSql(target: RecommenderTarget): string {
 
 function label(target: RecommenderTarget, item: string, name?: unknown): string {
   if (target === 'products') return String(name ?? item);
-  const [club, type, dow, hm] = item.split(':');
-  return `${type} · ${DOW[Number(dow)] ?? dow} ${hm} · ${club}`;
+  const [club, type, dow, ...time] = item.split(':');
+  return `${type} · ${DOW[Number(dow)] ?? dow} ${time.join(':')} · ${club}`;
 }
 
 /** Interactions, the item catalog and each member's home club, from silver (views created by the caller). */
