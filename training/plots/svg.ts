@@ -62,7 +62,8 @@ function tickLabel(v: number, step: number): string {
 export function lineChart(spec: ChartSpec): string {
   const W = spec.width ?? 640;
   const H = spec.height ?? 360;
-  const m = { l: 56, r: 16, t: 32, b: 64 };
+  // the right margin leaves room for half a date label centred on the last tick
+  const m = { l: 56, r: 36, t: 32, b: 64 };
   const xs = [...spec.series.flatMap((s) => s.x), ...(spec.bands ?? []).flatMap((b) => b.x)];
   const ys = [...spec.series.flatMap((s) => s.y), ...(spec.bands ?? []).flatMap((b) => [...b.lo, ...b.hi])];
   const [x0, x1] = extent(xs);
@@ -77,8 +78,9 @@ export function lineChart(spec: ChartSpec): string {
   }
   const xTicks = spec.xTicks ?? [0, 1, 2, 3, 4].map((i) => x0 + ((x1 - x0) * i) / 4);
   for (const xv of xTicks) {
-    // labels at the plot's edges are anchored inside it, so none is clipped
-    const anchor = sx(xv) > W - m.r - 30 ? 'end' : sx(xv) < m.l + 30 ? 'start' : 'middle';
+    // a label that would cross the chart's edge centred is anchored inside it, so none is clipped
+    const half = 3 * (spec.xTick ? spec.xTick(xv) : fmt(xv)).length;
+    const anchor = sx(xv) + half > W ? 'end' : sx(xv) - half < 0 ? 'start' : 'middle';
     out.push(`<line x1="${sx(xv)}" x2="${sx(xv)}" y1="${H - m.b}" y2="${H - m.b + 4}" stroke="#999"/>`, `<text x="${sx(xv)}" y="${H - m.b + 16}" text-anchor="${anchor}">${esc(spec.xTick ? spec.xTick(xv) : fmt(xv))}</text>`);
   }
   out.push(`<text x="${W / 2}" y="${H - m.b + 30}" text-anchor="middle">${esc(spec.xLabel)}</text>`, `<text transform="translate(14 ${H / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);

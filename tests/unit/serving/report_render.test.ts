@@ -38,11 +38,15 @@ describe('weekly report rendering', () => {
     expect(xLabels.length).toBeGreaterThanOrEqual(4);
     for (const t of xLabels) expect(new Date(`${t.text}T00:00:00Z`).getUTCDay()).toBe(1);
     expect(xLabels.at(-1)!.text).toBe(next.at(-1));
-    for (const t of xLabels) {
+    // a label is about 6 px a character wide at this font size: each stays inside the chart, none overlaps the next
+    const spans = xLabels.map((t) => {
       const x = Number(t.x);
-      const halfWidth = t['text-anchor'] === 'middle' ? 30 : 0;
-      const [left, right] = t['text-anchor'] === 'end' ? [x - 60, x] : t['text-anchor'] === 'start' ? [x, x + 60] : [x - halfWidth, x + halfWidth];
+      const w = 6 * t.text.length;
+      return t['text-anchor'] === 'end' ? [x - w, x] : t['text-anchor'] === 'start' ? [x, x + w] : [x - w / 2, x + w / 2];
+    });
+    for (const [i, [left, right]] of spans.entries()) {
       expect([left >= 0, right <= 640]).toEqual([true, true]);
+      if (i > 0) expect(left).toBeGreaterThan(spans[i - 1][1]);
     }
     const yLabels = texts(svg).filter((t) => t['text-anchor'] === 'end' && /^-?\d/.test(t.text) && !t.text.includes('-0')).map((t) => t.text).filter((s) => !/^\d{4}-/.test(s));
     expect(yLabels.length).toBeGreaterThanOrEqual(3);
