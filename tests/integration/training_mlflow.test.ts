@@ -1,26 +1,21 @@
 import { join } from 'node:path';
-import { loadConfig } from '../../core/config';
-import { silentLogger } from '../../core/logger';
-import { noProgress } from '../../core/progress';
-import { FeatureStore } from '../../features/store';
 import { loadRegisteredModel } from '../../training/loaders';
 import { MlflowRestTracker } from '../../training/tracking/mlflow_tracker';
-import { trainModels, type TrainReport } from '../../training/train';
-import { TRAINERS } from '../../training/trainers';
-import type { TrainContext } from '../../training/trained';
+import type { TrainReport } from '../../training/train';
 import { fixtureCopy } from '../fixtures/cache';
 import { readMeta } from '../fixtures/meta';
+import { runCli } from './cli_runner';
 import { mlflowPython, startMlflow } from './mlflow_server';
 
 jest.setTimeout(300_000);
 
-/** The same training against a real `mlflow server` (REST), on a copy of the small lakehouse (a suite of its own, so it runs beside the main training suite). */
+/**
+ * `fitlake train` against a real `mlflow server` (REST), on a copy of the small lakehouse (a suite of
+ * its own, so it runs beside the main training suite).
+ */
 describe('training against a real MLflow tracking server (REST)', () => {
   // training reads silver, gold and the feature store only
   const lake = fixtureCopy('small', { without: ['landing', 'bronze', 'mlruns', 'models', 'quality'] });
-  const config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent' }, {}, lake.root);
-  const store = FeatureStore.open(config, { logger: silentLogger });
-  const ctx: TrainContext = { store, lakehouse: lake.root, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger: silentLogger, progress: noProgress };
   const first = readMeta<TrainReport>(lake.root).outcomes;
   const by = (name: string) => first.find((o) => o.name === name)!;
   let server: Awaited<ReturnType<typeof startMlflow>>;
@@ -29,13 +24,14 @@ describe('training against a real MLflow tracking server (REST)', () => {
   });
   afterAll(async () => {
     await server.stop();
-    await store.close();
     lake.cleanup();
   });
 
   it('logs runs, registers models and sets aliases that MLflow’s client reads back', async () => {
     const rest = new MlflowRestTracker(server.url);
-    const { outcomes } = await trainModels(ctx, rest, [['churn', TRAINERS.churn], ['supplement-forecast', TRAINERS['supplement-forecast']]]);
+    const r = runCli(['train', '--skip-prepare', '--models', 'churn,supplement-forecast', '--json'], { FITLAKE_LAKEHOUSE: lake.root, MLFLOW_TRACKING_URI: server.url });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const outcomes = JSON.parse(r.stdout) as { name: string; metrics: Record<string, number>; version: string; decision: object }[];
     for (const o of outcomes) expect(o).toMatchObject({ version: '1', decision: { promote: true } });
     const loaded = await loadRegisteredModel(rest, 'churn', 'churn');
     expect(loaded.artifact.coef).toEqual(by('churn').trained.artifact.coef);
@@ -48,8 +44,7 @@ run = c.get_run(v.run_id)
 path = c.download_artifacts(v.run_id, "model/model.json")
 print(json.dumps({"version": v.version, "mase": run.data.metrics["mase"], "status": run.info.status, "tags": v.tags, "kind": json.load(open(path))["kind"],
 "curve": len(c.get_metric_history(v.run_id, "backtest_mase_by_origin"))}))`) as Record<string, unknown>;
-    const m = outcomes[1].trained;
-    expect(out).toMatchObject({ version: '1', mase: m.metrics.mase, status: 'FINISHED', kind: 'forecast', curve: m.curves.backtest_mase_by_origin.length });
+    expect(out).toMatchObject({ version: '1', mase: outcomes[1].metrics.mase, status: 'FINISHED', kind: 'forecast', curve: by('supplement-forecast').trained.curves.backtest_mase_by_origin.length });
     expect((out.tags as Record<string, string>)['fitlake.primary_metric']).toBe('mase');
   });
 
