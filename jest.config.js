@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Shared lakehouses, built once per code version before any suite (tests/fixtures/).
   globalSetup: '<rootDir>/tests/fixtures/global_setup.ts',
+  globalTeardown: '<rootDir>/tests/fixtures/global_teardown.ts',
+  testSequencer: '<rootDir>/tests/fixtures/sequencer.js',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testTimeout: 120000,
   maxWorkers: 2,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fixturePath } from '../fixtures/cache';
+import { fixturePath, whenBuilt } from '../fixtures/cache';
 import { readCsv } from './landing_reader';
 
 /** ROC AUC by the rank-sum formula, ties averaged. */
@@ -20,7 +20,11 @@ function auc(scores: number[], labels: number[]): number {
 
 describe('churn ground truth at small scale', () => {
   // the small gym's truth, as the generator wrote it for the training fixture (read only)
-  const rows: Record<string, string>[] = readCsv(join(fixturePath('small'), '_truth', 'churn_monthly.csv'));
+  let rows: Record<string, string>[];
+  beforeAll(async () => {
+    await whenBuilt('small');
+    rows = readCsv(join(fixturePath('small'), '_truth', 'churn_monthly.csv'));
+  }, 300_000);
 
   it('is learnable but not trivial: oracle AUC in 0.80–0.92', () => {
     const a = auc(

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../core/config';
+import { loadConfig, type Config } from '../../core/config';
 import { silentLogger } from '../../core/logger';
 import { noProgress } from '../../core/progress';
 import { FeatureStore } from '../../features/store';
@@ -13,7 +13,7 @@ import { MlflowRestTracker } from '../../training/tracking/mlflow_tracker';
 import { trainModels, type ModelOutcome, type TrainReport } from '../../training/train';
 import { TRAINERS } from '../../training/trainers';
 import type { TrainContext } from '../../training/trained';
-import { fixtureCopy } from '../fixtures/cache';
+import { fixtureCopy, whenBuilt } from '../fixtures/cache';
 import { readMeta } from '../fixtures/meta';
 import { runCli } from './cli_runner';
 import { mlflowPython } from './mlflow_server';
@@ -27,19 +27,28 @@ jest.setTimeout(300_000);
  * prepared and every model's outcome come from its record.
  */
 describe('training on the small synthetic gym', () => {
-  const lake = fixtureCopy('small');
-  const config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent' }, {}, lake.root);
-  const store = FeatureStore.open(config, { logger: silentLogger });
-  const tracker = new FileRunTracker(join(lake.root, 'mlruns'));
-  const ctx: TrainContext = { store, lakehouse: lake.root, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger: silentLogger, progress: noProgress };
-  const all = Object.entries(TRAINERS);
-  const built = readMeta<{ prepared: Prepared } & TrainReport>(lake.root);
-  const first: ModelOutcome[] = built.outcomes;
+  let lake: { root: string; cleanup: () => void };
+  let config: Config;
+  let store: FeatureStore;
+  let tracker: FileRunTracker;
+  let ctx: TrainContext;
+  let built: { prepared: Prepared } & TrainReport;
+  let first: ModelOutcome[];
   const by = (name: string) => first.find((o) => o.name === name)!;
 
+  beforeAll(async () => {
+    await whenBuilt('small');
+    lake = fixtureCopy('small');
+    config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent' }, {}, lake.root);
+    store = FeatureStore.open(config, { logger: silentLogger });
+    tracker = new FileRunTracker(join(lake.root, 'mlruns'));
+    ctx = { store, lakehouse: lake.root, timezone: config.timezone, seed: config.seed, duckdb: config.duckdb, logger: silentLogger, progress: noProgress };
+    built = readMeta(lake.root);
+    first = built.outcomes;
+  });
   afterAll(async () => {
-    await store.close();
-    lake.cleanup();
+    await store?.close();
+    lake?.cleanup();
   });
 
   it('prepared everything from nothing and trained every model into <lakehouse>/mlruns', () => {
@@ -136,7 +145,7 @@ run = c.get_run(v.run_id)
 print(json.dumps({"runs": len(runs), "finished": int((runs.status == "FINISHED").sum()), "auc": run.data.metrics["roc_auc"],
   "loss_steps": len(c.get_metric_history(v.run_id, "train_loss")), "version": int(v.version), "seed": run.data.tags["fitlake.seed"],
   "artifacts": sorted(a.path for a in c.list_artifacts(v.run_id))}))`, { cwd: lake.root }) as Record<string, unknown>;
-    expect(out).toMatchObject({ runs: 2 * all.length, finished: 2 * all.length, auc: by('churn').trained.metrics.roc_auc, version: 1, seed: '42' });
+    expect(out).toMatchObject({ runs: 2 * Object.keys(TRAINERS).length, finished: 2 * Object.keys(TRAINERS).length, auc: by('churn').trained.metrics.roc_auc, version: 1, seed: '42' });
     expect(out.loss_steps).toBe(by('churn').trained.curves.train_loss.length);
     expect(out.artifacts).toEqual(['evaluation', 'model', 'plots']);
   });

@@ -1,8 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRegisteredModel } from '../../training/loaders';
 import { MlflowRestTracker } from '../../training/tracking/mlflow_tracker';
 import type { TrainReport } from '../../training/train';
-import { fixtureCopy } from '../fixtures/cache';
+import { fixtureCopy, whenBuilt } from '../fixtures/cache';
 import { readMeta } from '../fixtures/meta';
 import { runCli } from './cli_runner';
 import { mlflowPython, startMlflow } from './mlflow_server';
@@ -14,17 +16,24 @@ jest.setTimeout(300_000);
  * its own, so it runs beside the main training suite).
  */
 describe('training against a real MLflow tracking server (REST)', () => {
-  // training reads silver, gold and the feature store only
-  const lake = fixtureCopy('small', { without: ['landing', 'bronze', 'mlruns', 'models', 'quality'] });
-  const first = readMeta<TrainReport>(lake.root).outcomes;
+  let lake: { root: string; cleanup: () => void };
+  let first: TrainReport['outcomes'];
   const by = (name: string) => first.find((o) => o.name === name)!;
+  const serverDir = mkdtempSync(join(tmpdir(), 'fitlake-mlflow-'));
+  let started: ReturnType<typeof startMlflow>;
   let server: Awaited<ReturnType<typeof startMlflow>>;
   beforeAll(async () => {
-    server = await startMlflow(join(lake.root, 'mlflow-server'));
+    started = startMlflow(serverDir); // starts while the small lakehouse may still be building
+    await whenBuilt('small');
+    // training reads silver, gold and the feature store only
+    lake = fixtureCopy('small', { without: ['landing', 'bronze', 'mlruns', 'models', 'quality'] });
+    first = readMeta<TrainReport>(lake.root).outcomes;
+    server = await started;
   });
   afterAll(async () => {
-    await server.stop();
-    lake.cleanup();
+    await (await started.catch(() => null))?.stop();
+    lake?.cleanup();
+    rmSync(serverDir, { recursive: true, force: true });
   });
 
   it('logs runs, registers models and sets aliases that MLflow’s client reads back', async () => {
