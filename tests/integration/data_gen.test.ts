@@ -6,23 +6,24 @@ import { silentLogger } from '../../core/logger';
 import { PRODUCTS } from '../../pipelines/data_gen/catalog';
 import { generate } from '../../pipelines/data_gen/generate';
 import { FEEDS } from '../../pipelines/feeds';
+import { fixturePath } from '../fixtures/cache';
 import { generateInto, NO_DIRT, options, tmpLake } from '../helpers';
 import { localDate, readCsv, readDirt, readLanding, readManifestFile, styleOf, type LandingLine } from './landing_reader';
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('synthetic gym generator (tiny)', () => {
-  const a = tmpLake();
+  // `a`: the tiny fixture, generated with the same options in another process (read only)
+  const a = { root: fixturePath('tiny') };
   const b = tmpLake();
   const c = tmpLake();
   let lines: LandingLine[];
   beforeAll(() => {
-    generateInto(a.root);
     generateInto(b.root);
     generateInto(c.root, { seed: 43 });
     lines = readLanding(a.root, readManifestFile(a.root));
   });
-  afterAll(() => [a, b, c].forEach((l) => l.cleanup()));
+  afterAll(() => [b, c].forEach((l) => l.cleanup()));
 
   it('is byte-identical for the same seed and different for another', () => {
     const ma = readManifestFile(a.root);

@@ -38,7 +38,7 @@ describe('training on the small synthetic gym', () => {
 
   beforeAll(async () => {
     await whenBuilt('small');
-    lake = fixtureCopy('small');
+    lake = fixtureCopy('small', { shared: ['landing'] }); // prepare only reads the landing files
     config = loadConfig({ lakehouse: lake.root, scale: 'small', logLevel: 'silent' }, {}, lake.root);
     store = FeatureStore.open(config, { logger: silentLogger });
     tracker = new FileRunTracker(join(lake.root, 'mlruns'));
