@@ -55,12 +55,18 @@ export function compose(mws: express.RequestHandler[]): express.RequestHandler {
   return (req, res, next) => run(0, req, res, next);
 }
 
+/** The pattern of the route that answered (`/recommend/:member`), never the path as sent. */
+const routeOf = (req: unknown) => (req as express.Request).route?.path ?? '(no route)';
+
 function requestLogger(opts: AppOptions): express.RequestHandler {
   return pinoHttp({
     logger: opts.logger,
     genReqId: (req) => (req as express.Request).id ?? randomUUID(),
-    // Only what operations need: no bodies, headers or query strings (member ids, names, emails never logged).
-    serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0].replace(/\/(recommend|members)\/[^/]+/, '/$1/:member') }), res: (res: { statusCode: number }) => ({ status: res.statusCode }) },
+    // Only what operations need: no bodies, headers, query strings or paths as sent, but the route that
+    // matched, known when the response ends (routes match in any letter case; member ids never logged).
+    serializers: { req: (req: { id: unknown; method: string }) => ({ id: req.id, method: req.method }), res: (res: { statusCode: number }) => ({ status: res.statusCode }) },
+    customSuccessObject: (req, _res, val: object) => ({ ...val, route: routeOf(req) }),
+    customErrorObject: (req, _res, _err, val: object) => ({ ...val, route: routeOf(req) }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   });
 }
@@ -79,7 +85,8 @@ const requestId: express.RequestHandler = (req, _res, next) => {
  * `RateLimit` pair.
  */
 function responseHead(metrics: ApiContext['metrics'], limiter: RateLimiter | null): (req: express.Request, status: number) => HeaderList {
-  const security = helmetHeaders(API_HELMET);
+  // answers are about members and models of the moment: no browser or proxy keeps them
+  const security = [...helmetHeaders(API_HELMET), 'cache-control', 'no-store'];
   return (req, status) => {
     if (req.startedAt === undefined) return security.slice();
     metrics.observe(req, status, (performance.now() - req.startedAt) / 1000);

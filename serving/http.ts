@@ -86,12 +86,16 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string; request_id?: string };
 }
 
+/** The router's failure to decode a path parameter (`/recommend/%zz`): the client's mistake, not ours. */
+const badEscape = (err: unknown) => err instanceof URIError && (err as URIError & { status?: number }).status === 400;
+
 /** The one error middleware: AppErrors keep their status and message; anything else is a 500 without internals. */
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const id = String(req.id ?? '');
     let status = 500;
     let body: ErrorBody['error'] = { code: 'internal', message: 'internal error', request_id: id };
+    if (badEscape(err)) err = new ValidationError('the request path has a malformed percent-escape', 'path');
     if (isAppError(err)) {
       status = err.httpStatus;
       body = { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), request_id: id };

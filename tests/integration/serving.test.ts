@@ -250,6 +250,17 @@ describe('prediction API over real stores and registered models', () => {
     }
   });
 
+  it.each(['/recommend/%', '/recommend/%zz', '/recommend/%ff%fe', '/members/%zz/features', '/RECOMMEND/%E0%A4%A'])('answers a malformed percent-escape (%s) with 400 naming the path, not 500', async (path) => {
+    const res = await request(app).get(path).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_input', field: 'path', message: 'the request path has a malformed percent-escape' });
+  });
+
+  it('tells every client not to store API answers (Cache-Control: no-store)', async () => {
+    for (const res of [await request(app).post('/predict/churn').send({ member_id: known }).expect(200), await request(app).get('/nope').expect(404), await request(app).get('/healthz').expect(200)]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('serve says what to do when its port is taken or there is nothing to serve yet', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');

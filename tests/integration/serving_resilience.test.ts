@@ -135,10 +135,15 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     await request(app).post('/predict/churn').set('x-request-id', 'req-123').send({ member_id: member }).expect(200);
     await request(app).get(`/recommend/${member}`).expect(200);
     await request(app).get(`/members/${member}/features?x=1`).expect(400);
-    expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[0])).toMatchObject({ req: { id: 'req-123', method: 'POST', path: '/predict/churn' }, res: { status: 200 } });
-    expect(JSON.parse(lines[1]).req.path).toBe('/recommend/:member');
-    expect(lines.join('\n')).not.toContain(member);
+    // routes match in any letter case: the log names the route, never the path as sent
+    await request(app).get(`/RECOMMEND/${member}`).expect(200);
+    await request(app).get(`/Members/${member.toLowerCase()}/Features`).expect(404);
+    await request(app).get(`/nowhere/${member}`).expect(404);
+    expect(lines).toHaveLength(6);
+    expect(lines.slice(3).map((l) => JSON.parse(l).route)).toEqual(['/recommend/:member', '/members/:member/features', '(no route)']);
+    expect(JSON.parse(lines[0])).toMatchObject({ req: { id: 'req-123', method: 'POST' }, route: '/predict/churn', res: { status: 200 } });
+    expect(JSON.parse(lines[1]).route).toBe('/recommend/:member');
+    expect(lines.join('\n').toUpperCase()).not.toContain(member.toUpperCase());
     expect(lines.join('\n')).not.toMatch(/@|first_name|email|phone/);
   });
 
