@@ -8,6 +8,8 @@ export class ApiMetrics {
   readonly predictions = tally({ name: 'fitlake_predictions_total', help: 'Predictions served by model and version', labelNames: ['model', 'version'] as const, registers: [this.registry] });
   readonly fallbacks = tally({ name: 'fitlake_recommendation_fallbacks_total', help: 'Cold-start recommendations (popularity) by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly modelInfo = new Gauge({ name: 'fitlake_model_info', help: 'Served model versions (value 1)', labelNames: ['model', 'version', 'alias'] as const, registers: [this.registry] });
+  /** 1 while the last refresh of the online store or materialization records failed (the previous values are served). */
+  readonly storeRefreshFailed = new Gauge({ name: 'fitlake_store_refresh_failed', help: 'Whether the last store refresh failed (1: serving the values loaded before)', registers: [this.registry] });
   readonly freshness = tally({ name: 'fitlake_feature_freshness_total', help: 'Online feature vectors read, by freshness', labelNames: ['freshness'] as const, registers: [this.registry] });
 
   /** Records one request's latency under its route template ('unmatched' when no route took it). */

@@ -38,6 +38,8 @@ export interface ModelManagerDeps {
   lakehouseId?: string;
   /** Runs before each poll and admin reload (e.g. the online store picking up a new materialization). */
   beforeReload?: () => void;
+  /** Runs after each refresh of the stores with its error, or null (e.g. a metric). */
+  onRefresh?: (error: string | null) => void;
   /** Runs after a new set is swapped in (e.g. the model-info metric). */
   onSwap?: (set: ModelSet) => void;
 }
@@ -63,6 +65,7 @@ export class ModelManager {
   private set: ModelSet = { recommenders: {}, loadedAt: new Date(0).toISOString(), errors: {} };
   private timer: NodeJS.Timeout | null = null;
   private reloading: Promise<string[]> | null = null;
+  private refreshError: string | null = null;
   readonly alias: string;
 
   constructor(private readonly deps: ModelManagerDeps) {
@@ -88,9 +91,27 @@ export class ModelManager {
 
   /** Checks every alias; loads what moved; swaps the set once. Returns the names that changed. Concurrent calls share one reload. */
   reload(): Promise<string[]> {
-    this.deps.beforeReload?.();
+    this.refreshStores();
     this.reloading ??= this.doReload().finally(() => (this.reloading = null));
     return this.reloading;
+  }
+
+  /** Why the last refresh of the stores failed (the API serves what it loaded before), or null. */
+  storeError(): string | null {
+    return this.refreshError;
+  }
+
+  /** Runs `beforeReload`; a failure is kept and logged, never thrown: the API goes on with what it has. */
+  private refreshStores(): void {
+    try {
+      this.deps.beforeReload?.();
+      this.refreshError = null;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message !== this.refreshError) this.deps.logger.error({ err: message }, 'refreshing the stores failed; serving the values loaded before');
+      this.refreshError = message;
+    }
+    this.deps.onRefresh?.(this.refreshError);
   }
 
   private async doReload(): Promise<string[]> {

@@ -24,7 +24,15 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     dataNow = store.lastMaterializedEnd() ?? dataNow;
   };
   const metrics = new ApiMetrics(true);
-  const models = new ModelManager({ tracker, lakehouseId: lakehouseId(config.lakehouse), readerFor: (refs) => store.entityReader({ features: refs }), logger, beforeReload, onSwap: (set) => metrics.setModels(servedList(set)) });
+  const models = new ModelManager({
+    tracker,
+    lakehouseId: lakehouseId(config.lakehouse),
+    readerFor: (refs) => store.entityReader({ features: refs }),
+    logger,
+    beforeReload,
+    onSwap: (set) => metrics.setModels(servedList(set)),
+    onRefresh: (error) => metrics.storeRefreshFailed.set(error ? 1 : 0),
+  });
   await models.reload();
   const now = config.serving.clock === 'data' ? () => dataNow ?? new Date() : () => new Date();
   if (config.serving.clock === 'data') logger.info({ dataNow: dataNow?.toISOString() ?? null }, 'feature freshness measured against the last materialization (serving.clock = data)');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomic_fs';
 import { DataError } from '../../core/errors';
+import { parseJson } from '../../core/json';
 import type { LatestRow } from '../offline/offline_store';
 import type { OnlineStore, StoredRow, ViewRead } from './online_store';
 
@@ -44,8 +45,8 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private load(view: string): ViewTable {
     const path = this.path(view);
     if (!existsSync(path)) return { names: [], rows: new Map(), mtimeMs: 0 };
-    const parsed = FileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (!parsed.success) throw new DataError(`online store file ${path} is invalid: ${parsed.error.issues[0].message}`);
+    const parsed = FileSchema.safeParse(parseJson(readFileSync(path, 'utf8'), `online store file ${path}`));
+    if (!parsed.success) throw new DataError(`online store file ${path} is invalid at ${parsed.error.issues[0].path.join('.') || 'the top'}: ${parsed.error.issues[0].code}`);
     const { names, rows } = parsed.data;
     const map = new Map<string, StoredRow>();
     for (const [key, r] of Object.entries(rows)) {
@@ -63,12 +64,21 @@ export class EmbeddedOnlineStore implements OnlineStore {
     return t;
   }
 
-  /** Reloads every view whose file changed since it was loaded. */
+  /**
+   * Reloads every view whose file changed since it was loaded. A view whose new file cannot be read
+   * keeps the table loaded before (readers go on); the failures are thrown together afterwards.
+   */
   refresh(): void {
+    const failures: string[] = [];
     for (const [view, t] of this.tables) {
       const path = this.path(view);
-      if (existsSync(path) && statSync(path).mtimeMs !== t.mtimeMs) this.tables.set(view, this.load(view));
+      try {
+        if (existsSync(path) && statSync(path).mtimeMs !== t.mtimeMs) this.tables.set(view, this.load(view));
+      } catch (e) {
+        failures.push((e as Error).message);
+      }
     }
+    if (failures.length) throw new DataError(`${failures.join('; ')} (the values loaded before are still served)`);
   }
 
   async write(view: string, entity: string, names: string[], rows: LatestRow[]): Promise<number> {

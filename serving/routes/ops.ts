@@ -25,13 +25,14 @@ export function opsRoutes(router: IRouter, ctx: ApiContext): void {
     '/readyz',
     route(async (_req, res) => {
       const list = servedList(ctx.models.current());
-      let online = 'ok';
+      const stale = ctx.models.storeError();
+      let online = stale ? `serving the values loaded before: ${stale}` : 'ok';
       try {
         await ctx.memberProfile.read(['_readyz'], ctx.now());
       } catch (e) {
         online = `error: ${(e as Error).message}`;
       }
-      const ready = online === 'ok' && list.every((m) => m.version !== null);
+      const ready = !online.startsWith('error') && list.every((m) => m.version !== null);
       res.status(ready ? 200 : 503).json({ ready, models: Object.fromEntries(list.map((m) => [m.name, m.version ? `v${m.version}` : (m.error ?? 'not loaded')])), online_store: online });
     }),
   );
@@ -43,7 +44,7 @@ export function opsRoutes(router: IRouter, ctx: ApiContext): void {
   );
   router.get('/models', (_req, res) => {
     const set = ctx.models.current();
-    res.json({ alias: ctx.models.alias, loaded_at: set.loadedAt, models: servedList(set).map(({ alias: _a, ...m }) => m) });
+    res.json({ alias: ctx.models.alias, loaded_at: set.loadedAt, store_error: ctx.models.storeError(), models: servedList(set).map(({ alias: _a, ...m }) => m) });
   });
   router.post(
     '/admin/reload',

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
@@ -145,6 +146,37 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     expect(JSON.parse(lines[1]).route).toBe('/recommend/:member');
     expect(lines.join('\n').toUpperCase()).not.toContain(member.toUpperCase());
     expect(lines.join('\n')).not.toMatch(/@|first_name|email|phone/);
+  });
+
+  it('keeps serving what it loaded when an online-store file turns unreadable, says why, and logs no member data', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
+    const built = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, pino({ level: 'info' }, sink), {});
+    const app = createApp({ ...built.ctx, rateLimitPerMinute: 0, requestLogs: false });
+    const before = (await request(app).get(`/members/${member}/features`).expect(200)).body.features;
+    const file = join(lake.root, 'features', 'online', 'member_visits.json');
+    const original = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, original.slice(0, Math.floor(original.length / 2))); // torn mid-write: member ids and values in it
+      built.ctx.models.start(20);
+      await new Promise((r) => setTimeout(r, 250)); // a dozen polls, none of which may take the process down
+      built.ctx.models.stop();
+      await expect(built.ctx.models.reload()).resolves.toEqual([]);
+      expect((await request(app).get(`/members/${member}/features`).expect(200)).body.features).toEqual(before);
+      const ready = await request(app).get('/readyz').expect(200);
+      expect(ready.body.online_store).toMatch(/^serving the values loaded before: online store file .*member_visits\.json is not valid JSON/);
+      expect((await request(app).get('/models').expect(200)).body.store_error).toMatch(/member_visits\.json is not valid JSON/);
+      expect((await request(app).get('/metrics').expect(200)).text).toMatch(/^fitlake_store_refresh_failed 1$/m);
+      expect(lines.filter((l) => l.includes('refreshing the stores failed'))).toHaveLength(1);
+      expect(lines.join('')).not.toMatch(/M\d{7}/);
+      writeFileSync(file, original);
+      await built.ctx.models.reload();
+      expect((await request(app).get('/readyz').expect(200)).body.online_store).toBe('ok');
+      expect((await request(app).get('/metrics').expect(200)).text).toMatch(/^fitlake_store_refresh_failed 0$/m);
+    } finally {
+      writeFileSync(file, original);
+      await built.close();
+    }
   });
 
   it('drains in-flight requests on shutdown, then refuses new connections', async () => {
