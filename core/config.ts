@@ -76,6 +76,11 @@ export const ConfigSchema = z
         maxBatch: z.number().int().min(1).max(10_000),
         /** Requests per minute per client address (0: no limit). */
         rateLimitPerMinute: z.number().int().min(0),
+        /** Slow clients: ms a client may take to send a request's headers, and the whole request. */
+        headersTimeoutMs: z.number().int().min(100),
+        requestTimeoutMs: z.number().int().min(100),
+        /** Most open connections (more are refused at once). */
+        maxConnections: z.number().int().min(1),
       })
       .strict(),
   })
@@ -92,7 +97,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'tracking'> = {
   logFormat: 'auto',
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
-  serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000 },
+  serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 2_000 },
 };
 
 /** Runs and registered models belong to the lakehouse they were trained on: `<lakehouse>/mlruns`. */
@@ -152,6 +157,9 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_SERVING_CLOCK) serving.clock = env.FITLAKE_SERVING_CLOCK as Config['serving']['clock'];
   if (env.FITLAKE_RELOAD_INTERVAL_MS) serving.reloadIntervalMs = parseIntStrict(env.FITLAKE_RELOAD_INTERVAL_MS, 'FITLAKE_RELOAD_INTERVAL_MS');
   if (env.FITLAKE_RATE_LIMIT_PER_MINUTE) serving.rateLimitPerMinute = parseIntStrict(env.FITLAKE_RATE_LIMIT_PER_MINUTE, 'FITLAKE_RATE_LIMIT_PER_MINUTE');
+  if (env.FITLAKE_HEADERS_TIMEOUT_MS) serving.headersTimeoutMs = parseIntStrict(env.FITLAKE_HEADERS_TIMEOUT_MS, 'FITLAKE_HEADERS_TIMEOUT_MS');
+  if (env.FITLAKE_REQUEST_TIMEOUT_MS) serving.requestTimeoutMs = parseIntStrict(env.FITLAKE_REQUEST_TIMEOUT_MS, 'FITLAKE_REQUEST_TIMEOUT_MS');
+  if (env.FITLAKE_MAX_CONNECTIONS) serving.maxConnections = parseIntStrict(env.FITLAKE_MAX_CONNECTIONS, 'FITLAKE_MAX_CONNECTIONS');
   if (Object.keys(serving).length) out.serving = serving;
   const online = onlineFromEnv(env);
   if (online) out.features = { online };

@@ -66,7 +66,7 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
  * `app.request`/`app.response` become those subclasses' prototypes (inheriting Express's), so Express's
  * own setPrototypeOf finds them already in place and changes nothing.
  */
-export function httpServer(app: Express): Server {
+export function httpServer(app: Express, limits?: Pick<Config['serving'], 'headersTimeoutMs' | 'requestTimeoutMs'>): Server {
   // explicit constructors: the implicit `constructor(...args) { super(...args) }` spreads its arguments on every request (≈ 4× the cost)
   class Request extends IncomingMessage {
     constructor(socket: Socket) {
@@ -82,7 +82,11 @@ export function httpServer(app: Express): Server {
   Object.setPrototypeOf(Request.prototype, app.request);
   Object.setPrototypeOf(Response.prototype, app.response);
   Object.assign(app, { request: Request.prototype, response: Response.prototype });
-  return createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  const timeouts = limits
+    ? // node checks the timeouts every connectionsCheckingInterval (30 s by default): often enough to cut on time
+      { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4)) }
+    : {};
+  return createServer({ IncomingMessage: Request, ServerResponse: Response, ...timeouts }, app);
 }
 
 /** A failed listen as the error taxonomy says it: what is wrong with the address and what to do. */
@@ -102,7 +106,8 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
   const { ctx, close } = await buildContext(config, logger);
   const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = httpServer(app).listen(config.serving.port, config.serving.host, () => resolve(s));
+    const s = httpServer(app, config.serving).listen(config.serving.port, config.serving.host, () => resolve(s));
+    s.maxConnections = config.serving.maxConnections;
     s.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, config.serving)));
   }).catch(async (e: unknown) => {
     await close();

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
@@ -176,6 +177,40 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     } finally {
       writeFileSync(file, original);
       await built.close();
+    }
+  });
+
+  it('cuts a client that sends its headers too slowly, and refuses connections beyond the cap', async () => {
+    const s = await serve({ ...config, serving: { ...config.serving, port: 0, reloadIntervalMs: 0, headersTimeoutMs: 300, requestTimeoutMs: 2_000, maxConnections: 3 } }, silentLogger, { signals: false });
+    const port = (s.server.address() as AddressInfo).port;
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1', () => resolve(sock));
+        sock.once('error', reject);
+      });
+    const closedWithin = (sock: Socket, ms: number) =>
+      new Promise<{ closed: boolean; data: string; after: number }>((resolve) => {
+        let data = '';
+        const t0 = Date.now();
+        sock.on('data', (d) => (data += String(d)));
+        const timer = setTimeout(() => resolve({ closed: false, data, after: Date.now() - t0 }), ms);
+        sock.once('close', () => (clearTimeout(timer), resolve({ closed: true, data, after: Date.now() - t0 })));
+      });
+    try {
+      const slow = await open();
+      slow.write('GET /healthz HTTP/1.1\r\nHost: fitlake\r\n'); // and never the blank line
+      const cut = await closedWithin(slow, 3_000);
+      expect(cut.closed).toBe(true);
+      expect(cut.after).toBeLessThan(2_000);
+      expect(cut.data).toMatch(/^HTTP\/1\.1 408/);
+      const held = await Promise.all([open(), open(), open()]);
+      const extra = await open();
+      expect((await closedWithin(extra, 1_000)).closed).toBe(true);
+      held.forEach((h) => h.destroy());
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await s.stop();
     }
   });
 

@@ -73,6 +73,8 @@ describe('loadConfig', () => {
   it('reads the serving settings from the environment, naming a bad one', () => {
     const dir = dirWithConfig();
     expect(loadConfig({}, { PORT: '8080', FITLAKE_HOST: '0.0.0.0', FITLAKE_SERVING_CLOCK: 'system', FITLAKE_RELOAD_INTERVAL_MS: '0', FITLAKE_RATE_LIMIT_PER_MINUTE: '120' }, dir).serving).toMatchObject({ port: 8080, host: '0.0.0.0', clock: 'system', reloadIntervalMs: 0, rateLimitPerMinute: 120 });
+    expect(loadConfig({}, { FITLAKE_HEADERS_TIMEOUT_MS: '5000', FITLAKE_REQUEST_TIMEOUT_MS: '20000', FITLAKE_MAX_CONNECTIONS: '64' }, dir).serving).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 20000, maxConnections: 64 });
+    expect(() => loadConfig({}, { FITLAKE_HEADERS_TIMEOUT_MS: '10' }, dir)).toThrow(expect.objectContaining({ field: 'serving.headersTimeoutMs' }));
     expect(() => loadConfig({}, { PORT: 'eighty' }, dir)).toThrow(expect.objectContaining({ field: 'PORT' }));
     expect(() => loadConfig({}, { PORT: '70000' }, dir)).toThrow(expect.objectContaining({ field: 'serving.port' }));
     expect(() => loadConfig({}, { FITLAKE_SERVING_CLOCK: 'sundial' }, dir)).toThrow(expect.objectContaining({ field: 'serving.clock' }));
