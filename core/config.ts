@@ -81,6 +81,11 @@ export const ConfigSchema = z
         requestTimeoutMs: z.number().int().min(100),
         /** Most open connections (more are refused at once). */
         maxConnections: z.number().int().min(1),
+        /**
+         * Reverse proxies whose X-Forwarded-For gives the client address (for the per-address rate
+         * limit): false (none, the default: the header is ignored), a hop count, or addresses/CIDRs.
+         */
+        trustProxy: z.union([z.literal(false), z.number().int().min(1).max(10), z.string().regex(/^[\w.:/, -]+$/, 'addresses or CIDRs, comma-separated')]),
       })
       .strict(),
   })
@@ -97,7 +102,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'tracking'> = {
   logFormat: 'auto',
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
-  serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 2_000 },
+  serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 2_000, trustProxy: false },
 };
 
 /** Runs and registered models belong to the lakehouse they were trained on: `<lakehouse>/mlruns`. */
@@ -160,6 +165,7 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_HEADERS_TIMEOUT_MS) serving.headersTimeoutMs = parseIntStrict(env.FITLAKE_HEADERS_TIMEOUT_MS, 'FITLAKE_HEADERS_TIMEOUT_MS');
   if (env.FITLAKE_REQUEST_TIMEOUT_MS) serving.requestTimeoutMs = parseIntStrict(env.FITLAKE_REQUEST_TIMEOUT_MS, 'FITLAKE_REQUEST_TIMEOUT_MS');
   if (env.FITLAKE_MAX_CONNECTIONS) serving.maxConnections = parseIntStrict(env.FITLAKE_MAX_CONNECTIONS, 'FITLAKE_MAX_CONNECTIONS');
+  if (env.FITLAKE_TRUST_PROXY) serving.trustProxy = env.FITLAKE_TRUST_PROXY === 'false' ? false : /^\d+$/.test(env.FITLAKE_TRUST_PROXY) ? Number(env.FITLAKE_TRUST_PROXY) : env.FITLAKE_TRUST_PROXY;
   if (Object.keys(serving).length) out.serving = serving;
   const online = onlineFromEnv(env);
   if (online) out.features = { online };

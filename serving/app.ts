@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import type { HelmetOptions } from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { NotFoundError } from '../core/errors';
+import type { Config } from '../core/config';
 import type { ApiContext } from './context';
 import { type HeaderList, helmetHeaders, onResponseHead } from './headers';
 import { errorMiddleware, jsonBody } from './http';
@@ -15,6 +16,8 @@ import { recommendRoutes } from './routes/recommend';
 export interface AppOptions extends ApiContext {
   /** Requests per minute per client address (0: no limit). */
   rateLimitPerMinute: number;
+  /** Proxies whose X-Forwarded-For is believed (Express's `trust proxy`: hop count or addresses); none by default. */
+  trustProxy?: Config['serving']['trustProxy'];
   /** Log one line per request (pino-http) when the logger is at info or below; default on. */
   requestLogs?: boolean;
 }
@@ -112,13 +115,14 @@ export function createApp(opts: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (opts.trustProxy !== undefined && opts.trustProxy !== false) app.set('trust proxy', opts.trustProxy);
   const limiter = opts.rateLimitPerMinute > 0 ? new RateLimiter(opts.rateLimitPerMinute, 60_000) : null;
   onResponseHead(app, responseHead(opts.metrics, limiter));
   app.use(
     compose([
       requestId,
       ...(opts.requestLogs !== false && opts.logger.isLevelEnabled('info') ? [requestLogger(opts)] : []),
-      ...(limiter ? [rateLimit(limiter)] : []),
+      ...(limiter ? [rateLimit(limiter, opts.trustProxy !== undefined && opts.trustProxy !== false)] : []),
       jsonBody(256 * 1024),
     ]),
   );

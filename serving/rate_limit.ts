@@ -51,12 +51,13 @@ export class RateLimiter {
 
 /**
  * Refuses a client's requests beyond the limit with a 429 (`Retry-After` in seconds) and leaves the
- * decision on `req.rateLimit` for the response headers. The key is the peer address on the socket:
- * no proxy is trusted, so a forwarded-for header cannot buy a client a fresh budget.
+ * decision on `req.rateLimit` for the response headers. The key is the peer address on the socket,
+ * so a forwarded-for header cannot buy a client a fresh budget; behind trusted proxies
+ * (`byForwardedFor`, the app's `trust proxy` set) it is the client address they forwarded.
  */
-export function rateLimit(limiter: RateLimiter): RequestHandler {
+export function rateLimit(limiter: RateLimiter, byForwardedFor = false): RequestHandler {
   return (req, res, next) => {
-    const state = limiter.hit(req.socket.remoteAddress ?? 'unknown');
+    const state = limiter.hit((byForwardedFor ? req.ip : req.socket.remoteAddress) ?? 'unknown');
     req.rateLimit = state;
     if (state.remaining >= 0) return next();
     res.setHeader('retry-after', String(state.resetSeconds));

@@ -104,7 +104,7 @@ function listenError(e: NodeJS.ErrnoException, at: { host: string; port: number 
  */
 export async function serve(config: Config, logger: Logger, opts: { graceMs?: number; signals?: boolean } = {}): Promise<{ server: Server; stop: () => Promise<void> }> {
   const { ctx, close } = await buildContext(config, logger);
-  const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute });
+  const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute, trustProxy: config.serving.trustProxy });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = httpServer(app, config.serving).listen(config.serving.port, config.serving.host, () => resolve(s));
     s.maxConnections = config.serving.maxConnections;

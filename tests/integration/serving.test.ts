@@ -291,6 +291,16 @@ describe('prediction API over real stores and registered models', () => {
     expect(refused.headers).toMatchObject({ 'retry-after': expect.stringMatching(/^(60|59)$/), ratelimit: expect.stringMatching(/^limit=3, remaining=0, /), 'x-content-type-options': 'nosniff' });
   });
 
+  it('keys the rate limit by X-Forwarded-For only behind proxies it is told to trust', async () => {
+    // header values only (documentation addresses): no traffic goes anywhere but 127.0.0.1
+    const direct = createApp({ ...ctx, rateLimitPerMinute: 2, requestLogs: false });
+    for (const ip of ['192.0.2.1', '192.0.2.2']) await request(direct).get('/healthz').set('x-forwarded-for', ip).expect(200);
+    await request(direct).get('/healthz').set('x-forwarded-for', '192.0.2.3').expect(429); // one budget: the socket's address
+    const proxied = createApp({ ...ctx, rateLimitPerMinute: 2, requestLogs: false, trustProxy: 'loopback' });
+    for (const ip of ['192.0.2.1', '192.0.2.1', '192.0.2.2', '192.0.2.2']) await request(proxied).get('/healthz').set('x-forwarded-for', ip).expect(200);
+    await request(proxied).get('/healthz').set('x-forwarded-for', '192.0.2.1').expect(429);
+  });
+
   it('sends the security policy and request id on errors and unmatched routes too', async () => {
     for (const res of [await request(app).get('/no/such/route').expect(404), await request(app).post('/predict/churn').send({ member_id: '../etc' }).expect(400)]) {
       expect(res.headers).toMatchObject({ 'content-security-policy': "default-src 'none';frame-ancestors 'none'", 'x-frame-options': 'DENY', 'x-request-id': res.body.error.request_id });

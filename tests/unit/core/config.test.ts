@@ -75,6 +75,10 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { PORT: '8080', FITLAKE_HOST: '0.0.0.0', FITLAKE_SERVING_CLOCK: 'system', FITLAKE_RELOAD_INTERVAL_MS: '0', FITLAKE_RATE_LIMIT_PER_MINUTE: '120' }, dir).serving).toMatchObject({ port: 8080, host: '0.0.0.0', clock: 'system', reloadIntervalMs: 0, rateLimitPerMinute: 120 });
     expect(loadConfig({}, { FITLAKE_HEADERS_TIMEOUT_MS: '5000', FITLAKE_REQUEST_TIMEOUT_MS: '20000', FITLAKE_MAX_CONNECTIONS: '64' }, dir).serving).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 20000, maxConnections: 64 });
     expect(() => loadConfig({}, { FITLAKE_HEADERS_TIMEOUT_MS: '10' }, dir)).toThrow(expect.objectContaining({ field: 'serving.headersTimeoutMs' }));
+    expect(loadConfig({}, {}, dir).serving.trustProxy).toBe(false);
+    expect(loadConfig({}, { FITLAKE_TRUST_PROXY: '1' }, dir).serving.trustProxy).toBe(1);
+    expect(loadConfig({}, { FITLAKE_TRUST_PROXY: 'loopback, 10.0.0.0/8' }, dir).serving.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({}, { FITLAKE_TRUST_PROXY: 'every$thing' }, dir)).toThrow(expect.objectContaining({ field: 'serving.trustProxy' }));
     expect(() => loadConfig({}, { PORT: 'eighty' }, dir)).toThrow(expect.objectContaining({ field: 'PORT' }));
     expect(() => loadConfig({}, { PORT: '70000' }, dir)).toThrow(expect.objectContaining({ field: 'serving.port' }));
     expect(() => loadConfig({}, { FITLAKE_SERVING_CLOCK: 'sundial' }, dir)).toThrow(expect.objectContaining({ field: 'serving.clock' }));
