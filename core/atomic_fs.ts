@@ -63,18 +63,61 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Who holds a lock: the pid, and where the OS says so, when that process started and in which boot. */
+interface LockHolder {
+  pid: number;
+  started?: string;
+  boot?: string;
+}
+
+const readProc = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22), on Linux. */
+function startTime(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+function holderOf(pid: number): LockHolder {
+  return { pid, started: startTime(pid), boot: readProc('/proc/sys/kernel/random/boot_id') };
+}
+
 /**
- * An advisory lock file holding the owner's pid. A lock left by a dead process is taken over.
- * Returns the release function; throws ConflictError while a live process holds it.
+ * Whether the lock's holder still runs: its pid is alive and, where recorded, is the same process
+ * (same start time, same boot). After a container restart or a long time, pids are reused: a live
+ * process with the recorded pid but another start time or boot is not the holder.
+ */
+function holderAlive(text: string): LockHolder | null {
+  let held: LockHolder;
+  try {
+    held = /^\d+$/.test(text) ? { pid: Number(text) } : (JSON.parse(text) as LockHolder);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(held.pid) || held.pid <= 0 || held.pid === process.pid || !pidAlive(held.pid)) return null;
+  const now = holderOf(held.pid);
+  if (held.boot && now.boot && held.boot !== now.boot) return null;
+  if (held.started && now.started && held.started !== now.started) return null;
+  return held;
+}
+
+/**
+ * An advisory lock file naming its holder (pid, start time, boot id). A lock left by a process that
+ * is gone — dead, or its pid now someone else's — is taken over. Returns the release function;
+ * throws ConflictError while the holder runs.
  */
 export function acquireLock(path: string, what: string): () => void {
   mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (createExclusive(path, String(process.pid))) return () => rmSync(path, { force: true });
-    const holder = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && pidAlive(holder) && holder !== process.pid) {
-      throw new ConflictError(`${what} is already running (pid ${holder}, lock ${path})`);
-    }
+    if (createExclusive(path, JSON.stringify(holderOf(process.pid)))) return () => rmSync(path, { force: true });
+    const holder = holderAlive(readFileSync(path, 'utf8').trim());
+    if (holder) throw new ConflictError(`${what} is already running (pid ${holder.pid}, lock ${path})`);
     rmSync(path, { force: true });
   }
   throw new ConflictError(`could not take lock ${path}`);

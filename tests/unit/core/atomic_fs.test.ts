@@ -31,8 +31,25 @@ describe('atomic file helpers', () => {
     expect(() => acquireLock(p, 'the job')).toThrow(/the job is already running \(pid \d+/);
     writeFileSync(p, '2147483646');
     const release = acquireLock(p, 'the job');
-    expect(readFileSync(p, 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(readFileSync(p, 'utf8'))).toMatchObject({ pid: process.pid });
     release();
     expect(existsSync(p)).toBe(false);
+  });
+
+  it('knows its holder by pid, start time and boot: a reused pid does not hold the lock', () => {
+    const p = join(lake.root, 'y.lock');
+    const release = acquireLock(p, 'the job');
+    const mine = JSON.parse(readFileSync(p, 'utf8'));
+    expect(mine).toEqual({ pid: process.pid, started: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    release();
+    // the parent, recorded with its real start time: it holds the lock
+    const parent = { pid: process.ppid, started: readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1].split(' ')[19], boot: mine.boot };
+    writeFileSync(p, JSON.stringify(parent));
+    expect(() => acquireLock(p, 'the job')).toThrow(`the job is already running (pid ${process.ppid}, lock ${p})`);
+    // the same pid recorded with another start time (pid reused), or in another boot (a container restart): stale
+    for (const stale of [{ ...parent, started: '1' }, { ...parent, boot: '00000000-0000-0000-0000-000000000000' }]) {
+      writeFileSync(p, JSON.stringify(stale));
+      acquireLock(p, 'the job')();
+    }
   });
 });
