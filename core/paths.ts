@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createExclusive } from './atomic_fs';
-import { DataError } from './errors';
+import { readJsonFile } from './json';
 
 /** Every location under the lakehouse root, in one place. */
 export function lakePaths(root: string) {
@@ -31,7 +31,5 @@ const IdSchema = z.object({ id: z.string().uuid(), created_at: z.string() }).str
 export function lakehouseId(root: string): string {
   const path = join(root, '_lakehouse.json');
   if (!existsSync(path)) createExclusive(path, JSON.stringify({ id: randomUUID(), created_at: new Date().toISOString() }) + '\n');
-  const parsed = IdSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new DataError(`${path} is not a lakehouse identity file (delete it to make a new identity; models trained before then will need retraining)`);
-  return parsed.data.id;
+  return readJsonFile(path, IdSchema, 'lakehouse identity file', 'delete it to make a new identity; models trained before then will need retraining').id;
 }

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createExclusive, writeFileAtomic } from '../core/atomic_fs';
 import type { Row } from '../core/duckdb';
-import { ConflictError, DataError } from '../core/errors';
-import { parseJson } from '../core/json';
+import { ConflictError } from '../core/errors';
+import { readJsonFile } from '../core/json';
 import type { Logger } from '../core/logger';
 import { noProgress, type Progress } from '../core/progress';
 import { ttlMs, type FeatureView } from './define';
@@ -51,12 +51,7 @@ export class MaterializationLog {
     return readdirSync(this.dir)
       .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
       .sort()
-      .map((n) => {
-        const path = join(this.dir, n);
-        const parsed = MaterializationSchema.safeParse(parseJson(readFileSync(path, 'utf8'), `materialization record ${path}`));
-        if (!parsed.success) throw new DataError(`materialization record ${path} is invalid at ${parsed.error.issues[0].path.join('.') || 'the top'}: ${parsed.error.issues[0].code}`);
-        return parsed.data;
-      });
+      .map((n) => readJsonFile(join(this.dir, n), MaterializationSchema, 'materialization record'));
   }
 
   /** End of the latest materialization of `view`, or null when it was never materialized. */

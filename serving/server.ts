@@ -90,7 +90,7 @@ export function httpServer(app: Express, limits?: Pick<Config['serving'], 'heade
 }
 
 /** A failed listen as the error taxonomy says it: what is wrong with the address and what to do. */
-function listenError(e: NodeJS.ErrnoException, at: { host: string; port: number }): Error {
+export function listenError(e: NodeJS.ErrnoException, at: { host: string; port: number }): Error {
   const where = `${at.host}:${at.port}`;
   if (e.code === 'EADDRINUSE') return new ConflictError(`${where} is already in use (another fitlake serve?): stop it, or choose another port with --port or PORT`);
   if (e.code === 'EACCES') return new ValidationError(`not allowed to listen on ${where} (ports below 1024 need privileges): choose another with --port or PORT`, 'port');

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomic_fs';
 import { DataError } from '../../core/errors';
-import { parseJson } from '../../core/json';
+import { readJsonFile } from '../../core/json';
 import type { LatestRow } from '../offline/offline_store';
 import type { OnlineStore, StoredRow, ViewRead } from './online_store';
 
@@ -45,9 +45,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private load(view: string): ViewTable {
     const path = this.path(view);
     if (!existsSync(path)) return { names: [], rows: new Map(), mtimeMs: 0 };
-    const parsed = FileSchema.safeParse(parseJson(readFileSync(path, 'utf8'), `online store file ${path}`));
-    if (!parsed.success) throw new DataError(`online store file ${path} is invalid at ${parsed.error.issues[0].path.join('.') || 'the top'}: ${parsed.error.issues[0].code}`);
-    const { names, rows } = parsed.data;
+    const { names, rows } = readJsonFile(path, FileSchema, 'online store file');
     const map = new Map<string, StoredRow>();
     for (const [key, r] of Object.entries(rows)) {
       map.set(key, { featureTs: Number(r[0]), createdTs: Number(r[1]), values: Object.fromEntries(names.map((n, i) => [n, r[i + 2] ?? null])) });

@@ -69,6 +69,7 @@ describe('fitlake CLI', () => {
       expect([r.status, r.stderr]).toEqual([0, expect.any(String)]);
       expect(r.stdout).toMatch(/^churn +— .* SKIPPED: churn needs at least 2 monthly snapshots with a full 30-day horizon; the data has 0 \(generate more days\)$/m);
       expect(r.stdout).toMatch(/^activity-classifier .* v1 → champion/m);
+      expect(r.stdout).toMatch(/^supplement-forecast +— .* SKIPPED: supplement-forecast needs at least 12 weeks of supplement sales to backtest; the data has \d+ \(generate more days\)$/m);
       expect(r.stdout).toContain(`runs: ${join(lake.root, 'mlruns')}`);
       expect(r.stderr).toMatch(/"model":"churn".*"msg":"not enough data: model skipped, the others still train"/);
       const none = runCli(['train', '--skip-prepare', '--models', 'churn', '--lakehouse', lake.root]);
