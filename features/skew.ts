@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SkewError, ValidationError } from '../core/errors';
-import type { FeatureView } from './define';
+import type { Entity, FeatureView } from './define';
 import type { FeatureStore } from './store';
 
 export interface SkewMismatch {
@@ -54,14 +54,14 @@ export async function checkSkew(store: FeatureStore, opts: { sample: number; vie
       if (opts.views) throw new ValidationError(`feature view ${view.name} was never materialized into the ${store.online.type} online store`, 'views');
       continue;
     }
-    report.views.push(await checkView(store, view, window, opts, report));
+    const entity = registry.entities.find((e) => e.name === view.entities[0])!;
+    report.views.push(await checkView(store, view, entity, window, opts, report));
   }
   report.passed = report.mismatches.length === 0 && report.missing.length === 0;
   return report;
 }
 
-async function checkView(store: FeatureStore, view: FeatureView, window: { start: Date; end: Date }, opts: { sample: number; seed?: number }, report: SkewReport): Promise<SkewViewReport> {
-  const entity = store.registry().entities.find((e) => e.name === view.entities[0])!;
+async function checkView(store: FeatureStore, view: FeatureView, entity: Entity, window: { start: Date; end: Date }, opts: { sample: number; seed?: number }, report: SkewReport): Promise<SkewViewReport> {
   const { rows: expected } = await store.offline.latest(view, entity.joinKey, window.start, window.end);
   const rank = (k: string) => createHash('sha1').update(`${opts.seed ?? 0}:${k}`).digest('hex');
   const keys = expected.map((r) => r.key).sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, opts.sample);
