@@ -2,7 +2,7 @@
 -- A session whose events arrive in several landing files counts once, on its first day, from the
 -- day its first event became known.
 WITH events AS (
-  SELECT member_id, app_session_id, event_type, event_date, fitlake_known_date(event_date, _source_file) AS avail
+  SELECT member_id, app_session_id, event_type, event_date, fitlake_known_date(event_date, _source_file, _batch_id) AS avail
   FROM app_events
 ), sessions AS (
   SELECT member_id, min(event_date) AS d, min(avail) AS avail, 1 AS app_sessions, 0 AS bookings, 0 AS goals_set, 0 AS goals_achieved, 0 AS workouts_logged

@@ -2,7 +2,7 @@
 SELECT
   r.member_id,
   r.sale_date AS d,
-  fitlake_known_date(r.sale_date, r._source_file) AS avail,
+  fitlake_known_date(r.sale_date, r._source_file, r._batch_id) AS avail,
   sum(r.amount)::DOUBLE AS spend,
   coalesce(sum(r.amount) FILTER (WHERE p.category = 'supplements'), 0)::DOUBLE AS supplement_spend,
   coalesce(sum(r.amount) FILTER (WHERE p.category = 'juice_bar'), 0)::DOUBLE AS juice_bar_spend,

@@ -2,7 +2,7 @@
 SELECT
   member_id,
   activity_date AS d,
-  fitlake_known_date(activity_date, _source_file) AS avail,
+  fitlake_known_date(activity_date, _source_file, _batch_id) AS avail,
   1 AS wearable_days,
   steps,
   calories_burned AS calories,

@@ -2,7 +2,7 @@
 SELECT
   sku,
   sale_date AS d,
-  fitlake_known_date(sale_date, _source_file) AS avail,
+  fitlake_known_date(sale_date, _source_file, _batch_id) AS avail,
   sum(quantity) AS units,
   sum(amount)::DOUBLE AS revenue,
   count(DISTINCT member_id) AS member_buyers

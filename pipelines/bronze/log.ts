@@ -8,10 +8,18 @@ const SourceSchema = z
   .object({
     path: z.string(),
     feed: z.string(),
+    /** Bytes of the file ingested so far (this batch's range ends here). */
     size: z.number().int(),
     mtime_ms: z.number(),
     rows: z.number().int(),
     quarantined: z.number().int(),
+    /** Where this batch's range began (0: the whole file so far); set when a grown file's new lines were taken. */
+    offset: z.number().int().min(0).optional(),
+    /** Lines in the first `size` bytes, and their SHA-256: a later append is recognised by them. */
+    lines: z.number().int().min(0).optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** Why the range was quarantined whole (not text), when it was. */
+    rejected: z.string().optional(),
   })
   .strict();
 const OutputSchema = z.object({ table: z.string(), path: z.string(), rows: z.number().int() }).strict();
@@ -57,7 +65,7 @@ export class BronzeLog {
     return (this.commits.at(-1)?.batch_id ?? 0) + 1;
   }
 
-  /** Landing files already ingested, by path relative to the landing root. */
+  /** Landing files already ingested, by path relative to the landing root (the latest range taken of each). */
   ingested(): Map<string, CommitSource> {
     const out = new Map<string, CommitSource>();
     for (const c of this.commits) for (const s of c.sources) out.set(s.path, s);

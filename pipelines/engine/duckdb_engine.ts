@@ -1,9 +1,17 @@
 import { Db, sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
 import type { Config } from '../../core/config';
-import type { BronzeLog } from '../bronze/log';
+import { lakePaths } from '../../core/paths';
+import { BronzeLog } from '../bronze/log';
 import { createBronzeViews } from '../bronze/reader';
 import { localDateSql, parseEventTimeSql } from '../sql/timestamps';
 import type { Engine } from './engine';
+
+/** SQL of the local day each bronze batch was ingested on, by batch id (`b`). */
+function batchDaySql(log: BronzeLog, timeZone: string): string {
+  if (log.commits.length === 0) return 'NULL::DATE';
+  const days = log.commits.map((c) => `${c.batch_id}: ${localDateSql(`${sqlString(c.committed_at)}::TIMESTAMPTZ`, timeZone)}`);
+  return `(MAP {${days.join(', ')}})[b]`;
+}
 
 /** The embedded engine: DuckDB over the Parquet lakehouse. */
 export class DuckDbEngine implements Engine {
@@ -17,14 +25,18 @@ export class DuckDbEngine implements Engine {
    */
   static async open(root: string, timeZone: string, opts: { duckdb?: Config['duckdb']; bronze?: BronzeLog } = {}): Promise<DuckDbEngine> {
     const db = await Db.open({ memoryLimit: opts.duckdb?.memoryLimit, threads: opts.duckdb?.threads });
-    await createBronzeViews(db, root, opts.bronze);
+    const bronze = opts.bronze ?? BronzeLog.load(lakePaths(root).bronzeLog);
+    await createBronzeViews(db, root, bronze);
     await db.run(`CREATE OR REPLACE MACRO fitlake_ts(x) AS ${parseEventTimeSql('x', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_date(t) AS ${localDateSql('t', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_status(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'duplicate' WHEN problem IS NOT NULL THEN 'quarantined' ELSE 'ok' END`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_reason(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'replayed_record' ELSE problem END`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_day_start(d) AS timezone(${sqlString(timeZone)}, d::TIMESTAMP)`);
-    await db.run(`CREATE OR REPLACE MACRO fitlake_known_date(d, source_file) AS greatest(d, try_cast(regexp_extract(source_file, '(\\d{4}-\\d{2}-\\d{2})\\.[a-z]+$', 1) AS DATE)) + 1`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_batch_day(b) AS ${batchDaySql(bronze, timeZone)}`);
+    await db.run(
+      `CREATE OR REPLACE MACRO fitlake_known_date(d, source_file, batch_id) AS greatest(d, least(try_cast(regexp_extract(source_file, '(\\d{4}-\\d{2}-\\d{2})\\.[a-z]+$', 1) AS DATE), fitlake_batch_day(batch_id))) + 1`,
+    );
     await db.run('SET partitioned_write_max_open_files = 5000');
     await db.run(`CREATE OR REPLACE MACRO fitlake_norm_sku(x) AS regexp_replace(upper(x), '[^A-Z0-9]', '', 'g')`);
     return new DuckDbEngine(db);

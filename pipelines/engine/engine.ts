@@ -3,8 +3,10 @@
  * SQL plus a few named functions every engine provides (`fitlake_ts`, `fitlake_local_date`,
  * `fitlake_local_hour`, `fitlake_norm_sku`, and `fitlake_row_status` / `fitlake_row_reason`, which
  * give an audited row its fate from its copy number and problem; `fitlake_day_start` (a local date's
- * midnight as an instant) and `fitlake_known_date` (the day a record became known: the day after
- * its landing file's date, or after its event date if later)); DuckDB implements it now, Spark later.
+ * midnight as an instant) and `fitlake_known_date(d, source_file, batch_id)` (the day a record
+ * became known: the day after its landing file's drop date, or after its event date if later; a drop
+ * date after the day its batch was ingested is impossible, and that day counts instead)); DuckDB
+ * implements it now, Spark later.
  */
 export interface Engine {
   /** Engine name, for logs and run records. */

@@ -115,12 +115,23 @@ describe('bronze ingestion', () => {
     expect(after.quarantined.app_events).toBe(before.quarantined.app_events + 1);
   });
 
-  it('reports a landing file that changed after ingestion instead of ingesting it twice', async () => {
+  it('takes only the new lines of a grown file, once; a file whose earlier bytes changed is reported, never re-ingested', async () => {
+    const before = await visible(lake.root);
     const path = join(lake.root, 'landing', 'app_events', 'app_events_2025-03-05.jsonl');
     appendFileSync(path, '{"event_id":"A10","occurred_at":1741176000000}\n');
     const r = await ingest(lake.root);
-    expect(r.changed).toEqual(['app_events/app_events_2025-03-05.jsonl']);
-    expect(r.files).toBe(0);
+    expect([r.appended, r.files, r.rows, r.quarantined, r.changed]).toEqual([['app_events/app_events_2025-03-05.jsonl'], 1, 1, 0, []]);
+    const lines = await withDb(async (db) => {
+      await createBronzeViews(db, lake.root);
+      return db.all<{ event_id: string; _line_number: number }>(`SELECT event_id, _line_number FROM bronze_app_events WHERE _source_file = 'app_events/app_events_2025-03-05.jsonl' ORDER BY 2`);
+    });
+    expect(lines.map((l) => [l.event_id, Number(l._line_number)])).toEqual([['A9', 1], ['A10', 3]]);
+    expect((await ingest(lake.root)).files).toBe(0);
+
+    writeFileSync(path, '{"event_id":"B1","occurred_at":1741176000000}\n'.repeat(5));
+    const rewritten = await ingest(lake.root);
+    expect([rewritten.changed, rewritten.files]).toEqual([['app_events/app_events_2025-03-05.jsonl'], 0]);
+    expect((await visible(lake.root)).counts.app_events).toBe(before.counts.app_events + 1);
   });
 
   it('lands the rest of a batch when a whole file is garbage', async () => {

@@ -19,7 +19,7 @@ describe('fitlake CLI', () => {
       expect(g.stdout).toMatch(/^generated \d+ lines in \d+ files for \d+ members/);
       const i = runCli(['ingest'], { FITLAKE_LAKEHOUSE: lake.root });
       expect(i.status).toBe(0);
-      expect(i.stdout).toMatch(/^ingested \d+ new files in 1 batch\(es\): \d+ rows to bronze, \d+ quarantined/);
+      expect(i.stdout).toMatch(/^ingested \d+ files in 1 batch\(es\): \d+ rows to bronze, \d+ quarantined/);
       expect(existsSync(join(lake.root, 'bronze', '_log', '000000000001.json'))).toBe(true);
     } finally {
       lake.cleanup();

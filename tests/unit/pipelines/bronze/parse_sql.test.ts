@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Db } from '../../../../core/duckdb';
-import { csvFeedSql, jsonFeedSql, linesSql, UNQUOTE_MACRO } from '../../../../pipelines/bronze/parse_sql';
+import { csvFeedSql, headersSql, jsonFeedSql, linesSql, UNQUOTE_MACRO } from '../../../../pipelines/bronze/parse_sql';
 import { feedSpec } from '../../../../pipelines/feeds';
 import { tmpLake, TZ } from '../../../helpers';
 
@@ -28,8 +28,10 @@ describe('bronze parse SQL', () => {
     const path = join(lake.root, feed, name);
     mkdirSync(join(lake.root, feed), { recursive: true });
     writeFileSync(path, text);
-    await db.run(`CREATE OR REPLACE TEMP TABLE _lines AS ${linesSql([path], lake.root)}`);
-    const sql = spec.format === 'csv' ? csvFeedSql(spec, '_lines', TZ) : jsonFeedSql(spec, '_lines', TZ);
+    const source = `${feed}/${name}`;
+    await db.run(`CREATE OR REPLACE TEMP TABLE _lines AS ${linesSql([{ readFrom: path, source, lineBase: 0 }])}`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE _headers AS ${headersSql([{ source, header: text.split('\n')[0] }])}`);
+    const sql = spec.format === 'csv' ? csvFeedSql(spec, '_lines', '_headers', TZ) : jsonFeedSql(spec, '_lines', TZ);
     return db.all<Parsed>(`${sql} ORDER BY _line_number`);
   }
 
@@ -90,5 +92,23 @@ describe('bronze parse SQL', () => {
   it('quarantines every line of a CSV whose header lacks the key', async () => {
     const rows = await parse('equipment_usage', 'e.csv', 'machine_id,started_at\nX,1735905600000\nY,1735905600000\n');
     expect(rows.map((r) => r._reason)).toEqual(['header_missing:usage_id', 'header_missing:usage_id']);
+  });
+
+  it('takes a first line naming no column for data, not a header: every line is quarantined, the first included', async () => {
+    const rows = await parse('equipment_usage', 'h.csv', 'E1,C01-ROWER-01,rower,C01,M1,1735905600000,600,,,\nE2,C01-ROWER-01,rower,C01,M1,1735905600000,600,,,\n');
+    expect(rows.map((r) => [r._line_number, r._reason, r._line])).toEqual([
+      [1, 'missing_header', 'E1,C01-ROWER-01,rower,C01,M1,1735905600000,600,,,'],
+      [2, 'missing_header', 'E2,C01-ROWER-01,rower,C01,M1,1735905600000,600,,,'],
+    ]);
+  });
+
+  it('numbers the lines of an appended range after the lines already taken', async () => {
+    const path = join(lake.root, 'more.jsonl');
+    writeFileSync(path, '{"usage_id":"F9","started_at":1735905600000}\n\n{"usage_id":"F10","started_at":1735905600000}\n');
+    const rows = await db.all<{ _source_file: string; _line_number: number }>(`${linesSql([{ readFrom: path, source: 'facility_usage/f.jsonl', lineBase: 7 }])} ORDER BY 2`);
+    expect(rows.map((r) => [r._source_file, r._line_number])).toEqual([
+      ['facility_usage/f.jsonl', 8],
+      ['facility_usage/f.jsonl', 10],
+    ]);
   });
 });
