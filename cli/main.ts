@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isAppError } from '../core/errors';
+import { isAppError, storageError } from '../core/errors';
 import { createLogger } from '../core/logger';
 
 type Register = (program: Command) => void;
@@ -60,9 +60,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    if (isAppError(e)) {
-      process.stderr.write(`fitlake: ${e.message}\n`);
-      return e.exitCode;
+    const known = isAppError(e) ? e : storageError(e);
+    if (known) {
+      process.stderr.write(`fitlake: ${known.message}\n`);
+      return known.exitCode;
     }
     createLogger('error').error({ err: e }, 'unexpected failure');
     process.stderr.write(`fitlake: unexpected failure: ${(e as Error).message}\n`);

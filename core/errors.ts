@@ -95,3 +95,37 @@ export class UnavailableError extends AppError {
     super('unavailable', message, { httpStatus: 503, exitCode: 10, cause });
   }
 }
+
+/** The disk refused a read or write: permissions, a read-only mount, no space left. */
+export class StorageError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('storage_error', message, { httpStatus: 500, exitCode: 12, cause });
+  }
+}
+
+const STORAGE_CODES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * A StorageError saying what the OS refused, where, and what to do, for a node file-system error
+ * (undefined for anything else). A temp file is named by its folder: that is what needs fixing.
+ */
+export function storageError(e: unknown): StorageError | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const what = typeof err?.code === 'string' ? STORAGE_CODES[err.code] : undefined;
+  if (!what || !err.path) return undefined;
+  const base = err.path.split('/').pop() ?? '';
+  const temp = base.startsWith('.') && base.endsWith('.tmp');
+  const verb = { mkdir: 'create', unlink: 'delete', rmdir: 'delete' }[err.syscall ?? ''] ?? err.syscall ?? 'access';
+  const action = temp ? `write to ${err.path.slice(0, err.path.length - base.length - 1)}` : `${verb} ${err.path}`;
+  const hint =
+    err.code === 'ENOSPC' || err.code === 'EDQUOT'
+      ? 'free some space (old runs under mlruns/, quality/runs/) and run it again'
+      : 'the lakehouse must be writable by this user: fix its owner or permissions, or point --lakehouse (FITLAKE_LAKEHOUSE) at a writable copy';
+  return new StorageError(`cannot ${action}: ${what} (${hint})`, e);
+}

@@ -43,16 +43,19 @@ export class DuckDbOfflineStore implements OfflineStore {
   async build(defs: Definitions, opts: { force?: boolean; views?: string[] } = {}): Promise<BuildReport[]> {
     const entities = new Map(defs.entities.map((e) => [e.name, e]));
     const spineSql = defs.spines.map((s) => sourceFileSql(s)).join('\n');
-    const lake = this.lakeFingerprint();
+    const lakeHash = this.lakeFingerprint();
     const views = defs.views.filter((v) => !opts.views || opts.views.includes(v.name));
     const plans = views.map((v) => {
       const sql = viewSql(v, entities);
-      return { view: v, sql, fingerprint: hash([sql, spineSql, lake]) };
+      return { view: v, sql, fingerprint: hash([sql, spineSql, lakeHash]) };
     });
     const stale = plans.filter((p) => opts.force || this.tables.current(p.view.name)?.fingerprint !== p.fingerprint);
     const reports: BuildReport[] = plans.filter((p) => !stale.includes(p)).map((p) => ({ view: p.view.name, action: 'skipped', rows: this.tables.current(p.view.name)!.rows, seconds: 0 }));
     if (stale.length === 0) return reports;
-    if (Object.keys(lakeTables(this.root).gold).length === 0) throw new ValidationError(`no gold tables under ${this.root}: run \`fitlake pipeline run\` first`, 'lakehouse');
+    const lake = lakeTables(this.root);
+    for (const layer of ['silver', 'gold'] as const) {
+      if (Object.keys(lake[layer]).length === 0) throw new ValidationError(`no ${layer} tables under ${this.root} (no ${layer}/_layer.json): run \`fitlake pipeline run\` first`, 'lakehouse');
+    }
     const release = acquireLock(join(this.root, 'features', '.build.lock'), 'a feature table build');
     try {
       reports.push(...(await this.buildViews(defs, stale, entities)));

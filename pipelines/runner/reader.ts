@@ -1,20 +1,24 @@
-import { existsSync, readdirSync } from 'node:fs';
-
+import { existsSync } from 'node:fs';
+import { DataError } from '../../core/errors';
 import { sqlIdent, sqlStringList, type Db } from '../../core/duckdb';
 import { lakePaths } from '../../core/paths';
 import { TableStore } from './table_store';
 
-/** Current silver and gold tables, by layer, as absolute Parquet paths (one per partition when partitioned). */
+/**
+ * Current silver and gold tables, by layer, as absolute Parquet paths (one per partition when
+ * partitioned): each layer from one read of its manifest, so all its tables are of one version.
+ * A data file the manifest names but the disk lacks is a DataError saying how to repair.
+ */
 export function lakeTables(root: string): Record<'silver' | 'gold', Record<string, string[]>> {
   const paths = lakePaths(root);
   const out: Record<'silver' | 'gold', Record<string, string[]>> = { silver: {}, gold: {} };
   for (const layer of ['silver', 'gold'] as const) {
-    const dir = paths[layer];
-    if (!existsSync(dir)) continue;
-    const store = new TableStore(dir);
-    for (const table of readdirSync(dir).sort()) {
-      const files = store.currentFiles(table);
-      if (files) out[layer][table] = files;
+    const store = new TableStore(paths[layer]);
+    for (const [table, pointer] of Object.entries(store.snapshot()).sort(([a], [b]) => a.localeCompare(b))) {
+      const files = store.files(pointer);
+      const missing = files.find((f) => !existsSync(f));
+      if (missing) throw new DataError(`${layer} table ${table} is damaged: its data file ${missing} is missing (run \`fitlake pipeline run --full-refresh\` to rebuild it)`);
+      out[layer][table] = files;
     }
   }
   return out;

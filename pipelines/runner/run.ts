@@ -66,7 +66,8 @@ interface RunState {
  * touch: dates of new bronze batches, partitions its partitioned inputs rebuilt, and partitions
  * holding keys whose lookup rows changed; anything else (new SQL, another input changed) rebuilds it
  * whole. Everything is built aside; each layer is swapped in only after `beforeSwap` (the quality
- * gate) passes, silver before gold, so a failure or crash leaves the previous tables readable.
+ * gate) passes, silver before gold, each layer in one atomic step (its manifest), so a failure or
+ * crash leaves the previous layer readable whole.
  */
 export async function runPipeline(root: string, opts: { fullRefresh: boolean; models?: Model[]; bronze: BronzeLog }, deps: PipelineDeps): Promise<PipelineResult> {
   const paths = lakePaths(root);
@@ -83,6 +84,8 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     stores: { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) },
     fullRefresh: opts.fullRefresh,
   };
+  const leftovers = state.stores.silver.removeStaging() + state.stores.gold.removeStaging();
+  if (leftovers > 0) deps.logger.warn({ folders: leftovers }, 'removed build folders left by an interrupted run');
   const staged: Record<'silver' | 'gold', Pointer[]> = { silver: [], gold: [] };
   const steps: StepReport[] = [];
   const progress = deps.progress ?? noProgress;
@@ -94,7 +97,7 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     }
     if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state), newestPartitions(models, staged[layer], state));
     faultPoint(`pipeline.before_${layer}_swap`);
-    for (const p of staged[layer]) state.stores[layer].swap(p);
+    state.stores[layer].swap(staged[layer]);
   }
   progress.stop();
   return { steps, bronzeBatch: log.commits.at(-1)!.batch_id };

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomic_fs';
+import { faultPoint } from '../../core/faults';
+import { readJsonFile } from '../../core/json';
 
 export const PointerSchema = z
   .object({
@@ -25,22 +27,61 @@ export const PointerSchema = z
   .strict();
 export type Pointer = z.infer<typeof PointerSchema>;
 
+const LayerSchema = z
+  .object({
+    /** Increases by one per swap. */
+    version: z.number().int().min(1),
+    committed_at: z.string(),
+    tables: z.record(z.string(), PointerSchema),
+  })
+  .strict();
+export type Layer = z.infer<typeof LayerSchema>;
+
+export const LAYER_MANIFEST = '_layer.json';
+const LEGACY_POINTER = '_current.json';
+
 /**
- * Silver/gold tables as versioned Parquet files with an atomically swapped pointer:
- * `<layer>/<table>/data-<version>.parquet` and `<layer>/<table>/_current.json`. A reader follows
- * the pointer, so it sees the old version until the swap and the new one after, never a mix.
- * The previous version is kept one swap longer for readers still holding it.
+ * A layer's tables (silver, gold, offline features) as versioned Parquet files under one manifest:
+ * `<layer>/<table>/data-<version>.parquet` (or partition folders) and `<layer>/_layer.json`, which
+ * names every table's current version. A swap — of one table or of all a run rebuilt — writes a new
+ * manifest aside and renames it over the old one: a reader that reads the manifest once sees the
+ * whole old layer or the whole new one, never a mix, and a crash at any point leaves one of the two.
+ * Each table's previous version is kept one swap longer for readers still holding it. One writer per
+ * layer at a time (the pipeline's and the feature build's locks).
  */
 export class TableStore {
   constructor(private readonly layerDir: string) {}
 
-  private pointerPath(table: string): string {
-    return join(this.layerDir, table, '_current.json');
+  /** Where the manifest lives. */
+  get manifestPath(): string {
+    return join(this.layerDir, LAYER_MANIFEST);
+  }
+
+  /** Every current table of the layer, from one read of the manifest. */
+  snapshot(): Record<string, Pointer> {
+    return this.layer()?.tables ?? {};
+  }
+
+  private layer(): Layer | null {
+    if (existsSync(this.manifestPath)) {
+      return readJsonFile(this.manifestPath, LayerSchema, 'layer manifest', 'run `fitlake pipeline run --full-refresh` (or `fitlake features build --force` for feature tables) to rebuild the layer');
+    }
+    return this.legacyLayer();
+  }
+
+  /** A layer written before manifests: one `_current.json` per table (read until the next swap replaces them). */
+  private legacyLayer(): Layer | null {
+    if (!existsSync(this.layerDir)) return null;
+    const tables: Record<string, Pointer> = {};
+    for (const name of readdirSync(this.layerDir).sort()) {
+      const p = join(this.layerDir, name, LEGACY_POINTER);
+      if (existsSync(p)) tables[name] = readJsonFile(p, PointerSchema, 'table pointer', 'run `fitlake pipeline run --full-refresh`');
+    }
+    return Object.keys(tables).length > 0 ? { version: 0, committed_at: '', tables } : null;
   }
 
   current(table: string): Pointer | null {
-    const p = this.pointerPath(table);
-    return existsSync(p) ? PointerSchema.parse(JSON.parse(readFileSync(p, 'utf8'))) : null;
+    return this.snapshot()[table] ?? null;
   }
 
   /** Absolute paths of a version's data files (one, or one per partition). */
@@ -68,19 +109,47 @@ export class TableStore {
     return { version, path: join(dir, file), file };
   }
 
-  /** Makes `pointer` the current version, then deletes data files neither it nor the previous version uses. */
-  swap(pointer: Pointer): void {
-    const previous = this.current(pointer.table);
-    writeFileAtomic(this.pointerPath(pointer.table), JSON.stringify(pointer, null, 1) + '\n');
+  /**
+   * Makes every given pointer current in one atomic step (one manifest rename), then deletes the data
+   * files of those tables that neither the new nor the previous version uses, and any build folders a
+   * crash left behind.
+   */
+  swap(pointers: Pointer | readonly Pointer[]): void {
+    const list = Array.isArray(pointers) ? pointers : [pointers as Pointer];
+    if (list.length === 0) return;
+    const before = this.layer();
+    const tables = { ...(before?.tables ?? {}) };
+    for (const p of list) tables[p.table] = p;
+    const next: Layer = { version: (before?.version ?? 0) + 1, committed_at: new Date().toISOString(), tables };
+    writeFileAtomic(this.manifestPath, JSON.stringify(next, null, 1) + '\n');
+    faultPoint('tables.after_swap');
+    for (const p of list) this.collect(p, before?.tables[p.table] ?? null);
+  }
+
+  private collect(pointer: Pointer, previous: Pointer | null): void {
     const keep = new Set([pointer, previous].flatMap((p) => (p ? this.files(p) : [])));
     const dir = join(this.layerDir, pointer.table);
+    rmSync(join(dir, LEGACY_POINTER), { force: true });
     for (const n of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
       const full = join(dir, n);
-      if (n.endsWith('.parquet') && !keep.has(full)) rmSync(full);
+      if (n.endsWith('.parquet') && !n.startsWith('_staging-') && !keep.has(full)) rmSync(full, { force: true });
     }
     for (const n of readdirSync(dir)) {
       const full = join(dir, n);
       if (n.includes('=') && readdirSync(full).length === 0) rmSync(full, { recursive: true });
     }
+  }
+
+  /** Removes the build folders (`<table>/_staging-*`) of builds a crash interrupted. Call under the layer's lock. */
+  removeStaging(): number {
+    if (!existsSync(this.layerDir)) return 0;
+    let removed = 0;
+    for (const table of readdirSync(this.layerDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const n of readdirSync(join(this.layerDir, table.name)).filter((x) => x.startsWith('_staging-'))) {
+        rmSync(join(this.layerDir, table.name, n), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 }

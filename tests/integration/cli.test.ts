@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpLake } from '../helpers';
 import { runCli } from './cli_runner';
@@ -76,6 +77,29 @@ describe('fitlake CLI', () => {
       expect(none.status).toBe(5);
       expect(none.stderr).toMatch(/no model could be trained on this lakehouse: churn needs at least 2 monthly snapshots/);
     } finally {
+      lake.cleanup();
+    }
+  });
+
+  it('says a read-only lakehouse is read-only (exit 12, no stack trace) and that a layer without its manifest needs the pipeline', () => {
+    const lake = tmpLake();
+    try {
+      expect(runCli(['generate', '--scale', 'tiny', '--days', '3', '--lakehouse', lake.root]).status).toBe(0);
+      execFileSync('chmod', ['-R', 'a+rX,a-w', lake.root]);
+      const ro = runCli(['ingest', '--lakehouse', lake.root], {}, { unprivileged: true });
+      expect([ro.status, ro.stderr.trim()]).toEqual([
+        12,
+        `fitlake: cannot create ${join(lake.root, 'bronze')}: permission denied (the lakehouse must be writable by this user: fix its owner or permissions, or point --lakehouse (FITLAKE_LAKEHOUSE) at a writable copy)`,
+      ]);
+      execFileSync('chmod', ['-R', 'u+w', lake.root]);
+      expect(runCli(['ingest', '--lakehouse', lake.root]).status).toBe(0);
+      expect(runCli(['pipeline', 'run', '--lakehouse', lake.root]).status).toBe(0);
+      expect(runCli(['features', 'apply', '--lakehouse', lake.root]).status).toBe(0);
+      rmSync(join(lake.root, 'silver', '_layer.json'));
+      const noSilver = runCli(['features', 'build', '--lakehouse', lake.root]);
+      expect([noSilver.status, noSilver.stderr.trim()]).toEqual([2, `fitlake: no silver tables under ${lake.root} (no silver/_layer.json): run \`fitlake pipeline run\` first`]);
+    } finally {
+      execFileSync('chmod', ['-R', 'u+w', lake.root]);
       lake.cleanup();
     }
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Db } from '../../core/duckdb';
 import { QualityError } from '../../core/errors';
@@ -224,6 +224,34 @@ describe('silver and gold against the generator truth (tiny)', () => {
     const redo = runCli(['pipeline', 'run', '--lakehouse', lake.root]);
     expect(redo.status).toBe(0);
     expect(redo.stdout).toMatch(/quality \d+\/\d+ passed/);
+  });
+
+  it('swaps each layer whole: killed during a swap, readers see every table of the old layer or every table of the new one', async () => {
+    const layers = () => ({ silver: new TableStore(join(lake.root, 'silver')).snapshot(), gold: new TableStore(join(lake.root, 'gold')).snapshot() });
+    const versions = (l: Record<string, { version: number }>) => Object.fromEntries(Object.entries(l).map(([t, p]) => [t, p.version]));
+    const before = layers();
+    const killedBeforeGold = runCli(['pipeline', 'run', '--full-refresh', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' });
+    expect(killedBeforeGold.signal).toBe('SIGKILL');
+    const mid = layers();
+    expect(mid.gold).toEqual(before.gold);
+    for (const [t, p] of Object.entries(mid.silver)) expect([t, p.version > before.silver[t].version]).toEqual([t, true]);
+
+    const killedInSwap = runCli(['pipeline', 'run', '--full-refresh', '--lakehouse', lake.root], { FITLAKE_FAULT: 'tables.after_swap' });
+    expect(killedInSwap.signal).toBe('SIGKILL');
+    const after = layers();
+    expect(after.gold).toEqual(before.gold);
+    for (const [t, p] of Object.entries(after.silver)) expect([t, p.version > mid.silver[t].version]).toEqual([t, true]);
+    for (const layer of Object.values(lakeTables(lake.root))) {
+      for (const [table, files] of Object.entries(layer)) expect([table, files.length > 0]).toEqual([table, true]);
+    }
+    const counts = await query<{ n: number }>(lake.root, 'SELECT count(*)::INTEGER AS n FROM member_daily_activity');
+    expect(counts[0].n).toBe(before.gold.member_daily_activity.rows);
+
+    mkdirSync(join(lake.root, 'silver', 'class_checkins', '_staging-999', 'checkin_date=2025-01-01'), { recursive: true });
+    const redo = runCli(['pipeline', 'run', '--lakehouse', lake.root]);
+    expect(redo.status).toBe(0);
+    expect(versions(layers().silver)).toEqual(versions(after.silver));
+    expect(readdirSync(join(lake.root, 'silver', 'class_checkins')).filter((n) => n.startsWith('_staging-'))).toEqual([]);
   });
 });
 
