@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { ConflictError } from './errors';
 
@@ -105,6 +106,30 @@ function holderAlive(text: string): LockHolder | null {
   if (held.boot && now.boot && held.boot !== now.boot) return null;
   if (held.started && now.started && held.started !== now.started) return null;
   return held;
+}
+
+/**
+ * This process, as a tag other processes can test with `processGone`: host, pid, start time, boot.
+ * Records a long job (a training run) makes, so that the next job can tell it was killed.
+ */
+export function processTag(): string {
+  return JSON.stringify({ host: hostname(), ...holderOf(process.pid) });
+}
+
+/**
+ * True when `tag` (from `processTag`) names a process on this host that no longer runs (dead, or
+ * its pid reused). False when it still runs, or runs elsewhere (no way to tell), or the tag is not ours.
+ */
+export function processGone(tag: string): boolean {
+  let parsed: LockHolder & { host?: string };
+  try {
+    parsed = JSON.parse(tag) as LockHolder & { host?: string };
+  } catch {
+    return false;
+  }
+  if (parsed.host !== hostname() || !Number.isInteger(parsed.pid)) return false;
+  if (parsed.pid === process.pid) return parsed.started !== holderOf(process.pid).started;
+  return holderAlive(JSON.stringify(parsed)) === null;
 }
 
 /**

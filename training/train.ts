@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { processGone, processTag } from '../core/atomic_fs';
 import { isAppError } from '../core/errors';
+import { faultPoint } from '../core/faults';
 import type { Logger } from '../core/logger';
 import { lakehouseId } from '../core/paths';
 import { decidePromotion, VERSION_TAGS, type Decision } from './registry/promotion';
@@ -51,13 +53,27 @@ function runBatch(m: TrainedModel, now: number) {
   return { metrics, params };
 }
 
+const PROCESS_TAG = 'fitlake.process';
+
+/** Marks KILLED the experiment's RUNNING runs whose training process (on this host) is gone. */
+async function closeKilledRuns(tracker: RunTracker, experimentId: string, logger: Logger): Promise<void> {
+  for (const run of await tracker.runningRuns(experimentId)) {
+    const tag = run.tags[PROCESS_TAG];
+    if (!tag || !processGone(tag)) continue;
+    await tracker.endRun(run.runId, 'KILLED');
+    logger.warn({ run_id: run.runId }, 'run left RUNNING by a training process that is gone: marked KILLED');
+  }
+}
+
 /** Logs the run, registers a version unless the champion is byte-identical, and applies the promotion rule. */
-async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTags: Record<string, string>, now: number): Promise<Pick<ModelOutcome, 'runId' | 'version' | 'decision' | 'unchanged'>> {
+async function track(tracker: RunTracker, m: TrainedModel, json: string, baseTags: Record<string, string>, now: number, logger: Logger): Promise<Pick<ModelOutcome, 'runId' | 'version' | 'decision' | 'unchanged'>> {
   const sha = artifactSha(json);
   const champion = await tracker.getVersionByAlias(m.name, 'champion');
   const experiment = await tracker.experiment(`fitlake/${m.name}`);
-  const tags = Object.entries({ ...baseTags, ...m.tags, 'fitlake.data_version': m.artifact.dataVersion, 'fitlake.artifact_sha': sha }).map(([key, value]) => ({ key, value }));
+  await closeKilledRuns(tracker, experiment, logger);
+  const tags = Object.entries({ ...baseTags, ...m.tags, 'fitlake.data_version': m.artifact.dataVersion, 'fitlake.artifact_sha': sha, [PROCESS_TAG]: processTag() }).map(([key, value]) => ({ key, value }));
   const run = await tracker.startRun(experiment, `${m.name}-${m.artifact.dataVersion.slice(0, 8)}`, tags);
+  faultPoint('train.after_start_run');
   try {
     await tracker.logBatch(run.runId, runBatch(m, now));
     await tracker.logArtifact(run, `model/${MODEL_FILE}`, json);
@@ -109,7 +125,7 @@ export async function trainModels(ctx: TrainContext, tracker: RunTracker, traine
     const localPath = saveLocalModel(ctx.lakehouse, m.name, json, m.metrics);
     const outcome: ModelOutcome = { name: m.name, localPath, trained: m, seconds: 0 };
     try {
-      Object.assign(outcome, await track(tracker, m, json, baseTags, clock()));
+      Object.assign(outcome, await track(tracker, m, json, baseTags, clock(), ctx.logger));
     } catch (e) {
       outcome.trackingError = (e as Error).message;
       warn(ctx.logger, m.name, tracker, localPath, e);

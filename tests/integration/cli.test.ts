@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileRunTracker } from '../../training/tracking/file_tracker';
 import { tmpLake } from '../helpers';
 import { runCli } from './cli_runner';
 
@@ -63,11 +64,19 @@ describe('fitlake CLI', () => {
     }
   });
 
-  it('trains at --scale tiny: every model the data allows, the others skipped with the reason', () => {
+  it('trains at --scale tiny: every model the data allows, the others skipped with the reason; a killed run is marked KILLED by the next', async () => {
     const lake = tmpLake();
     try {
+      const killed = runCli(['train', '--scale', 'tiny', '--lakehouse', lake.root], { FITLAKE_FAULT: 'train.after_start_run' });
+      expect(killed.signal).toBe('SIGKILL');
+      const tracker = new FileRunTracker(join(lake.root, 'mlruns'));
+      const experiments = readdirSync(join(lake.root, 'mlruns')).filter((n) => /^[1-9]\d+$/.test(n));
+      const orphans = (await Promise.all(experiments.map((e) => tracker.runningRuns(e)))).flat();
+      expect(orphans.length).toBe(1);
       const r = runCli(['train', '--scale', 'tiny', '--lakehouse', lake.root]);
       expect([r.status, r.stderr]).toEqual([0, expect.any(String)]);
+      expect((await Promise.all(experiments.map((e) => tracker.runningRuns(e)))).flat()).toEqual([]);
+      expect(r.stderr).toContain(`"run_id":"${orphans[0].runId}","msg":"run left RUNNING by a training process that is gone: marked KILLED"`);
       expect(r.stdout).toMatch(/^churn +— .* SKIPPED: churn needs at least 2 monthly snapshots with a full 30-day horizon; the data has 0 \(generate more days\)$/m);
       expect(r.stdout).toMatch(/^activity-classifier .* v1 → champion/m);
       expect(r.stdout).toMatch(/^supplement-forecast +— .* SKIPPED: supplement-forecast needs at least 12 weeks of supplement sales to backtest; the data has \d+ \(generate more days\)$/m);

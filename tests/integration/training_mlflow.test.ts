@@ -76,5 +76,8 @@ r = c.get_run("${run.runId}")
 h = c.get_metric_history("${run.runId}", "curve")
 print(json.dumps({"params": len(r.data.params), "tags": len([k for k in r.data.tags if k.startswith("t")]), "points": len(h), "nan": sum(1 for m in h if math.isnan(m.value))}))`);
     expect(out).toEqual({ params: 150, tags: 120, points: 2500, nan: 1 });
+    expect((await rest.runningRuns(exp)).map((r) => [r.runId, r.tags.t3])).toEqual([[run.runId, 'x']]);
+    await rest.endRun(run.runId, 'KILLED');
+    expect(await rest.runningRuns(exp)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomInt, randomUUID } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,20 @@ export class FileRunTracker implements RunTracker {
     this.writeYaml(path, { ...this.yaml(path), status: STATUS_CODE[status], end_time: this.now() });
   }
 
+  async runningRuns(experimentId: string): Promise<{ runId: string; tags: Record<string, string> }[]> {
+    const dir = join(this.location, experimentId);
+    if (!existsSync(dir)) return [];
+    const out: { runId: string; tags: Record<string, string> }[] = [];
+    for (const runId of readdirSync(dir).filter((n) => /^[0-9a-f]{32}$/.test(n))) {
+      const meta = join(dir, runId, 'meta.yaml');
+      if (!existsSync(meta) || this.yaml(meta).status !== STATUS_CODE.RUNNING) continue;
+      const tagDir = join(dir, runId, 'tags');
+      const tags = existsSync(tagDir) ? Object.fromEntries(readdirSync(tagDir, { recursive: true, encoding: 'utf8' }).filter((k) => !statSync(join(tagDir, k)).isDirectory()).map((k) => [k.split(sep).join('/'), readFileSync(join(tagDir, k), 'utf8')])) : {};
+      out.push({ runId, tags });
+    }
+    return out;
+  }
+
   private modelDir(name: string): string {
     checkName('model name', name);
     return join(this.location, 'models', name);
@@ -143,19 +157,31 @@ export class FileRunTracker implements RunTracker {
       const metaPath = join(dir, 'meta.yaml');
       const meta = existsSync(metaPath) ? this.yaml(metaPath) : { aliases: {}, creation_timestamp: t, description: null, name };
       this.writeYaml(metaPath, { ...meta, last_updated_timestamp: t });
+      this.removeBrokenVersions(dir);
       const versions = readdirSync(dir).map((f) => /^version-(\d+)$/.exec(f)).filter((m) => m !== null).map((m) => Number(m[1]));
       const version = String(Math.max(0, ...versions) + 1);
       const source = `${run.artifactUri}/${artifactPath}`;
-      this.writeYaml(join(dir, `version-${version}`, 'meta.yaml'), {
+      const staging = join(dir, `.version-${version}.${process.pid}.tmp`);
+      rmSync(staging, { recursive: true, force: true });
+      this.writeYaml(join(staging, 'meta.yaml'), {
         creation_timestamp: t, current_stage: 'None', description: null, last_updated_timestamp: t, name, run_id: run.runId, run_link: null,
         source, status: 'READY', status_message: null, storage_location: source, user_id: this.user, version: Number(version),
       });
       for (const tag of tags) {
-        mkdirSync(join(dir, `version-${version}`, 'tags'), { recursive: true });
-        writeFileSync(join(dir, `version-${version}`, 'tags', tag.key), tag.value);
+        mkdirSync(join(staging, 'tags'), { recursive: true });
+        writeFileSync(join(staging, 'tags', tag.key), tag.value);
       }
+      renameSync(staging, join(dir, `version-${version}`));
       return { name, version, runId: run.runId, source, tags: Object.fromEntries(tags.map((x) => [x.key, x.value])) };
     });
+  }
+
+  /** A version folder is built aside and renamed in whole; what a crash left of one (before that rule, or aside) is removed. */
+  private removeBrokenVersions(dir: string): void {
+    for (const n of readdirSync(dir)) {
+      const broken = (/^version-\d+$/.test(n) && !existsSync(join(dir, n, 'meta.yaml'))) || /^\.version-\d+\..*\.tmp$/.test(n);
+      if (broken) rmSync(join(dir, n), { recursive: true, force: true });
+    }
   }
 
   async setAlias(name: string, alias: string, version: string): Promise<void> {

@@ -9,6 +9,12 @@ const Run = z.object({ run: z.object({ info: z.object({ run_id: z.string(), expe
 const Version = z
   .object({ name: z.string(), version: z.string(), run_id: z.string().optional(), source: z.string(), tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() })
   .passthrough();
+const SearchRuns = z
+  .object({
+    runs: z.array(z.object({ info: z.object({ run_id: z.string() }).passthrough(), data: z.object({ tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() }).passthrough().optional() }).passthrough()).optional(),
+    next_page_token: z.string().optional(),
+  })
+  .passthrough();
 const VersionBody = z.object({ model_version: Version }).passthrough();
 
 /** An MLflow tracking server answered with an error (`code` is MLflow's error_code). */
@@ -115,6 +121,17 @@ export class MlflowRestTracker implements RunTracker {
 
   async endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void> {
     await this.json(z.object({}).passthrough(), 'POST', 'runs/update', { run_id: runId, status, end_time: this.now() });
+  }
+
+  async runningRuns(experimentId: string): Promise<{ runId: string; tags: Record<string, string> }[]> {
+    const out: { runId: string; tags: Record<string, string> }[] = [];
+    let page: string | undefined;
+    do {
+      const r = await this.json(SearchRuns, 'POST', 'runs/search', { experiment_ids: [experimentId], filter: "attributes.status = 'RUNNING'", max_results: 1000, ...(page ? { page_token: page } : {}) });
+      for (const run of r.runs ?? []) out.push({ runId: run.info.run_id, tags: Object.fromEntries((run.data?.tags ?? []).map((t) => [t.key, t.value])) });
+      page = r.next_page_token || undefined;
+    } while (page);
+    return out;
   }
 
   async createModelVersion(name: string, run: RunInfo, artifactPath: string, tags: KeyValue[]): Promise<ModelVersion> {

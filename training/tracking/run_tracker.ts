@@ -54,6 +54,8 @@ export interface RunTracker {
   logArtifact(run: RunInfo, path: string, content: Buffer | string): Promise<void>;
   /** Marks the run ended with `status`. */
   endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void>;
+  /** The experiment's runs still marked RUNNING, with their tags (to find those whose process died). */
+  runningRuns(experimentId: string): Promise<{ runId: string; tags: Record<string, string> }[]>;
   /** Registers the model `name` if new and adds a version whose source is `artifactPath` in the run. */
   createModelVersion(name: string, run: RunInfo, artifactPath: string, tags: KeyValue[]): Promise<ModelVersion>;
   /** Points `alias` (e.g. champion, challenger) of model `name` at `version`. */

@@ -1,6 +1,7 @@
+import { hostname } from 'node:os';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock, createExclusive, writeFileAtomic } from '../../../core/atomic_fs';
+import { acquireLock, processGone, processTag, createExclusive, writeFileAtomic } from '../../../core/atomic_fs';
 import { ConflictError } from '../../../core/errors';
 import { tmpLake } from '../../helpers';
 
@@ -51,5 +52,15 @@ describe('atomic file helpers', () => {
       writeFileSync(p, JSON.stringify(stale));
       acquireLock(p, 'the job')();
     }
+  });
+
+  it('tells from a process tag whether the process that wrote it is gone', () => {
+    const mine = JSON.parse(processTag());
+    expect(mine).toEqual({ host: hostname(), pid: process.pid, started: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const parent = { ...mine, pid: process.ppid, started: readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1].split(' ')[19] };
+    expect([processTag(), JSON.stringify(parent)].map(processGone)).toEqual([false, false]);
+    const gone = [{ ...parent, started: '1' }, { ...parent, pid: 2147483646 }, { ...mine, started: '1' }, { ...parent, boot: '00000000-0000-0000-0000-000000000000' }];
+    expect(gone.map((t) => processGone(JSON.stringify(t)))).toEqual([true, true, true, true]);
+    expect([JSON.stringify({ ...parent, started: '1', host: 'elsewhere' }), 'not json', '{"pid":"x"}'].map(processGone)).toEqual([false, false, false]);
   });
 });

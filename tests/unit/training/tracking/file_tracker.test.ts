@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileRunTracker } from '../../../../training/tracking/file_tracker';
 import { parseYaml } from '../../../../training/tracking/yaml';
@@ -63,6 +63,30 @@ describe('FileRunTracker (MLflow file-store layout)', () => {
     await expect(tracker.logBatch('not-a-run', {})).rejects.toThrow('invalid run id "not-a-run"');
     await expect(tracker.logBatch('0'.repeat(32), {})).rejects.toThrow(/run 0{32} not found/);
     await expect(tracker.startRun('123', 'x', [])).rejects.toThrow('experiment 123 not found');
+  });
+
+  it('completes or removes what a crash left of a version folder: a version without meta.yaml is never left for MLflow', async () => {
+    const exp = await tracker.experiment('fitlake/churn');
+    const run = await tracker.startRun(exp, 'c', []);
+    const models = join(dir.root, 'mlruns', 'models', 'churn');
+    mkdirSync(join(models, 'version-3', 'tags'), { recursive: true });
+    mkdirSync(join(models, '.version-4.999.tmp'), { recursive: true });
+    const v = await tracker.createModelVersion('churn', run, 'model', [{ key: 'k', value: 'v' }]);
+    expect(v.version).toBe('3');
+    expect(readdirSync(models).sort()).toEqual(['aliases', 'meta.yaml', 'version-1', 'version-2', 'version-3']);
+    expect(parseYaml(readFileSync(join(models, 'version-3', 'meta.yaml'), 'utf8'))).toMatchObject({ version: 3, run_id: run.runId });
+    expect(readFileSync(join(models, 'version-3', 'tags', 'k'), 'utf8')).toBe('v');
+  });
+
+  it('lists the runs still RUNNING with their tags', async () => {
+    const exp = await tracker.experiment('fitlake/running');
+    const open = await tracker.startRun(exp, 'open', [{ key: 'fitlake.process', value: '{"pid":1}' }]);
+    const done = await tracker.startRun(exp, 'done', []);
+    await tracker.endRun(done.runId, 'FINISHED');
+    const running = await tracker.runningRuns(exp);
+    expect(running.map((r) => [r.runId, r.tags['fitlake.process'], r.tags['mlflow.runName']])).toEqual([[open.runId, '{"pid":1}', 'open']]);
+    await tracker.endRun(open.runId, 'KILLED');
+    expect(await tracker.runningRuns(exp)).toEqual([]);
   });
 
   it('keeps working when the folder holding it is copied elsewhere (relative artifact locations)', async () => {
