@@ -20,6 +20,8 @@ export interface AppOptions extends ApiContext {
   trustProxy?: Config['serving']['trustProxy'];
   /** Log one line per request (pino-http) when the logger is at info or below; default on. */
   requestLogs?: boolean;
+  /** True once the server drains for shutdown: every response then says `Connection: close`. */
+  draining?: () => boolean;
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -87,14 +89,15 @@ const requestId: express.RequestHandler = (req, _res, next) => {
  * histogram, and its headers: the security policy, the request id and, with a limit, the draft-7
  * `RateLimit` pair.
  */
-function responseHead(metrics: ApiContext['metrics'], limiter: RateLimiter | null): (req: express.Request, status: number) => HeaderList {
+function responseHead(metrics: ApiContext['metrics'], limiter: RateLimiter | null, draining: () => boolean): (req: express.Request, status: number) => HeaderList {
   // answers are about members and models of the moment: no browser or proxy keeps them
   const security = [...helmetHeaders(API_HELMET), 'cache-control', 'no-store'];
   return (req, status) => {
-    if (req.startedAt === undefined) return security.slice();
-    metrics.observe(req, status, (performance.now() - req.startedAt) / 1000);
-    const out = [...security, 'x-request-id', String(req.id)];
+    const out = req.startedAt === undefined ? security.slice() : [...security, 'x-request-id', String(req.id)];
+    if (req.startedAt !== undefined) metrics.observe(req, status, (performance.now() - req.startedAt) / 1000);
     if (limiter && req.rateLimit) out.push('ratelimit-policy', limiter.policy, 'ratelimit', limiter.header(req.rateLimit));
+    // node closes the connection after a response that says so, and the client knows not to reuse it
+    if (draining()) out.push('connection', 'close');
     return out;
   };
 }
@@ -117,7 +120,7 @@ export function createApp(opts: AppOptions): Express {
   app.set('query parser', 'simple');
   if (opts.trustProxy !== undefined && opts.trustProxy !== false) app.set('trust proxy', opts.trustProxy);
   const limiter = opts.rateLimitPerMinute > 0 ? new RateLimiter(opts.rateLimitPerMinute, 60_000) : null;
-  onResponseHead(app, responseHead(opts.metrics, limiter));
+  onResponseHead(app, responseHead(opts.metrics, limiter, opts.draining ?? (() => false)));
   app.use(
     compose([
       requestId,

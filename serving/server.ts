@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from '../core/config';
 import { ConflictError, ValidationError } from '../core/errors';
@@ -98,13 +98,20 @@ export function listenError(e: NodeJS.ErrnoException, at: { host: string; port: 
   return e;
 }
 
+/** How long a keep-alive connection idle when draining starts may still bring its next request. */
+const IDLE_GRACE_MS = 1_000;
+
 /**
  * Starts the API on `serving.host:serving.port` and stops gracefully on SIGTERM/SIGINT: stop
- * accepting, let in-flight requests finish (at most `graceMs`), then release stores.
+ * accepting connections; answer every request still arriving on an open one, in flight or new, with
+ * `Connection: close` (the client then opens no more on it); close connections that stay idle; after
+ * `graceMs` close what is left; then release the stores. node's own `server.close()` would close idle
+ * keep-alive connections at once, resetting a client whose next request is already on its way.
  */
 export async function serve(config: Config, logger: Logger, opts: { graceMs?: number; signals?: boolean } = {}): Promise<{ server: Server; stop: () => Promise<void> }> {
   const { ctx, close } = await buildContext(config, logger);
-  const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute, trustProxy: config.serving.trustProxy });
+  let draining = false;
+  const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute, trustProxy: config.serving.trustProxy, draining: () => draining });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = httpServer(app, config.serving).listen(config.serving.port, config.serving.host, () => resolve(s));
     s.maxConnections = config.serving.maxConnections;
@@ -120,16 +127,14 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: draining in-flight requests');
+      draining = true;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000);
-        // keep-alive sockets go idle as their last response finishes: close them as they do
-        const sweep = setInterval(() => server.closeIdleConnections(), 25);
-        server.close(() => {
-          clearTimeout(timer);
-          clearInterval(sweep);
+        const timers: NodeJS.Timeout[] = [setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000)];
+        timers.push(setTimeout(() => timers.push(setInterval(() => server.closeIdleConnections(), 25)), Math.min(IDLE_GRACE_MS, opts.graceMs ?? IDLE_GRACE_MS)));
+        NetServer.prototype.close.call(server, () => {
+          timers.forEach(clearTimeout);
           resolve();
         });
-        server.closeIdleConnections();
       });
       await close();
     })());

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { Agent, get as httpGet, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
@@ -227,5 +227,35 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     expect(ok + refused).toBe(20);
     expect(ok).toBeGreaterThan(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('loses no request of keep-alive clients during shutdown: each gets its answers, the last saying Connection: close', async () => {
+    const s = await serve({ ...config, serving: { ...config.serving, port: 0, reloadIntervalMs: 0 } }, silentLogger, { signals: false });
+    const port = (s.server.address() as AddressInfo).port;
+    const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = httpGet({ host: '127.0.0.1', port, path: `/members/${member}/features`, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+      });
+    const client = async () => {
+      const seen: { status: number; connection: string | undefined }[] = [];
+      for (;;) {
+        const r = await get();
+        seen.push(r);
+        if (r.connection === 'close') return seen;
+      }
+    };
+    const clients = Array.from({ length: 20 }, client);
+    await new Promise((r) => setTimeout(r, 300));
+    await s.stop();
+    const results = await Promise.allSettled(clients);
+    agent.destroy();
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const seen = results.map((r) => (r as PromiseFulfilledResult<{ status: number; connection: string | undefined }[]>).value);
+    expect(seen.every((c) => c.length > 1 && c.every((x) => x.status === 200) && c.at(-1)!.connection === 'close')).toBe(true);
   });
 });
