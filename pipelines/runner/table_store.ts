@@ -123,13 +123,13 @@ export class TableStore {
     const next: Layer = { version: (before?.version ?? 0) + 1, committed_at: new Date().toISOString(), tables };
     writeFileAtomic(this.manifestPath, JSON.stringify(next, null, 1) + '\n');
     faultPoint('tables.after_swap');
+    if (before?.version === 0) for (const t of Object.keys(before.tables)) rmSync(join(this.layerDir, t, LEGACY_POINTER), { force: true });
     for (const p of list) this.collect(p, before?.tables[p.table] ?? null);
   }
 
   private collect(pointer: Pointer, previous: Pointer | null): void {
     const keep = new Set([pointer, previous].flatMap((p) => (p ? this.files(p) : [])));
     const dir = join(this.layerDir, pointer.table);
-    rmSync(join(dir, LEGACY_POINTER), { force: true });
     for (const n of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
       const full = join(dir, n);
       if (n.endsWith('.parquet') && !n.startsWith('_staging-') && !keep.has(full)) rmSync(full, { force: true });
