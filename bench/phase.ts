@@ -1,5 +1,5 @@
 // One benchmark phase in its own process, so peak RSS is that phase's alone. Prints one JSON line.
-import { Db } from '../core/duckdb';
+import { Db } from '../pipelines/engine/duckdb/db';
 import { silentLogger } from '../core/logger';
 import { ingestBronze } from '../pipelines/bronze/ingest';
 import { runMedallion } from '../pipelines/runner/medallion';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Db } from '../core/duckdb';
+import { Db } from '../pipelines/engine/duckdb/db';
 import { ingestBronze } from '../pipelines/bronze/ingest';
 import { context, intOption } from './common';
 

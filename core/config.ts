@@ -28,6 +28,8 @@ export const ConfigSchema = z
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     /** Log lines on stderr: JSON lines, human-readable, or `auto` (readable on a terminal, JSON elsewhere). */
     logFormat: z.enum(LOG_FORMATS),
+    /** Where pipeline models and feature builds run: the embedded DuckDB engine. */
+    engine: z.discriminatedUnion('type', [z.object({ type: z.literal('duckdb') }).strict()]),
     duckdb: z
       .object({
         /** DuckDB memory_limit, e.g. "1GB"; DuckDB spills to disk beyond it. */
@@ -100,6 +102,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'tracking'> = {
   scale: 'small',
   logLevel: 'info',
   logFormat: 'auto',
+  engine: { type: 'duckdb' },
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
   serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 2_000, trustProxy: false },

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createExclusive, writeFileAtomic } from '../core/atomic_fs';
-import type { Row } from '../core/duckdb';
+import type { Row } from '../pipelines/engine/duckdb/db';
 import { ConflictError } from '../core/errors';
 import { readJsonFile } from '../core/json';
 import type { Logger } from '../core/logger';

@@ -1,4 +1,4 @@
-import { sqlString } from '../core/duckdb';
+import { sqlString } from '../pipelines/sql/quote';
 import { ValidationError } from '../core/errors';
 import type { HistoricalFeatures } from './offline/offline_store';
 import type { FeatureStore } from './store';

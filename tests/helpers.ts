@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Db } from '../core/duckdb';
+import { Db } from '../pipelines/engine/duckdb/db';
 import { silentLogger } from '../core/logger';
 import { createLakeViews } from '../pipelines/runner/reader';
 import { generate, type GenerateResult } from '../pipelines/data_gen/generate';

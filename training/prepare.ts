@@ -1,5 +1,5 @@
 import type { Config } from '../core/config';
-import { Db } from '../core/duckdb';
+import { Db } from '../pipelines/engine/duckdb/db';
 import type { Logger } from '../core/logger';
 import type { Progress } from '../core/progress';
 import type { FeatureStore } from '../features/store';

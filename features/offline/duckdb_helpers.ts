@@ -1,7 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tempSibling } from '../../core/atomic_fs';
-import { sqlIdent, sqlString, type Db, type Row } from '../../core/duckdb';
+import { type Db, type Row } from '../../pipelines/engine/duckdb/db';
+import { sqlIdent, sqlString } from '../../pipelines/sql/quote';
 import type { Feature } from '../define';
 
 /** Writes a query's rows to a Parquet file: built aside, then renamed into place. */

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { rmSync } from 'node:fs';
 import { acquireLock } from '../../core/atomic_fs';
-import type { Config } from '../../core/config';
-import { Db, sqlIdent, sqlString, sqlStringList, type Row } from '../../core/duckdb';
+import { Db, type Row } from '../../pipelines/engine/duckdb/db';
+import { sqlIdent, sqlString, sqlStringList } from '../../pipelines/sql/quote';
 import { ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { DuckDbEngine } from '../../pipelines/engine/duckdb_engine';
-import { createLakeViews, lakeTables } from '../../pipelines/runner/reader';
+import { openEngine, type EngineSettings } from '../../pipelines/engine/create';
+import type { Engine } from '../../pipelines/engine/engine';
+import { createLakeViews, lakeTables, registerLakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
 import type { Entity, FeatureView } from '../define';
 import type { Definitions } from '../definitions';
@@ -28,7 +29,7 @@ export class DuckDbOfflineStore implements OfflineStore {
 
   constructor(
     private readonly root: string,
-    private readonly config: Pick<Config, 'timezone' | 'duckdb'>,
+    private readonly config: EngineSettings,
     private readonly logger: Logger,
   ) {
     this.tables = new TableStore(join(root, 'features', 'offline'));
@@ -69,11 +70,11 @@ export class DuckDbOfflineStore implements OfflineStore {
 
   /** Builds each planned view's table aside, verifies its grid properties, then swaps it in. */
   private async buildViews(defs: Definitions, plans: { view: FeatureView; sql: string; fingerprint: string }[], entities: Map<string, Entity>): Promise<BuildReport[]> {
-    const engine = await DuckDbEngine.open(this.root, this.config.timezone, { duckdb: this.config.duckdb });
+    const engine = await openEngine(this.root, this.config);
     const reports: BuildReport[] = [];
     try {
-      await createLakeViews(engine.db, this.root);
-      for (const s of defs.spines) await engine.db.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s)} AS ${sourceFileSql(s)}`);
+      await registerLakeTables(engine, this.root);
+      for (const s of defs.spines) await engine.execute(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s)} AS ${sourceFileSql(s)}`);
       for (const p of plans) {
         const started = Date.now();
         const key = entities.get(p.view.entities[0])!.joinKey;
@@ -82,7 +83,7 @@ export class DuckDbOfflineStore implements OfflineStore {
           rmSync(target.path, { force: true });
           throw e;
         });
-        const properties = await gridProperties(engine.db, target.path, key, this.config.timezone);
+        const properties = await gridProperties(engine, target.path, key, this.config.timezone);
         this.tables.swap({ table: p.view.name, version: target.version, file: target.file, rows, fingerprint: p.fingerprint, built_at: new Date().toISOString(), properties });
         const seconds = (Date.now() - started) / 1000;
         this.logger.info({ view: p.view.name, rows, seconds }, 'built offline feature table');
@@ -194,9 +195,9 @@ export class DuckDbOfflineStore implements OfflineStore {
  * Verifies whether a freshly written table is a daily grid — unique (key, feature_ts), every
  * feature_ts a local midnight in `timeZone`, created_ts = feature_ts — and says so in its properties.
  */
-async function gridProperties(db: Db, path: string, key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
+async function gridProperties(engine: Engine, path: string, key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
   const tz = sqlString(timeZone);
-  const r = await db.one<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows, count(DISTINCT (${sqlIdent(key)}, feature_ts)) AS keys,
+  const [r] = await engine.query<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows, count(DISTINCT (${sqlIdent(key)}, feature_ts)) AS keys,
       count(*) FILTER (WHERE created_ts IS DISTINCT FROM feature_ts OR feature_ts <> timezone(${tz}, timezone(${tz}, feature_ts)::DATE::TIMESTAMP)) AS off
     FROM read_parquet(${sqlString(path)})`);
   return r.rows === r.keys && r.off === 0 ? { daily_grid_zone: timeZone } : {};

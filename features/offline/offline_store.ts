@@ -1,4 +1,4 @@
-import type { Row } from '../../core/duckdb';
+import type { Row } from '../../pipelines/engine/duckdb/db';
 import type { Definitions } from '../definitions';
 import type { FeatureView } from '../define';
 import type { ViewSelection } from '../refs';

@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
+import { sqlIdent, sqlString, sqlStringList } from '../../pipelines/sql/quote';
 import { ttlMs, type Feature } from '../define';
 
 /** What a point-in-time join of one view needs: its files, join key, TTL and the features to pick. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sqlIdent } from '../../core/duckdb';
+import { sqlIdent } from '../../pipelines/sql/quote';
 import type { Entity, FeatureView } from '../define';
 
 export const SOURCES_DIR = join(__dirname, '..', 'sources');

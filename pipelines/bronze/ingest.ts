@@ -1,7 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
-import { Db, sqlIdent, sqlString } from '../../core/duckdb';
+import { Db } from '../engine/duckdb/db';
+import { sqlIdent, sqlString } from '../sql/quote';
 import { ValidationError } from '../../core/errors';
 import { faultPoint } from '../../core/faults';
 import type { Logger } from '../../core/logger';

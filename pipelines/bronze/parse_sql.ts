@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
+import { sqlIdent, sqlString, sqlStringList } from '../sql/quote';
 import type { FeedSpec } from '../feeds';
 import { localDateSql, parseEventTimeSql } from '../sql/timestamps';
 

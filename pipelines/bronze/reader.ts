@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { sqlIdent, sqlStringList, type Db } from '../../core/duckdb';
+import { type Db } from '../engine/duckdb/db';
+import { sqlIdent, sqlStringList } from '../sql/quote';
 import { lakePaths } from '../../core/paths';
 import { FEEDS } from '../feeds';
 import { BronzeLog } from './log';

@@ -22,6 +22,8 @@ export interface Engine {
    * (`<column>=<value>/part-<tag>-<n>.parquet`, the column kept inside the files). Returns the files.
    */
   writeParquetPartitioned(sql: string, dir: string, column: string, tag: string): Promise<{ partition: string; path: string; rows: number }[]>;
+  /** Runs statements whose results are not needed (temporary tables, settings). */
+  execute(sql: string): Promise<void>;
   /** Runs a query and returns plain rows. */
   query<T extends Record<string, unknown>>(sql: string): Promise<T[]>;
   /** Releases the engine's resources. */

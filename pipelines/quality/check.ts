@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
+import { sqlIdent, sqlString, sqlStringList } from '../sql/quote';
 import type { Engine } from '../engine/engine';
 import type { Expectation } from './expectations';
 

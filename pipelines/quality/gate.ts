@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempSibling, writeFileAtomic } from '../../core/atomic_fs';
-import { sqlString } from '../../core/duckdb';
+import { sqlString } from '../sql/quote';
 import { QualityError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Engine } from '../engine/engine';

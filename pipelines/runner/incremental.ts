@@ -1,4 +1,4 @@
-import { sqlString, sqlStringList } from '../../core/duckdb';
+import { sqlString, sqlStringList } from '../sql/quote';
 import type { BronzeLog } from '../bronze/log';
 import type { Engine } from '../engine/engine';
 import type { Model } from './models';

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger';
 import { lakePaths } from '../../core/paths';
 import type { Progress } from '../../core/progress';
 import { BronzeLog } from '../bronze/log';
-import { DuckDbEngine } from '../engine/duckdb_engine';
+import { openEngine, type EngineSettings } from '../engine/create';
 import { qualityGate } from '../quality/gate';
 import type { LayerResult } from '../quality/report';
 import type { Model } from './models';
@@ -23,13 +23,13 @@ export function runIdFor(d: Date): string {
 }
 
 /**
- * bronze → silver → gold on the embedded DuckDB engine, with the quality gate before each swap. Under
+ * bronze → silver → gold on the configured engine, with the quality gate before each swap. Under
  * the pipeline lock, the bronze log is read once: the engine's bronze views and the runner's record
  * of what was read come from that one snapshot, so a batch ingested meanwhile waits for the next run.
  */
 export async function runMedallion(
   root: string,
-  opts: { timezone: string; fullRefresh: boolean; duckdb?: Config['duckdb']; models?: Model[]; expectations?: Parameters<typeof qualityGate>[4] },
+  opts: { timezone: string; fullRefresh: boolean; duckdb?: Config['duckdb']; engine?: Config['engine']; models?: Model[]; expectations?: Parameters<typeof qualityGate>[4] },
   deps: { logger: Logger; progress?: Progress; now?: () => Date },
 ): Promise<MedallionResult> {
   const now = deps.now ?? (() => new Date());
@@ -40,7 +40,8 @@ export async function runMedallion(
     const paths = lakePaths(root);
     const bronze = BronzeLog.load(paths.bronzeLog);
     if (bronze.commits.length === 0) throw new ValidationError(`no bronze data under ${paths.bronze}: run \`fitlake ingest\` first`, 'lakehouse');
-    const engine = await DuckDbEngine.open(root, opts.timezone, { ...(opts.duckdb ? { duckdb: opts.duckdb } : {}), bronze });
+    const settings: EngineSettings = { timezone: opts.timezone, duckdb: opts.duckdb ?? { memoryLimit: '2GB' }, engine: opts.engine };
+    const engine = await openEngine(root, settings, { bronze });
     const gate = qualityGate(root, runId, started.toISOString(), deps.logger, opts.expectations);
     try {
       const result = await runPipeline(

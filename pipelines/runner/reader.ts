@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { DataError } from '../../core/errors';
-import { sqlIdent, sqlStringList, type Db } from '../../core/duckdb';
+import { type Db } from '../engine/duckdb/db';
+import { sqlIdent, sqlStringList } from '../sql/quote';
 import { lakePaths } from '../../core/paths';
+import type { Engine } from '../engine/engine';
 import { TableStore } from './table_store';
 
 /**
@@ -22,6 +24,19 @@ export function lakeTables(root: string): Record<'silver' | 'gold', Record<strin
     }
   }
   return out;
+}
+
+/** Makes every current silver and gold table readable by its name on `engine`; returns the names. */
+export async function registerLakeTables(engine: Engine, root: string): Promise<string[]> {
+  const tables = lakeTables(root);
+  const names: string[] = [];
+  for (const layer of ['silver', 'gold'] as const) {
+    for (const [name, files] of Object.entries(tables[layer])) {
+      await engine.registerParquet(name, files);
+      names.push(name);
+    }
+  }
+  return names;
 }
 
 /** Creates a view per current silver/gold table (named as the table), for notebooks, tests and tools. */

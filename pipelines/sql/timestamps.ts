@@ -1,4 +1,4 @@
-import { sqlString } from '../../core/duckdb';
+import { sqlString } from './quote';
 
 /**
  * SQL (DuckDB dialect, ICU loaded) turning a raw event-time string into a TIMESTAMPTZ, for every

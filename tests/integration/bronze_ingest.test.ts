@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFi
 import { join } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
 import { ConflictError } from '../../core/errors';
-import { Db } from '../../core/duckdb';
+import { Db } from '../../pipelines/engine/duckdb/db';
 import { silentLogger } from '../../core/logger';
 import { ingestBronze, type IngestResult } from '../../pipelines/bronze/ingest';
 import { BronzeLog } from '../../pipelines/bronze/log';

@@ -1,11 +1,11 @@
 import { appendFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Db } from '../../core/duckdb';
+import { Db } from '../../pipelines/engine/duckdb/db';
 import { silentLogger } from '../../core/logger';
 import { ingestBronze, type IngestResult } from '../../pipelines/bronze/ingest';
 import { BronzeLog } from '../../pipelines/bronze/log';
 import { createBronzeViews } from '../../pipelines/bronze/reader';
-import { DuckDbEngine } from '../../pipelines/engine/duckdb_engine';
+import { DuckDbEngine } from '../../pipelines/engine/duckdb/duckdb_engine';
 import { tmpLake, TZ } from '../helpers';
 
 const HEADER = 'usage_id,machine_id,machine_type,club_id,member_id,started_at,duration_sec,sets,reps,weight_kg';

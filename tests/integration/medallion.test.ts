@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Db } from '../../core/duckdb';
+import { Db } from '../../pipelines/engine/duckdb/db';
 import { QualityError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
 import { ingestBronze } from '../../pipelines/bronze/ingest';

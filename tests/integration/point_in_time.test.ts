@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Db, sqlString } from '../../core/duckdb';
+import { Db } from '../../pipelines/engine/duckdb/db';
+import { sqlString } from '../../pipelines/sql/quote';
 import { ValidationError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
 import { TableStore } from '../../pipelines/runner/table_store';

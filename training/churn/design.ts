@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Row } from '../../core/duckdb';
+import type { Row } from '../../pipelines/engine/duckdb/db';
 import { DataError } from '../../core/errors';
 
 /** How raw feature columns become the model's inputs: standardized numbers and one-hot categories. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Row } from '../../core/duckdb';
+import type { Row } from '../../pipelines/engine/duckdb/db';
 import { predictLogistic } from '../models/logistic_regression';
 import { designMatrix, DesignSpecSchema } from './design';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Row } from '../../core/duckdb';
+import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
 import { churnTrainingSet } from '../../features/training_sets';
 import { brier, calibrationBins, expectedCalibrationError, logLoss, prAuc, rocAuc, rocCurve, topLift } from '../metrics/classification';

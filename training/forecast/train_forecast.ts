@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays, epochDayToIso, isoToEpochDay } from '../../core/dates';
 import { InsufficientDataError } from '../../core/errors';
-import { Db } from '../../core/duckdb';
-import { createLakeViews } from '../../pipelines/runner/reader';
+import { readLake } from '../lake';
 import { forecastEts, selectEts } from '../models/ets';
 import { lineChart } from '../plots/svg';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
@@ -61,14 +60,7 @@ function plot(s: ForecastSeries): string {
 /** Weekly supplement sales per SKU and in total: ETS chosen by AICc, rolling-origin backtest against (seasonal) naive. */
 export async function trainForecast(ctx: TrainContext): Promise<TrainedModel> {
   const P = FORECAST_PARAMS;
-  const db = await Db.open(ctx.duckdb);
-  let series: WeeklySeries[];
-  try {
-    await createLakeViews(db, ctx.lakehouse);
-    series = await weeklySupplementSales(db);
-  } finally {
-    db.close();
-  }
+  const series = await readLake(ctx, weeklySupplementSales);
   const weeks = series[0]?.weeks ?? [];
   const needed = MIN_ORIGIN + P.backtestHorizon;
   if (weeks.length < needed) throw new InsufficientDataError(`supplement-forecast needs at least ${needed} weeks of supplement sales to backtest; the data has ${weeks.length} (generate more days)`);

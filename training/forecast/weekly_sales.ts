@@ -1,4 +1,4 @@
-import type { Db } from '../../core/duckdb';
+import type { Engine } from '../../pipelines/engine/engine';
 import { DataError } from '../../core/errors';
 
 export interface WeeklySeries {
@@ -12,8 +12,8 @@ export interface WeeklySeries {
  * Weekly (Monday-start, local days) units of every supplement SKU and their total, from gold, over
  * the complete weeks only (a partial first or last week would look like a collapse in demand).
  */
-export async function weeklySupplementSales(db: Db): Promise<WeeklySeries[]> {
-  const rows = await db.all(`
+export async function weeklySupplementSales(db: Engine): Promise<WeeklySeries[]> {
+  const rows = await db.query(`
     WITH bounds AS (SELECT min(date) AS lo, max(date) AS hi FROM revenue_by_product_daily),
     weeks AS (
       SELECT strftime(w, '%Y-%m-%d') AS week FROM bounds, unnest(range(date_trunc('week', lo), date_trunc('week', hi) + INTERVAL 1 WEEK, INTERVAL 1 WEEK)) t(w)

@@ -1,4 +1,5 @@
-import { sqlString, type Db } from '../../core/duckdb';
+import type { Engine } from '../../pipelines/engine/engine';
+import { sqlString } from '../../pipelines/sql/quote';
 import { DataError } from '../../core/errors';
 
 export type RecommenderTarget = 'classes' | 'products';
@@ -46,11 +47,11 @@ function label(target: RecommenderTarget, item: string, name?: unknown): string 
 }
 
 /** Interactions, the item catalog and each member's home club, from silver (views created by the caller). */
-export async function loadInteractions(db: Db, target: RecommenderTarget, tz: string): Promise<{ interactions: Interaction[]; catalog: Catalog[]; homeClub: Map<string, string> }> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE interactions AS ${interactionSql(target, tz)}`);
-  const interactions = (await db.all(`SELECT * FROM interactions`)).map((r) => ({ member: String(r.member), item: String(r.item), day: String(r.day), weight: Number(r.weight) }));
+export async function loadInteractions(db: Engine, target: RecommenderTarget, tz: string): Promise<{ interactions: Interaction[]; catalog: Catalog[]; homeClub: Map<string, string> }> {
+  await db.execute(`CREATE OR REPLACE TEMP TABLE interactions AS ${interactionSql(target, tz)}`);
+  const interactions = (await db.query(`SELECT * FROM interactions`)).map((r) => ({ member: String(r.member), item: String(r.item), day: String(r.day), weight: Number(r.weight) }));
   if (interactions.length === 0) throw new DataError(`no ${target} interactions in silver; run the pipeline first`);
-  const catalog = (await db.all(catalogSql(target))).map((r) => ({ id: String(r.item), label: label(target, String(r.item), r.label), group: String(r.grp) }));
-  const clubs = await db.all(`SELECT member_id, arg_max(club_id, valid_from) AS club FROM dim_member GROUP BY member_id`);
+  const catalog = (await db.query(catalogSql(target))).map((r) => ({ id: String(r.item), label: label(target, String(r.item), r.label), group: String(r.grp) }));
+  const clubs = await db.query(`SELECT member_id, arg_max(club_id, valid_from) AS club FROM dim_member GROUP BY member_id`);
   return { interactions, catalog, homeClub: new Map(clubs.map((r) => [String(r.member_id), String(r.club)])) };
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays } from '../../core/dates';
-import { Db } from '../../core/duckdb';
 import { InsufficientDataError } from '../../core/errors';
-import { createLakeViews } from '../../pipelines/runner/reader';
+import { readLake } from '../lake';
 import { mean, ndcgAtK, precisionAtK, recallAtK, spearman } from '../metrics/ranking';
 import { fitAls, type AlsModel, type AlsOptions, type Csr } from '../models/als';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
@@ -179,14 +178,7 @@ export const recommenderParams = (target: RecommenderTarget) => ({ ...RECOMMENDE
 
 /** Interactions from silver, split in time: the last `testDays` days are the test window. */
 export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakehouse' | 'timezone'>, target: RecommenderTarget) {
-  const db = await Db.open(ctx.duckdb);
-  let loaded: Awaited<ReturnType<typeof loadInteractions>>;
-  try {
-    await createLakeViews(db, ctx.lakehouse);
-    loaded = await loadInteractions(db, target, ctx.timezone);
-  } finally {
-    db.close();
-  }
+  const loaded = await readLake(ctx, (lake) => loadInteractions(lake, target, ctx.timezone));
   const { catalog, homeClub } = loaded;
   const itemIndex = new Map(catalog.map((c, j) => [c.id, j]));
   const all = loaded.interactions.filter((r) => itemIndex.has(r.item));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sqlString } from '../../core/duckdb';
+import { sqlString } from '../../pipelines/sql/quote';
 import { InsufficientDataError } from '../../core/errors';
 import { Rng } from '../../pipelines/data_gen/rng';
 import { designMatrix, fitDesign } from '../churn/design';

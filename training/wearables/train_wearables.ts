@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Db, type Row } from '../../core/duckdb';
+import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
-import { createLakeViews } from '../../pipelines/runner/reader';
+import { readLake } from '../lake';
 import { designMatrix, fitDesign } from '../churn/design';
 import { classReport, regressionReport } from '../metrics/multiclass';
 import { fitRidge } from '../models/linalg';
@@ -20,17 +20,13 @@ export function isTestMember(member: string, seed: number, share: number): boole
 }
 
 async function loadDays(ctx: TrainContext): Promise<Row[]> {
-  const db = await Db.open(ctx.duckdb);
-  try {
-    await createLakeViews(db, ctx.lakehouse);
-    return await db.all(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
+  return readLake(ctx, (lake) =>
+    lake.query(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
         calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
         (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type,
         avg(calories_burned) OVER (PARTITION BY member_id ORDER BY activity_date ROWS BETWEEN 30 PRECEDING AND 1 PRECEDING)::DOUBLE AS avg_calories_30d
-      FROM wearables WHERE steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_burned IS NOT NULL AND activity_type IS NOT NULL ORDER BY day, member_id`);
-  } finally {
-    db.close();
-  }
+      FROM wearables WHERE steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_burned IS NOT NULL AND activity_type IS NOT NULL ORDER BY day, member_id`),
+  );
 }
 
 /** Splits by member (never by row) and thins the training side to at most `max` rows, deterministically. */

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Db } from '../../../../core/duckdb';
+import { Db } from '../../../../pipelines/engine/duckdb/db';
 import { csvFeedSql, headersSql, jsonFeedSql, linesSql, UNQUOTE_MACRO } from '../../../../pipelines/bronze/parse_sql';
 import { feedSpec } from '../../../../pipelines/feeds';
 import { tmpLake, TZ } from '../../../helpers';

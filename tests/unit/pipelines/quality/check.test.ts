@@ -1,35 +1,25 @@
-import { Db } from '../../../../core/duckdb';
+import { openEngine } from '../../../../pipelines/engine/create';
 import type { Engine } from '../../../../pipelines/engine/engine';
 import { runChecks } from '../../../../pipelines/quality/check';
 import type { Expectation } from '../../../../pipelines/quality/expectations';
-
-/** A bare in-memory engine: the checks only need `query`. */
-function engineOver(db: Db): Engine {
-  return {
-    name: 'test',
-    registerParquet: async () => undefined,
-    registerView: async () => undefined,
-    writeParquet: async () => 0,
-    writeParquetPartitioned: async () => [],
-    query: (sql) => db.all(sql),
-    close: () => db.close(),
-  };
-}
+import { tmpLake, TZ } from '../../../helpers';
 
 describe('quality checks', () => {
-  let db: Db;
   let engine: Engine;
+  const lake = tmpLake();
   beforeAll(async () => {
-    db = await Db.open();
-    engine = engineOver(db);
-    await db.run(`
+    engine = await openEngine(lake.root, { timezone: TZ, duckdb: { memoryLimit: '512MB' } });
+    await engine.execute(`
       CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a', 5, 'M1', DATE '2025-01-10'), (2, 'b', 50, 'M2', DATE '2025-01-11'), (2, NULL, -1, 'M9', DATE '2025-01-12')) v(id, cat, n, member_id, d);
       CREATE TABLE members AS SELECT * FROM (VALUES ('M1'), ('M2')) v(member_id);
       CREATE TABLE bronze_feed AS SELECT * FROM (VALUES (DATE '2025-01-20'), (DATE '2025-01-20'), (DATE '2025-01-20'), (DATE '2025-01-20')) v(date);
       CREATE TABLE t__classified AS SELECT * FROM (VALUES ('ok'), ('ok'), ('ok'), ('duplicate')) v(_status);
     `);
   });
-  afterAll(() => engine.close());
+  afterAll(() => {
+    engine.close();
+    lake.cleanup();
+  });
 
   const one = async (e: Expectation) => (await runChecks(engine, [e]))[0];
 

@@ -1,4 +1,4 @@
-import { Db } from '../../../../core/duckdb';
+import { Db } from '../../../../pipelines/engine/duckdb/db';
 import { localDateSql, parseEventTimeSql } from '../../../../pipelines/sql/timestamps';
 
 describe('parseEventTimeSql', () => {

@@ -1,10 +1,11 @@
-import { Db, sqlIdent, sqlString, sqlStringList } from '../../core/duckdb';
-import type { Config } from '../../core/config';
-import { lakePaths } from '../../core/paths';
-import { BronzeLog } from '../bronze/log';
-import { createBronzeViews } from '../bronze/reader';
-import { localDateSql, parseEventTimeSql } from '../sql/timestamps';
-import type { Engine } from './engine';
+import { Db } from './db';
+import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote';
+import type { Config } from '../../../core/config';
+import { lakePaths } from '../../../core/paths';
+import { BronzeLog } from '../../bronze/log';
+import { createBronzeViews } from '../../bronze/reader';
+import { localDateSql, parseEventTimeSql } from '../../sql/timestamps';
+import type { Engine } from '../engine';
 
 /** SQL of the local day each bronze batch was ingested on, by batch id (`b`). */
 function batchDaySql(log: BronzeLog, timeZone: string): string {
@@ -60,6 +61,10 @@ export class DuckDbEngine implements Engine {
       `COPY (${sql}) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${sqlIdent(column)}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlString(`part-${tag}-{i}`)}, OVERWRITE_OR_IGNORE, RETURN_STATS)`,
     );
     return stats.map((s) => ({ partition: partitionValue(s.filename, column), path: s.filename, rows: Number(s.count) }));
+  }
+
+  execute(sql: string): Promise<void> {
+    return this.db.run(sql);
   }
 
   query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {

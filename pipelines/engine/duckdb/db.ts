@@ -1,6 +1,6 @@
-import { DuckDBConnection, DuckDBInstance, quotedIdentifier, quotedString } from '@duckdb/node-api';
-import type { Config } from './config';
-import { DataError } from './errors';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Config } from '../../../core/config';
+import { DataError } from '../../../core/errors';
 
 export type Row = Record<string, unknown>;
 
@@ -84,11 +84,4 @@ function normalise(row: Record<string, unknown>): Row {
     out[k] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
   }
   return out;
-}
-
-export const sqlString = quotedString;
-export const sqlIdent = quotedIdentifier;
-/** A SQL list literal of strings: ['a', 'b']. */
-export function sqlStringList(items: readonly string[]): string {
-  return `[${items.map(quotedString).join(', ')}]`;
 }

@@ -1,0 +1,19 @@
+import { openEngine } from '../pipelines/engine/create';
+import type { Engine } from '../pipelines/engine/engine';
+import { registerLakeTables } from '../pipelines/runner/reader';
+import type { TrainContext } from './trained';
+
+/**
+ * Runs `read` against the lakehouse's current silver and gold tables (each by its name) on an engine
+ * opened for it, and closes the engine. Trainers read their inputs through this, never a database
+ * handle of their own.
+ */
+export async function readLake<T>(ctx: Pick<TrainContext, 'lakehouse' | 'timezone' | 'duckdb'>, read: (lake: Engine) => Promise<T>): Promise<T> {
+  const engine = await openEngine(ctx.lakehouse, { timezone: ctx.timezone, duckdb: ctx.duckdb });
+  try {
+    await registerLakeTables(engine, ctx.lakehouse);
+    return await read(engine);
+  } finally {
+    engine.close();
+  }
+}
