@@ -1,9 +1,22 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { ValidationError } from '../core/errors';
-import { loadConfig, parseIntStrict, type Config } from '../core/config';
+import { engineFrom, loadConfig, parseIntStrict, type Config } from '../core/config';
 import { createLogger, type Logger } from '../core/logger';
 import { createProgress, type Progress } from '../core/progress';
+
+/** Adds --engine and --master to a command that runs pipeline models. */
+export function engineOptions(cmd: Command): Command {
+  return cmd
+    .option('--engine <type>', 'where models run: duckdb (embedded, default) or spark (FITLAKE_ENGINE)')
+    .option('--master <url>', 'Spark master with --engine spark: local[N] (default local[2]), spark://…, k8s://…, yarn');
+}
+
+/** The configuration with the engine the command's --engine/--master name (when given). */
+export function withEngine(config: Config, opts: { engine?: string; master?: string }): Config {
+  const engine = engineFrom(opts.engine, opts.master);
+  return engine ? { ...config, engine } : config;
+}
 
 export interface GlobalOpts {
   lakehouse?: string;

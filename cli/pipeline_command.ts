@@ -2,18 +2,19 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { readQualityRun, qualityDir } from '../pipelines/quality/report';
 import { runMedallion } from '../pipelines/runner/medallion';
-import { context } from './common';
+import { context, engineOptions, withEngine } from './common';
 
 export function registerPipeline(program: Command): void {
   const pipeline = program.command('pipeline').description('silver and gold tables from bronze');
-  pipeline
-    .command('run')
+  engineOptions(pipeline.command('run'))
     .description('build stale silver and gold tables (SQL models in pipelines/models/), gated by data-quality checks')
     .option('--full-refresh', 'rebuild every table even if its inputs did not change')
     .addHelpText('after', '\nA table is rebuilt when its SQL or any input changed; an `error` expectation failing keeps the last good layer.')
-    .action(async (opts: { fullRefresh?: boolean }, cmd: Command) => {
-      const { config, logger, progress } = context(cmd, { existing: true });
-      const r = await runMedallion(config.lakehouse, { timezone: config.timezone, fullRefresh: opts.fullRefresh === true, duckdb: config.duckdb }, { logger, progress });
+    .action(async (opts: { fullRefresh?: boolean; engine?: string; master?: string }, cmd: Command) => {
+      const base = context(cmd, { existing: true });
+      const { logger, progress } = base;
+      const config = withEngine(base.config, opts);
+      const r = await runMedallion(config.lakehouse, { timezone: config.timezone, fullRefresh: opts.fullRefresh === true, duckdb: config.duckdb, engine: config.engine }, { logger, progress });
       const built = r.steps.filter((s) => s.action === 'built');
       const failing = r.quality.filter((q) => !q.passed);
       process.stdout.write(

@@ -28,8 +28,19 @@ export const ConfigSchema = z
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     /** Log lines on stderr: JSON lines, human-readable, or `auto` (readable on a terminal, JSON elsewhere). */
     logFormat: z.enum(LOG_FORMATS),
-    /** Where pipeline models and feature builds run: the embedded DuckDB engine. */
-    engine: z.discriminatedUnion('type', [z.object({ type: z.literal('duckdb') }).strict()]),
+    /** Where pipeline models run: the embedded DuckDB engine, or Spark (a local or cluster master). */
+    engine: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('duckdb') }).strict(),
+      z
+        .object({
+          type: z.literal('spark'),
+          /** Spark master: local[N], spark://host:port, k8s://…, yarn. */
+          master: z.string().regex(/^(local(\[(\d+|\*)\])?|spark:\/\/.+|k8s:\/\/.+|yarn)$/, 'local[N], spark://…, k8s://… or yarn').default('local[2]'),
+          /** The Python with PySpark and sqlglot (default: the project's .venv). */
+          python: z.string().min(1).optional(),
+        })
+        .strict(),
+    ]),
     duckdb: z
       .object({
         /** DuckDB memory_limit, e.g. "1GB"; DuckDB spills to disk beyond it. */
@@ -118,6 +129,19 @@ const FileSchema = ConfigSchema.extend({
   serving: ConfigSchema.shape.serving.partial(),
   features: ConfigSchema.shape.features.partial(),
 }).partial();
+/** The engine a CLI's --engine/--master (or FITLAKE_ENGINE/FITLAKE_SPARK_MASTER) names. */
+export function engineFrom(type: string | undefined, master: string | undefined): Config['engine'] | undefined {
+  if (type === undefined && master === undefined) return undefined;
+  if (type === 'duckdb') {
+    if (master !== undefined) throw new ValidationError('--master is for --engine spark', 'master');
+    return { type: 'duckdb' };
+  }
+  if (type !== undefined && type !== 'spark') throw new ValidationError(`--engine must be duckdb or spark, got "${type}"`, 'engine');
+  const parsed = ConfigSchema.shape.engine.safeParse({ type: 'spark', ...(master ? { master } : {}) });
+  if (!parsed.success) throw zodToValidation(parsed.error, '--master');
+  return parsed.data;
+}
+
 type PartialConfig = Partial<Omit<Config, 'duckdb' | 'serving' | 'features'>> & {
   duckdb?: Partial<Config['duckdb']>;
   serving?: Partial<Config['serving']>;
@@ -157,6 +181,8 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (env.FITLAKE_LOG_LEVEL) out.logLevel = env.FITLAKE_LOG_LEVEL as Config['logLevel'];
   if (env.FITLAKE_LOG_FORMAT) out.logFormat = env.FITLAKE_LOG_FORMAT as Config['logFormat'];
   if (env.FITLAKE_DUCKDB_MEMORY_LIMIT) out.duckdb = { memoryLimit: env.FITLAKE_DUCKDB_MEMORY_LIMIT };
+  const engine = engineFrom(env.FITLAKE_ENGINE, env.FITLAKE_SPARK_MASTER);
+  if (engine) out.engine = engine;
   const tracking = trackingFromEnv(env);
   if (tracking) out.tracking = tracking;
   const serving: Partial<Config['serving']> = {};

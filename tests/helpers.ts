@@ -34,3 +34,21 @@ export async function queryLake<T extends Record<string, unknown>>(root: string,
     db.close();
   }
 }
+
+/**
+ * Every current silver and gold table's contents as `rows:md5` of its rows (as text, sorted): equal
+ * strings mean equal tables, whatever the row order or the files they are in.
+ */
+export async function lakeContents(root: string): Promise<Record<string, string>> {
+  const db = await Db.open();
+  try {
+    const out: Record<string, string> = {};
+    for (const table of await createLakeViews(db, root)) {
+      const [r] = await db.all<{ n: number; h: string }>(`SELECT count(*)::INTEGER AS n, md5(coalesce(string_agg(x, '|' ORDER BY x), '')) AS h FROM (SELECT t::VARCHAR AS x FROM "${table}" t)`);
+      out[table] = `${r.n}:${r.h}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}

@@ -2,6 +2,7 @@ import type { Config } from '../../core/config';
 import type { BronzeLog } from '../bronze/log';
 import { DuckDbEngine } from './duckdb/duckdb_engine';
 import type { Engine } from './engine';
+import { SparkEngine, type SparkSettings } from './spark/spark_engine';
 
 /** What opening an engine needs from the configuration. */
 export type EngineSettings = Pick<Config, 'timezone' | 'duckdb'> & { engine?: Config['engine'] };
@@ -16,5 +17,7 @@ export async function openEngine(root: string, settings: EngineSettings, opts: {
   switch (type) {
     case 'duckdb':
       return DuckDbEngine.open(root, settings.timezone, { duckdb: settings.duckdb, ...opts });
+    case 'spark':
+      return SparkEngine.open(root, settings.timezone, settings.engine as SparkSettings, opts);
   }
 }

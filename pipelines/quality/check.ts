@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString, sqlStringList } from '../sql/quote';
+import { sqlIdent, sqlString } from '../sql/quote';
 import type { Engine } from '../engine/engine';
 import type { Expectation } from './expectations';
 
@@ -23,9 +23,12 @@ export interface Scope {
   files?: Record<string, string[]>;
 }
 
+/** The name a scope's files of `table` are registered under (by `runChecks`) for the checks to read. */
+const scopedName = (table: string) => `_scoped_${table}`;
+
 function scopedSource(table: string, scope: Scope): string {
   const files = scope.files?.[table];
-  if (files && files.length > 0) return `read_parquet(${sqlStringList(files)}, hive_partitioning = false)`;
+  if (files && files.length > 0) return sqlIdent(scopedName(table));
   return `(SELECT * FROM ${sqlIdent(table)} WHERE ${sqlIdent(scope.column)} IN (${scope.values.map((v) => `${sqlString(v)}::DATE`).join(', ')}))`;
 }
 
@@ -51,7 +54,7 @@ function build(e: Expectation, src: (table: string) => string, scope?: Scope, br
       return {
         description: `(${e.columns.join(', ')}) is unique`,
         sql: `SELECT coalesce(sum(n - 1), 0) AS failing, coalesce(string_agg(k, '; ') FILTER (WHERE rn <= 5), '') AS details
-          FROM (SELECT concat_ws('|', ${cols}) AS k, count(*) AS n, row_number() OVER () AS rn FROM ${src(e.table)} GROUP BY ${cols} HAVING count(*) > 1)`,
+          FROM (SELECT concat_ws('|', ${cols}) AS k, count(*) AS n, row_number() OVER (ORDER BY concat_ws('|', ${cols})) AS rn FROM ${src(e.table)} GROUP BY ${cols} HAVING count(*) > 1)`,
       };
     }
     case 'accepted_values':
@@ -130,6 +133,8 @@ export async function runChecks(engine: Engine, expectations: Expectation[], sco
       continue;
     }
     const bronzeRows = e.kind === 'reconcile' && scope && facts.bronzeRows ? facts.bronzeRows(e.feed, scope.values) : undefined;
+    const scopedFiles = scope?.files?.[e.table];
+    if (scopedFiles && scopedFiles.length > 0) await engine.registerParquet(scopedName(e.table), scopedFiles);
     const { sql, description } = checkSql(e, scope ?? undefined, bronzeRows);
     const [row] = await engine.query<{ failing: number; details: string }>(sql);
     const failing = Number(row?.failing ?? 0);

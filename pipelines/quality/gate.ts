@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempSibling, writeFileAtomic } from '../../core/atomic_fs';
-import { sqlString } from '../sql/quote';
+import { jsonLinesToParquet } from '../engine/duckdb/local_files';
 import { QualityError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Engine } from '../engine/engine';
@@ -38,7 +38,7 @@ function bronzeFacts(log: BronzeLog): Required<Pick<KnownFacts, 'bronzeNewest' |
  */
 export function qualityGate(root: string, runId: string, startedAt: string, logger: Logger, expectations = { silver: SILVER_EXPECTATIONS, gold: GOLD_EXPECTATIONS }) {
   const results: LayerResult[] = [];
-  const record = async (engine: Engine): Promise<QualityRun> => {
+  const record = async (): Promise<QualityRun> => {
     const run: QualityRun = { run_id: runId, started_at: startedAt, outcome: outcomeOf(results), results };
     const dir = writeQualityRun(root, run);
     const jsonl = join(dir, 'results.jsonl');
@@ -46,7 +46,7 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
     const table = join(root, 'quality', 'results', `${runId}.parquet`);
     mkdirSync(dirname(table), { recursive: true });
     const tmp = tempSibling(table);
-    await engine.writeParquet(`SELECT * FROM read_json(${sqlString(jsonl)}, format = 'newline_delimited') ORDER BY layer, "table", kind, description`, tmp);
+    await jsonLinesToParquet(jsonl, tmp, 'layer, "table", kind, description');
     renameSync(tmp, table);
     return run;
   };
@@ -66,7 +66,7 @@ export function qualityGate(root: string, runId: string, startedAt: string, logg
         results.push({ ...r, layer });
         if (!r.passed) logger[r.severity === 'error' ? 'error' : 'warn']({ layer, table: r.table, check: r.description, failing: r.failing, details: r.details }, 'expectation failed');
       }
-      const run = await record(engine);
+      const run = await record();
       const errors = results.filter((r) => r.layer === layer && !r.passed && r.severity === 'error');
       if (errors.length > 0) {
         throw new QualityError(

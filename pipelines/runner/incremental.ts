@@ -1,4 +1,4 @@
-import { sqlString, sqlStringList } from '../sql/quote';
+import { sqlString } from '../sql/quote';
 import type { BronzeLog } from '../bronze/log';
 import type { Engine } from '../engine/engine';
 import type { Model } from './models';
@@ -47,13 +47,15 @@ export async function partitionsTouchedByLookup(
   previousFiles: string[],
   current: { files: string[]; partitionBy: string; grain: Model['partition_grain'] },
 ): Promise<Set<string>> {
-  const prev = `read_parquet(${sqlStringList(previousFiles)}, hive_partitioning = false)`;
+  await engine.registerParquet('_fitlake_previous', previousFiles);
+  await engine.registerParquet('_fitlake_current', current.files);
+  const prev = '_fitlake_previous';
   const changed = `(SELECT * FROM ${prev} EXCEPT SELECT * FROM ${lookup.name}) UNION (SELECT * FROM ${lookup.name} EXCEPT SELECT * FROM ${prev})`;
   const rows = await engine.query<{ p: string }>(
     lookup.key === current.partitionBy || current.grain !== 'day'
       ? `SELECT DISTINCT date_trunc('${current.grain}', ${lookup.key})::DATE::VARCHAR AS p FROM (${changed})`
       : `WITH changed AS (${changed})
-     SELECT DISTINCT ${current.partitionBy}::VARCHAR AS p FROM read_parquet(${sqlStringList(current.files)}, hive_partitioning = false)
+     SELECT DISTINCT ${current.partitionBy}::VARCHAR AS p FROM _fitlake_current
      WHERE ${lookup.key} IN (SELECT ${lookup.key} FROM changed)`,
   );
   return new Set(rows.map((r) => r.p));

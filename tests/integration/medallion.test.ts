@@ -12,7 +12,7 @@ import { lakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
 import { DEFAULT_DIRT } from '../../pipelines/data_gen/options';
 import { fixtureCopy } from '../fixtures/cache';
-import { generateInto, queryLake, tmpLake, TZ } from '../helpers';
+import { generateInto, lakeContents, queryLake, tmpLake, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 import { readDirt, readLanding, readManifestFile } from './landing_reader';
 
@@ -178,17 +178,9 @@ describe('silver and gold against the generator truth (tiny)', () => {
     expect(changed).toEqual([day]);
     expect(after.find((a) => a.date.toISOString().startsWith(day))!.active_members).toBe(before.find((b) => b.date.toISOString().startsWith(day))!.active_members + 1);
 
-    const contents = async () => {
-      const out: Record<string, string> = {};
-      for (const t of [...Object.keys(lakeTables(lake.root).silver), ...Object.keys(lakeTables(lake.root).gold)]) {
-        const [row] = await query<{ h: string }>(lake.root, `SELECT md5(coalesce(string_agg(x, '|' ORDER BY x), '')) AS h FROM (SELECT t::VARCHAR AS x FROM ${t} t)`);
-        out[t] = row.h;
-      }
-      return out;
-    };
-    const incremental = await contents();
+    const incremental = await lakeContents(lake.root);
     await run(lake.root, { fullRefresh: true });
-    expect(await contents()).toEqual(incremental);
+    expect(await lakeContents(lake.root)).toEqual(incremental);
   });
 
   it('stops before swapping gold when an error expectation fails, and reports a warning without stopping', async () => {
@@ -264,17 +256,6 @@ describe('a batch ingested while the pipeline runs', () => {
   });
 
   /** Every silver and gold table's rows, order-insensitive. */
-  async function contents(root: string): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    for (const layer of Object.values(lakeTables(root))) {
-      for (const table of Object.keys(layer)) {
-        const [r] = await query<{ n: number; h: string }>(root, `SELECT count(*)::INTEGER AS n, md5(coalesce(string_agg(x, '|' ORDER BY x), '')) AS h FROM (SELECT t::VARCHAR AS x FROM "${table}" t)`);
-        out[table] = `${r.n}:${r.h}`;
-      }
-    }
-    return out;
-  }
-
   it('is read by the next incremental run, which then equals a full refresh', async () => {
     generateInto(lake.root, { days: 14 });
     const landing = join(lake.root, 'landing');
@@ -308,6 +289,6 @@ describe('a batch ingested while the pipeline runs', () => {
     expect(next.steps.some((s) => s.action === 'partial' || s.action === 'built')).toBe(true);
     cpSync(lake.root, refreshed.root, { recursive: true });
     await run(refreshed.root, { fullRefresh: true });
-    expect(await contents(lake.root)).toEqual(await contents(refreshed.root));
+    expect(await lakeContents(lake.root)).toEqual(await lakeContents(refreshed.root));
   });
 });

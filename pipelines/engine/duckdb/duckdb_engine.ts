@@ -30,7 +30,9 @@ export class DuckDbEngine implements Engine {
     await createBronzeViews(db, root, bronze);
     await db.run(`CREATE OR REPLACE MACRO fitlake_ts(x) AS ${parseEventTimeSql('x', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_date(t) AS ${localDateSql('t', timeZone)}`);
-    await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))::INTEGER`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_day_name(d) AS dayname(d)`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_iso_weekday(d) AS isodow(d)::INTEGER`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_status(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'duplicate' WHEN problem IS NOT NULL THEN 'quarantined' ELSE 'ok' END`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_reason(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'replayed_record' ELSE problem END`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_day_start(d) AS timezone(${sqlString(timeZone)}, d::TIMESTAMP)`);
@@ -40,6 +42,11 @@ export class DuckDbEngine implements Engine {
     );
     await db.run('SET partitioned_write_max_open_files = 5000');
     await db.run(`CREATE OR REPLACE MACRO fitlake_norm_sku(x) AS regexp_replace(upper(x), '[^A-Z0-9]', '', 'g')`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_add_months(d, k) AS (d + to_months(k))::DATE`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_json_strings(x) AS from_json(x, '["VARCHAR"]')`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_days(lo, hi) AS list_transform(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 DAY), t -> t::DATE)`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_ints(n) AS range(0, n)`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_month_steps(lo, hi, months) AS list_transform(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, to_months(months)), t -> t::DATE)`);
     return new DuckDbEngine(db);
   }
 

@@ -7,13 +7,13 @@
 --   covers are reported; members who joined before the data began form cohorts by their join month.
 WITH bounds AS (SELECT max(month_start) AS last_month FROM dim_date),
 members AS (
-  SELECT m.member_id, date_trunc('month', any_value(m.join_date))::DATE AS cohort_month, min(c.effective_date) AS cancelled_on
+  SELECT m.member_id, date_trunc('month', min(m.join_date))::DATE AS cohort_month, min(c.effective_date) AS cancelled_on
   FROM dim_member m LEFT JOIN cancellations c USING (member_id)
   GROUP BY m.member_id
 ),
 offsets AS (
-  SELECT cohort_month, k, (cohort_month + to_months(k))::DATE AS month_start
-  FROM (SELECT DISTINCT cohort_month FROM members), bounds, range(0, 1 + datediff('month', cohort_month, last_month)) AS t(k)
+  SELECT cohort_month, k, fitlake_add_months(cohort_month, k) AS month_start
+  FROM (SELECT DISTINCT cohort_month FROM members), bounds, unnest(fitlake_ints(1 + datediff('month', cohort_month, last_month))) AS t(k)
 )
 SELECT o.cohort_month, o.k AS months_since_join, o.month_start,
   count(*)::INTEGER AS members,

@@ -4,7 +4,7 @@
 -- description: Class demand by class type, instructor, weekday and start hour (local): sessions,
 --   check-ins, seats offered and fill rate = check-ins / seats.
 WITH per_session AS (
-  SELECT s.session_id, s.class_type, s.instructor_id, dayname(s.session_date) AS weekday, isodow(s.session_date) AS iso_weekday,
+  SELECT s.session_id, s.class_type, s.instructor_id, fitlake_day_name(s.session_date) AS weekday, fitlake_iso_weekday(s.session_date) AS iso_weekday,
     fitlake_local_hour(s.starts_at) AS start_hour, s.capacity, count(c.scan_id) AS checkins
   FROM dim_class_session s LEFT JOIN class_checkins c USING (session_id)
   GROUP BY ALL

@@ -8,16 +8,16 @@
 --   LTV model to fill.
 WITH bounds AS (SELECT min(date) AS first_day, max(date) AS last_day FROM dim_date),
 members AS (
-  SELECT m.member_id, any_value(m.join_date) AS join_date, any_value(m.club_id) FILTER (WHERE m.is_current) AS club_id,
-    any_value(m.plan) FILTER (WHERE m.is_current) AS plan, min(c.effective_date) AS cancelled_on
+  SELECT m.member_id, min(m.join_date) AS join_date, min(m.club_id) FILTER (WHERE m.is_current) AS club_id,
+    min(m.plan) FILTER (WHERE m.is_current) AS plan, min(m.billing_cycle) FILTER (WHERE m.is_current) AS billing_cycle,
+    min(c.effective_date) AS cancelled_on
   FROM dim_member m LEFT JOIN cancellations c USING (member_id)
   GROUP BY m.member_id
 ),
 bills AS (
-  SELECT mb.member_id, b.bill_date::DATE AS bill_date
+  SELECT mb.member_id, b.bill_date
   FROM members mb, bounds,
-    LATERAL (SELECT unnest(generate_series(mb.join_date::TIMESTAMP, least(bounds.last_day, coalesce(mb.cancelled_on - 1, bounds.last_day))::TIMESTAMP,
-      CASE WHEN (SELECT billing_cycle FROM dim_member x WHERE x.member_id = mb.member_id AND x.is_current) = 'annual' THEN INTERVAL 1 YEAR ELSE INTERVAL 1 MONTH END)) AS bill_date) b
+    unnest(fitlake_month_steps(mb.join_date, least(bounds.last_day, coalesce(mb.cancelled_on - 1, bounds.last_day)), CASE WHEN mb.billing_cycle = 'annual' THEN 12 ELSE 1 END)) AS b(bill_date)
   WHERE b.bill_date >= bounds.first_day
 ),
 billed AS (

@@ -7,10 +7,10 @@
 --   The base for member features. active = a check-in, facility, equipment or app event that day
 --   (retail and wearables alone do not make a member active).
 WITH per_source AS (
-  SELECT member_id, checkin_date AS date, count(*) AS checkins, 0 AS facility_visits, 0 AS equipment_sessions, 0.0 AS equipment_minutes, 0 AS app_events, 0 AS app_sessions, 0 AS retail_lines, 0.0 AS retail_spend, NULL::INTEGER AS steps
+  SELECT member_id, checkin_date AS date, count(*) AS checkins, 0 AS facility_visits, 0 AS equipment_sessions, 0.0::DOUBLE AS equipment_minutes, 0 AS app_events, 0 AS app_sessions, 0 AS retail_lines, 0.0 AS retail_spend, NULL::INTEGER AS steps
   FROM class_checkins GROUP BY 1, 2
   UNION ALL SELECT member_id, usage_date, 0, count(*), 0, 0.0, 0, 0, 0, 0.0, NULL FROM facility_usage GROUP BY 1, 2
-  UNION ALL SELECT member_id, usage_date, 0, 0, count(*), sum(duration_sec) / 60.0, 0, 0, 0, 0.0, NULL FROM equipment_usage GROUP BY 1, 2
+  UNION ALL SELECT member_id, usage_date, 0, 0, count(*), (sum(duration_sec) / 60.0)::DOUBLE, 0, 0, 0, 0.0, NULL FROM equipment_usage GROUP BY 1, 2
   UNION ALL SELECT member_id, event_date, 0, 0, 0, 0.0, count(*), count(DISTINCT app_session_id), 0, 0.0, NULL FROM app_events GROUP BY 1, 2
   UNION ALL SELECT member_id, sale_date, 0, 0, 0, 0.0, 0, 0, count(*), sum(amount), NULL FROM retail_sales WHERE member_id IS NOT NULL GROUP BY 1, 2
   UNION ALL SELECT member_id, activity_date, 0, 0, 0, 0.0, 0, 0, 0, 0.0, max(steps) FROM wearables GROUP BY 1, 2

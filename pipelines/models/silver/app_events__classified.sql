@@ -14,7 +14,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(occurred_at) AS event_date,
   fitlake_row_status(_copy, r.reason) AS _status,
   fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
-LEFT JOIN member_ids m USING (member_id),
+LEFT JOIN member_ids m ON m.member_id = t.member_id,
 LATERAL (SELECT CASE
   WHEN t.occurred_at IS NULL THEN 'bad_timestamp'
   WHEN m.member_id IS NULL THEN 'orphan_member'

@@ -15,7 +15,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(requested_at) AS request_date,
   fitlake_row_status(_copy, r.reason) AS _status,
   fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
-LEFT JOIN member_ids m USING (member_id),
+LEFT JOIN member_ids m ON m.member_id = t.member_id,
 LATERAL (SELECT CASE
   WHEN t.requested_at IS NULL THEN 'bad_timestamp'
   WHEN t.effective_date IS NULL OR t.effective_date < fitlake_local_date(t.requested_at) THEN 'out_of_range:effective_date'

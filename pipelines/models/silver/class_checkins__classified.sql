@@ -23,8 +23,8 @@ WITH typed AS (
       WHEN s.session_id IS NULL THEN 'unknown_session'
     END AS _problem
   FROM typed t
-  LEFT JOIN member_ids m USING (member_id)
-  LEFT JOIN dim_class_session s USING (session_id)
+  LEFT JOIN member_ids m ON m.member_id = t.member_id
+  LEFT JOIN dim_class_session s ON s.session_id = t.session_id
 ), minutes AS (
   SELECT *, bool_or(_minute_only) OVER (PARTITION BY member_id, session_id, _problem IS NULL, date_trunc('minute', scanned_at)) AS _coarse
   FROM checked

@@ -5,13 +5,13 @@
 WITH bounds AS (SELECT min(session_date) AS lo, max(session_date) AS hi FROM dim_class_session)
 SELECT
   d::DATE AS date,
-  year(d) AS year,
-  month(d) AS month,
-  day(d) AS day,
-  isodow(d) AS iso_weekday,
-  dayname(d) AS weekday_name,
+  year(d)::INTEGER AS year,
+  month(d)::INTEGER AS month,
+  day(d)::INTEGER AS day,
+  fitlake_iso_weekday(d) AS iso_weekday,
+  fitlake_day_name(d) AS weekday_name,
   date_trunc('week', d)::DATE AS week_start,
   date_trunc('month', d)::DATE AS month_start,
-  isodow(d) >= 6 AS is_weekend
-FROM bounds, range(lo, hi + INTERVAL 1 DAY, INTERVAL 1 DAY) AS t(d)
+  fitlake_iso_weekday(d) >= 6 AS is_weekend
+FROM bounds, unnest(fitlake_days(lo, hi)) AS t(d)
 ORDER BY date

@@ -16,7 +16,7 @@ SELECT t.* EXCLUDE (_copy), fitlake_local_date(started_at) AS usage_date,
   fitlake_row_status(_copy, r.reason) AS _status,
   fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
-LEFT JOIN member_ids m USING (member_id),
+LEFT JOIN member_ids m ON m.member_id = t.member_id,
 LATERAL (SELECT CASE
   WHEN t.started_at IS NULL THEN 'bad_timestamp'
   WHEN t.duration_sec IS NULL OR t.duration_sec < 1 OR t.duration_sec > 14400 THEN 'out_of_range:duration_sec'

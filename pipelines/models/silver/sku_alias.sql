@@ -9,10 +9,10 @@ WITH latest AS (
   QUALIFY row_number() OVER (PARTITION BY sku ORDER BY fitlake_ts(updated_at) DESC, _batch_id DESC, _line_number DESC) = 1
 ), aliases AS (
   SELECT sku, sku AS alias, 'canonical' AS kind FROM latest
-  UNION ALL SELECT sku, unnest(from_json(legacy_codes, '["VARCHAR"]')), 'legacy_code' FROM latest
-  UNION ALL SELECT sku, unnest(from_json(known_aliases, '["VARCHAR"]')), 'known_typo' FROM latest
+  UNION ALL SELECT sku, unnest(fitlake_json_strings(legacy_codes)), 'legacy_code' FROM latest
+  UNION ALL SELECT sku, unnest(fitlake_json_strings(known_aliases)), 'known_typo' FROM latest
 )
-SELECT fitlake_norm_sku(alias) AS alias_key, any_value(sku) AS sku, min(kind) AS kind
+SELECT fitlake_norm_sku(alias) AS alias_key, min(sku) AS sku, min(kind) AS kind
 FROM aliases
 GROUP BY 1
 HAVING count(DISTINCT sku) = 1

@@ -14,12 +14,12 @@ WITH typed AS (
   FROM bronze_wearables
 )
 SELECT t.* EXCLUDE (_copy),
-  dayname(t.activity_date) AS day_of_week,
+  fitlake_day_name(t.activity_date) AS day_of_week,
   CASE WHEN coalesce(t.steps, 0) = 0 THEN 0.0 ELSE t.calories_burned / t.steps END AS calories_to_steps_ratio,
   fitlake_row_status(_copy, r.reason) AS _status,
   fitlake_row_reason(_copy, r.reason) AS _reason
 FROM typed t
-LEFT JOIN member_ids m USING (member_id),
+LEFT JOIN member_ids m ON m.member_id = t.member_id,
 LATERAL (SELECT CASE
   WHEN t.activity_date IS NULL THEN 'bad_timestamp'
   WHEN t.steps IS NULL OR t.steps < 0 OR t.steps > 100000 THEN 'out_of_range:steps'

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { readQualityRun } from '../../pipelines/quality/report';
+import { TableStore } from '../../pipelines/runner/table_store';
+import { fixtureCopy, fixturePath } from '../fixtures/cache';
+import { lakeContents } from '../helpers';
+import { runCli } from './cli_runner';
+
+jest.setTimeout(600_000);
+
+const spark = (root: string, ...extra: string[]) => runCli(['pipeline', 'run', '--engine', 'spark', '--master', 'local[2]', '--lakehouse', root, ...extra], {}, { timeoutMs: 480_000 });
+const drivers = () => Number(execFileSync('bash', ['-c', 'pgrep -fc "[e]ngine/spark/server.py" || true'], { encoding: 'utf8' }).trim());
+const outcomes = (root: string) =>
+  readQualityRun(root)
+    .results.map((r) => `${r.layer}.${r.table} ${r.description}: ${r.passed ? 'pass' : `fail ${r.failing}`}`)
+    .sort();
+
+/**
+ * The same model files on Spark (local[2], PySpark from .venv) and on DuckDB: a copy of the tiny lake
+ * keeps its bronze, Spark builds silver and gold, and every table must equal the DuckDB-built
+ * fixture's, row for row.
+ */
+describe('the Spark engine', () => {
+  const lake = fixtureCopy('tiny', { without: ['silver', 'gold', 'quality'] });
+  const duckdb = fixturePath('tiny');
+  afterAll(() => lake.cleanup());
+
+  it('builds silver and gold identical to DuckDB, table by table, with the same quality results', async () => {
+    const r = spark(lake.root);
+    expect([r.status, r.stderr.split('\n').filter((l) => l.startsWith('fitlake:'))]).toEqual([0, []]);
+    expect(r.stdout).toMatch(/^pipeline run \d{8}T\d{6}Z: 33 table\(s\) built, 0 unchanged; quality (\d+)\/\1 passed/);
+    const [ours, theirs] = [await lakeContents(lake.root), await lakeContents(duckdb)];
+    expect(Object.keys(ours).length).toBe(33);
+    expect(ours).toEqual(theirs);
+    expect(outcomes(lake.root)).toEqual(outcomes(duckdb));
+  });
+
+  it('leaves every table at its previous version when killed before the gold swap, and the next run completes', async () => {
+    const gold = new TableStore(join(lake.root, 'gold'));
+    const before = gold.snapshot();
+    const killed = runCli(['pipeline', 'run', '--engine', 'spark', '--full-refresh', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' }, { timeoutMs: 480_000 });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(gold.snapshot()).toEqual(before);
+    for (let i = 0; i < 60 && drivers() > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
+    expect(drivers()).toBe(0);
+    const redo = spark(lake.root);
+    expect(redo.status).toBe(0);
+    expect(await lakeContents(lake.root)).toEqual(await lakeContents(duckdb));
+  });
+
+  it('gives the Node side a lakehouse it reads as it reads one DuckDB built: features build, materialize and check out; a model trains', () => {
+    for (const args of [['features', 'apply'], ['features', 'build'], ['features', 'materialize'], ['features', 'check-skew']]) {
+      const r = runCli([...args, '--lakehouse', lake.root]);
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 0]);
+    }
+    const t = runCli(['train', '--skip-prepare', '--models', 'activity-classifier', '--lakehouse', lake.root]);
+    expect([t.status, t.stdout]).toEqual([0, expect.stringMatching(/^activity-classifier .* v1 → champion/m)]);
+  });
+
+  it('refuses a Spark master it does not know, and names the flag', () => {
+    const r = runCli(['pipeline', 'run', '--engine', 'spark', '--master', 'mesos://x', '--lakehouse', lake.root]);
+    expect([r.status, r.stderr.trim()]).toEqual([2, 'fitlake: --master: master: local[N], spark://…, k8s://… or yarn']);
+  });
+});
