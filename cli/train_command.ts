@@ -6,7 +6,7 @@ import { prepareData } from '../training/prepare';
 import { createRunTracker } from '../training/tracking/create';
 import { trainModels, type ModelOutcome, type SkippedModel } from '../training/train';
 import { TRAINERS } from '../training/trainers';
-import { context } from './common';
+import { context, engineOptions, withEngine } from './common';
 
 const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(4));
 
@@ -23,8 +23,7 @@ export function summaryTable(outcomes: ModelOutcome[], skipped: SkippedModel[] =
 }
 
 export function registerTrain(program: Command): void {
-  program
-    .command('train')
+  engineOptions(program.command('train'))
     .description('prepare data (generate if none, ingest, pipeline, features) then train, evaluate, track and register every model')
     .option('--models <list>', `comma-separated subset of: ${Object.keys(TRAINERS).join(', ')}`)
     .option('--skip-prepare', 'train on the lakehouse as it is (no generate/ingest/pipeline/materialize)')
@@ -35,8 +34,10 @@ export function registerTrain(program: Command): void {
       'after',
       '\nA model the data is too small for (e.g. churn before two full months) is skipped with the reason; the others train.\nTracking: <lakehouse>/mlruns (MLflow file store) by default; MLFLOW_TRACKING_URI=http://host:5000 logs to an MLflow server.\nOpen the file store from the lakehouse folder: cd lakehouse && MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri mlruns',
     )
-    .action(async (opts: { models?: string; skipPrepare?: boolean; json?: boolean; scale?: string; seed?: string }, cmd: Command) => {
-      const { config, logger, progress } = context(cmd, { scale: opts.scale, seed: opts.seed, existing: opts.skipPrepare === true });
+    .action(async (opts: { models?: string; skipPrepare?: boolean; json?: boolean; scale?: string; seed?: string; engine?: string; master?: string }, cmd: Command) => {
+      const base = context(cmd, { scale: opts.scale, seed: opts.seed, existing: opts.skipPrepare === true });
+      const { logger, progress } = base;
+      const config = withEngine(base.config, opts);
       const names = opts.models ? opts.models.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(TRAINERS);
       const unknown = names.filter((n) => !(n in TRAINERS));
       if (unknown.length || names.length === 0) throw new ValidationError(`--models: unknown model(s) ${unknown.join(', ') || '(none given)'}; choose from ${Object.keys(TRAINERS).join(', ')}`, '--models');

@@ -35,7 +35,7 @@ export async function prepareData(config: Config, store: FeatureStore, deps: { l
   } finally {
     db.close();
   }
-  const medallion = await runMedallion(config.lakehouse, { timezone: config.timezone, fullRefresh: false, duckdb: config.duckdb }, deps);
+  const medallion = await runMedallion(config.lakehouse, { timezone: config.timezone, fullRefresh: false, duckdb: config.duckdb, engine: config.engine }, deps);
   store.apply();
   const m = await store.materialize({ incremental: true });
   return { generated, ingestedFiles, tablesBuilt: medallion.steps.filter((s) => s.action === 'built').length, materializedViews: m.views.length };

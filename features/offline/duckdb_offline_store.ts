@@ -70,7 +70,8 @@ export class DuckDbOfflineStore implements OfflineStore {
 
   /** Builds each planned view's table aside, verifies its grid properties, then swaps it in. */
   private async buildViews(defs: Definitions, plans: { view: FeatureView; sql: string; fingerprint: string }[], entities: Map<string, Entity>): Promise<BuildReport[]> {
-    const engine = await openEngine(this.root, this.config);
+    // this store's SQL (sources, point-in-time joins) is DuckDB's: it builds on DuckDB whatever runs the pipeline
+    const engine = await openEngine(this.root, { ...this.config, engine: { type: 'duckdb' } });
     const reports: BuildReport[] = [];
     try {
       await registerLakeTables(engine, this.root);

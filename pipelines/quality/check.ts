@@ -116,6 +116,7 @@ export interface KnownFacts {
 
 export async function runChecks(engine: Engine, expectations: Expectation[], scopeOf: (table: string) => Scope | null | undefined = () => undefined, facts: KnownFacts = {}): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
+  const registered = new Map<string, string[]>();
   for (const e of expectations) {
     const newest = e.kind === 'freshness' ? facts.newest?.(e.table) : undefined;
     if (e.kind === 'freshness' && newest) {
@@ -133,8 +134,11 @@ export async function runChecks(engine: Engine, expectations: Expectation[], sco
       continue;
     }
     const bronzeRows = e.kind === 'reconcile' && scope && facts.bronzeRows ? facts.bronzeRows(e.feed, scope.values) : undefined;
-    const scopedFiles = scope?.files?.[e.table];
-    if (scopedFiles && scopedFiles.length > 0) await engine.registerParquet(scopedName(e.table), scopedFiles);
+    for (const [table, files] of Object.entries(scope?.files ?? {})) {
+      if (files.length === 0 || registered.get(table) === files) continue;
+      await engine.registerParquet(scopedName(table), files);
+      registered.set(table, files);
+    }
     const { sql, description } = checkSql(e, scope ?? undefined, bronzeRows);
     const [row] = await engine.query<{ failing: number; details: string }>(sql);
     const failing = Number(row?.failing ?? 0);
