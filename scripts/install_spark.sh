@@ -9,10 +9,11 @@ WHAT="fitlake's Spark engine"
 . scripts/lib.sh
 PYSPARK_VERSION=4.2.0
 SQLGLOT_VERSION=30.30.0
+PYARROW_VERSION=25.0.1
 
 command -v java >/dev/null 2>&1 || [ -n "${JAVA_HOME:-}" ] || apt_install openjdk-17-jre-headless
-if ! pip_has pyspark "${PYSPARK_VERSION}" || ! pip_has sqlglot "${SQLGLOT_VERSION}"; then
-  echo "${WHAT}: installing pyspark==${PYSPARK_VERSION} and sqlglot==${SQLGLOT_VERSION} into .venv (pip; a few minutes, once)" >&2
+if ! pip_has pyspark "${PYSPARK_VERSION}" || ! pip_has sqlglot "${SQLGLOT_VERSION}" || ! pip_has pyarrow "${PYARROW_VERSION}"; then
+  echo "${WHAT}: installing pyspark==${PYSPARK_VERSION}, sqlglot==${SQLGLOT_VERSION} and pyarrow==${PYARROW_VERSION} into .venv (pip; a few minutes, once)" >&2
   ensure_venv
-  .venv/bin/pip install -q --disable-pip-version-check "pyspark==${PYSPARK_VERSION}" "sqlglot==${SQLGLOT_VERSION}"
+  .venv/bin/pip install -q --disable-pip-version-check "pyspark==${PYSPARK_VERSION}" "sqlglot==${SQLGLOT_VERSION}" "pyarrow==${PYARROW_VERSION}"
 fi

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { DataError } from '../../core/errors';
+import { DataError, isAppError, ValidationError } from '../../core/errors';
 import { faultPoint } from '../../core/faults';
 import type { Logger } from '../../core/logger';
 import { lakePaths } from '../../core/paths';
@@ -135,7 +135,10 @@ async function runModel(m: Model, s: RunState, staged: Pointer[], deps: Pipeline
   const inputs = inputVersions(m, s);
   const fingerprint = hash([m.sql, m.materialized, m.partition_by ?? '', ...Object.entries(inputs).map(([k, v]) => `${k}@${v}`)]);
   s.fingerprints.set(m.model, fingerprint);
-  const fail = (e: unknown) => new DataError(`model ${m.model} (pipelines/models/${m.file}) failed: ${(e as Error).message.split('\n')[0]}`, e);
+  const fail = (e: unknown) =>
+    isAppError(e) && e.code === 'invalid_input'
+      ? new ValidationError(`model ${m.model} (pipelines/models/${m.file}) does not run on ${deps.engine.name}: ${e.message.split('\n')[0]}`, 'sql', e)
+      : new DataError(`model ${m.model} (pipelines/models/${m.file}) failed: ${(e as Error).message.split('\n')[0]}`, e);
   if (m.materialized === 'view') {
     await deps.engine.registerView(m.model, m.sql).catch((e) => Promise.reject(fail(e)));
     s.rebuilt.set(m.model, 'all');
@@ -169,7 +172,7 @@ async function runModel(m: Model, s: RunState, staged: Pointer[], deps: Pipeline
     deps.logger.info({ model: m.model, rows, seconds: (Date.now() - started) / 1000 }, 'built');
     return report('built', rows);
   } catch (e) {
-    throw e instanceof DataError && e.message.startsWith('model ') ? e : fail(e);
+    throw isAppError(e) && e.message.startsWith('model ') ? e : fail(e);
   }
 }
 

@@ -1,9 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { ValidationError } from '../../core/errors';
+import { silentLogger } from '../../core/logger';
 import { readQualityRun } from '../../pipelines/quality/report';
+import { runMedallion } from '../../pipelines/runner/medallion';
+import { loadModels, parseModel } from '../../pipelines/runner/models';
 import { TableStore } from '../../pipelines/runner/table_store';
 import { fixtureCopy, fixturePath } from '../fixtures/cache';
-import { lakeContents } from '../helpers';
+import { lakeContents, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 
 jest.setTimeout(600_000);
@@ -25,27 +29,21 @@ describe('the Spark engine', () => {
   const duckdb = fixturePath('tiny');
   afterAll(() => lake.cleanup());
 
-  it('builds silver and gold identical to DuckDB, table by table, with the same quality results', async () => {
+  it('keeps the last good layers when killed before the gold swap, leaves no driver, and the next run completes: every table identical to DuckDB', async () => {
+    const killed = runCli(['pipeline', 'run', '--engine', 'spark', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' }, { timeoutMs: 480_000 });
+    expect(killed.signal).toBe('SIGKILL');
+    expect([Object.keys(new TableStore(join(lake.root, 'silver')).snapshot()).length, new TableStore(join(lake.root, 'gold')).snapshot()]).toEqual([22, {}]);
+    for (let i = 0; i < 60 && drivers() > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
+    expect(drivers()).toBe(0);
+
     const r = spark(lake.root);
     expect([r.status, r.stderr.split('\n').filter((l) => l.startsWith('fitlake:'))]).toEqual([0, []]);
-    expect(r.stdout).toMatch(/^pipeline run \d{8}T\d{6}Z: 33 table\(s\) built, 0 unchanged; quality (\d+)\/\1 passed/);
+    expect(r.stdout).toMatch(/^pipeline run \d{8}T\d{6}Z: 11 table\(s\) built, 22 unchanged; quality (\d+)\/\1 passed/);
     const [ours, theirs] = [await lakeContents(lake.root), await lakeContents(duckdb)];
     expect(Object.keys(ours).length).toBe(33);
     expect(ours).toEqual(theirs);
-    expect(outcomes(lake.root)).toEqual(outcomes(duckdb));
-  });
-
-  it('leaves every table at its previous version when killed before the gold swap, and the next run completes', async () => {
-    const gold = new TableStore(join(lake.root, 'gold'));
-    const before = gold.snapshot();
-    const killed = runCli(['pipeline', 'run', '--engine', 'spark', '--full-refresh', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' }, { timeoutMs: 480_000 });
-    expect(killed.signal).toBe('SIGKILL');
-    expect(gold.snapshot()).toEqual(before);
-    for (let i = 0; i < 60 && drivers() > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
-    expect(drivers()).toBe(0);
-    const redo = spark(lake.root);
-    expect(redo.status).toBe(0);
-    expect(await lakeContents(lake.root)).toEqual(await lakeContents(duckdb));
+    const gold = (root: string) => outcomes(root).filter((o) => o.startsWith('gold.'));
+    expect(gold(lake.root)).toEqual(gold(duckdb));
   });
 
   it('gives the Node side a lakehouse it reads as it reads one DuckDB built: features build, materialize and check out; a model trains', () => {
@@ -55,6 +53,16 @@ describe('the Spark engine', () => {
     }
     const t = runCli(['train', '--skip-prepare', '--models', 'activity-classifier', '--lakehouse', lake.root]);
     expect([t.status, t.stdout]).toEqual([0, expect.stringMatching(/^activity-classifier .* v1 → champion/m)]);
+  });
+
+  it('names the model file and the construct when a model does not run on Spark (exit 2), keeping the current tables', async () => {
+    const bad = parseModel('-- model: bad_model\n-- layer: gold\n-- depends: dim_date\n-- description: a DuckDB-only list function.\nSELECT date, list_reverse([1, 2]) AS x FROM dim_date\n', 'gold/bad_model.sql');
+    const before = new TableStore(join(lake.root, 'gold')).snapshot();
+    const err = await runMedallion(lake.root, { timezone: TZ, fullRefresh: false, engine: { type: 'spark', master: 'local[2]' }, models: [...loadModels(), bad] }, { logger: silentLogger }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).exitCode).toBe(2);
+    expect((err as ValidationError).message).toMatch(/^model bad_model \(pipelines\/models\/gold\/bad_model\.sql\) does not run on spark: Spark: \[UNRESOLVED_ROUTINE\] Cannot resolve routine `LIST_REVERSE`/);
+    expect(new TableStore(join(lake.root, 'gold')).snapshot()).toEqual(before);
   });
 
   it('refuses a Spark master it does not know, and names the flag', () => {

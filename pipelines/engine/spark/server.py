@@ -12,10 +12,13 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 
+import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
+from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession, functions as F
 
 from functions import engine_functions
@@ -34,6 +37,8 @@ def session(master: str, time_zone: str, app: str) -> SparkSession:
         .config('spark.sql.parquet.outputTimestampType', 'TIMESTAMP_MICROS')
         .config('spark.sql.shuffle.partitions', os.environ.get('FITLAKE_SPARK_SHUFFLE_PARTITIONS', '8'))
         .config('spark.sql.sources.partitionOverwriteMode', 'dynamic')
+        # list a table's files on the driver (a job per listing costs more than it saves here)
+        .config('spark.sql.sources.parallelPartitionDiscovery.threshold', '100000')
         .config('spark.ui.enabled', 'false')
         .config('spark.sql.warehouse.dir', WAREHOUSE)
         .getOrCreate()
@@ -93,6 +98,11 @@ def to_spark(sql: str) -> str:
     return MACROS.expand(tree).sql(dialect='spark')
 
 
+def parquet_rows(path: str) -> int:
+    """A written file's row count, from its footer (no Spark job)."""
+    return pq.read_metadata(path).num_rows
+
+
 def plain(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -150,16 +160,15 @@ class Engine:
             os.replace(os.path.join(tmp, part), path)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        return self.spark.read.parquet(path).count()
+        return parquet_rows(path)
 
     def write_parquet_partitioned(self, sql, dir, column, tag):
         tmp = f'{dir}/_spark-{uuid.uuid4().hex}'
         key = '__fitlake_partition'
-        # one task (so one file) per partition value; rows counted in the same pass as the write
-        df = self.df(sql).withColumn(key, F.col(f'`{column}`').cast('string')).repartition(key).cache()
+        # one task (so one file) per partition value
+        df = self.df(sql).withColumn(key, F.col(f'`{column}`').cast('string')).repartition(key)
         out = []
         try:
-            rows = {r[key]: r['count'] for r in df.groupBy(key).count().collect()}
             df.write.mode('overwrite').partitionBy(key).parquet(tmp)
             for folder in sorted(os.listdir(tmp)):
                 if not folder.startswith(f'{key}='):
@@ -171,9 +180,8 @@ class Engine:
                 for i, part in enumerate(parts):
                     target = os.path.join(target_dir, f'part-{tag}-{i}.parquet')
                     os.replace(os.path.join(tmp, folder, part), target)
-                    out.append({'partition': value, 'path': target, 'rows': rows.get(value, 0) if i == 0 else 0})
+                    out.append({'partition': value, 'path': target, 'rows': parquet_rows(target)})
         finally:
-            df.unpersist()
             shutil.rmtree(tmp, ignore_errors=True)
         return out
 
@@ -199,11 +207,17 @@ def main():
     out.flush()
     for line in sys.stdin:
         req = json.loads(line)
+        started = time.time()
         try:
             result = getattr(engine, req['op'])(**req.get('args', {}))
+            if os.environ.get('FITLAKE_SPARK_TRACE'):
+                open(os.environ['FITLAKE_SPARK_TRACE'], 'a').write(f"-- {req['op']} {time.time() - started:.2f}s\n")
             answer = {'id': req['id'], 'ok': True, 'result': result}
         except UnportableSql as e:
             answer = {'id': req['id'], 'ok': False, 'kind': 'unportable', 'error': str(e)}
+        except AnalysisException as e:
+            # SQL that runs on DuckDB but that Spark cannot parse or resolve: a construct it lacks
+            answer = {'id': req['id'], 'ok': False, 'kind': 'unportable', 'error': first_line(e)}
         except Exception as e:  # noqa: BLE001 - every failure goes back to the caller
             answer = {'id': req['id'], 'ok': False, 'kind': 'spark', 'error': first_line(e)}
         out.write(json.dumps(answer) + '\n')

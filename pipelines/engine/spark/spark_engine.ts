@@ -16,7 +16,7 @@ export type SparkSettings = Extract<Config['engine'], { type: 'spark' }>;
 
 const SERVER = join(__dirname, 'server.py');
 const REPO = resolve(__dirname, '..', '..', '..');
-const INSTALL = 'npm run setup:spark (PySpark 4.2.0 and sqlglot into .venv; needs Java 17 or 21)';
+const INSTALL = 'npm run setup:spark (PySpark 4.2.0, sqlglot and pyarrow into .venv; Java 17 when there is none)';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -33,8 +33,8 @@ function pythonFor(settings: SparkSettings): string {
 export function checkSparkPrerequisites(settings: SparkSettings): string {
   const python = pythonFor(settings);
   if (!existsSync(python)) throw new ValidationError(`--engine spark needs Python with PySpark: ${python} does not exist; run ${INSTALL}`, 'engine');
-  const probe = spawnSync(python, ['-c', 'import pyspark, sqlglot; print(pyspark.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new ValidationError(`--engine spark needs PySpark and sqlglot in ${python}; run ${INSTALL}`, 'engine');
+  const probe = spawnSync(python, ['-c', 'import pyspark, sqlglot, pyarrow; print(pyspark.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new ValidationError(`--engine spark needs PySpark, sqlglot and pyarrow in ${python}; run ${INSTALL}`, 'engine');
   const java = spawnSync(process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', ['-version'], { encoding: 'utf8' });
   if (java.status !== 0) throw new ValidationError(`--engine spark needs Java 17 or 21 (java on PATH or JAVA_HOME): apt-get install openjdk-17-jre-headless`, 'engine');
   return python;
