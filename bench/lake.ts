@@ -10,8 +10,8 @@ export interface PhaseResult {
 }
 
 /** Runs one phase (bench/phase.ts) in its own process, so its peak RSS is its own. */
-export function phase(name: string, root: string, scale: string): PhaseResult {
-  const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'phase.ts'), name, root, scale], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+export function phase(name: string, root: string, scale: string, engine?: 'duckdb' | 'spark'): PhaseResult {
+  const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'phase.ts'), name, root, scale, ...(engine ? [engine] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 2 ** 20 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
 }
 

@@ -1,8 +1,9 @@
 // `npm run bench [-- --scale medium] [-- --only NAME]`: runs each benchmark, prints a table, writes bench/results/<name>.json.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { engines, lastDay } from './engines';
 import { featureStore } from './feature_store';
 import { phase } from './lake';
 import { training } from './training';
@@ -25,22 +26,6 @@ function generateIngest(scale: string): Record<string, unknown> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-/** Moves the landing files of the last day aside (or back), to play an incremental day. */
-function lastDay(root: string, back: boolean): number {
-  const landing = join(root, 'landing');
-  const aside = join(root, 'aside');
-  const last = JSON.parse(readFileSync(join(root, '_truth', 'manifest.json'), 'utf8')).files.map((f: { date: string }) => f.date).sort().at(-1) as string;
-  let moved = 0;
-  for (const feed of readdirSync(back ? aside : landing)) {
-    mkdirSync(join(back ? landing : aside, feed), { recursive: true });
-    for (const n of readdirSync(join(back ? aside : landing, feed)).filter((x) => x.includes(last))) {
-      renameSync(join(back ? aside : landing, feed, n), join(back ? landing : aside, feed, n));
-      moved++;
-    }
-  }
-  return moved;
 }
 
 function pipeline(scale: string): Record<string, unknown> {
@@ -69,7 +54,7 @@ function pipeline(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline, feature_store: featureStore, training };
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, training };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')
