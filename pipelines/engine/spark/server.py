@@ -200,9 +200,15 @@ def main():
     global MACROS
     master, time_zone, app = sys.argv[1], sys.argv[2], sys.argv[3]
     MACROS = Macros(time_zone)
-    engine = Engine(session(master, time_zone, app))
     out = sys.stdout
     sys.stdout = sys.stderr  # anything printed by libraries stays off the protocol stream
+    try:
+        engine = Engine(session(master, time_zone, app))
+    except Exception as e:  # noqa: BLE001 - the caller says why Spark did not start
+        causes = [l.strip() for l in str(getattr(e, 'java_exception', e)).split('\n') if 'Caused by' in l]
+        out.write(json.dumps({'id': 0, 'ok': False, 'kind': 'unavailable', 'error': (causes[-1] if causes else first_line(e))[:500]}) + '\n')
+        out.flush()
+        sys.exit(1)
     out.write(json.dumps({'id': 0, 'ok': True, 'result': {'spark': engine.spark.version}}) + '\n')
     out.flush()
     for line in sys.stdin:

@@ -51,11 +51,23 @@ export class SparkEngine implements Engine {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited: string | null = null;
+  /** The driver's last lines on stderr (Spark's log), for the message when it dies. */
+  private readonly tail: string[] = [];
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly master: string,
+    stderr?: (line: string) => void,
+  ) {
     createInterface({ input: child.stdout }).on('line', (line) => this.answer(line));
-    child.on('exit', (code, signal) => {
-      this.exited = `the Spark driver exited (${signal ?? `code ${code}`})`;
+    createInterface({ input: child.stderr }).on('line', (l) => {
+      this.tail.push(l);
+      if (this.tail.length > 400) this.tail.shift();
+      stderr?.(l);
+    });
+    child.on('close', (code, signal) => {
+      const why = this.tail.filter((l) => /Error|Exception/.test(l)).slice(-3).join(' | ');
+      this.exited = `the Spark driver exited (${signal ?? `code ${code}`})${why ? `: ${why}` : ''}`;
       for (const p of this.pending.values()) p.reject(new UnavailableError(`${this.exited} during ${p.op}`));
       this.pending.clear();
     });
@@ -64,15 +76,9 @@ export class SparkEngine implements Engine {
   static async open(root: string, timeZone: string, settings: SparkSettings, opts: { bronze?: BronzeLog; stderr?: (line: string) => void } = {}): Promise<SparkEngine> {
     const python = checkSparkPrerequisites(settings);
     const child = spawn(python, [SERVER, settings.master, timeZone, 'fitlake'], { cwd: tmpdir(), env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYSPARK_PYTHON: python } });
-    const tail: string[] = [];
-    createInterface({ input: child.stderr }).on('line', (l) => {
-      tail.push(l);
-      if (tail.length > 20) tail.shift();
-      opts.stderr?.(l);
-    });
-    const engine = new SparkEngine(child);
+    const engine = new SparkEngine(child, settings.master, opts.stderr);
     await new Promise<void>((ok, fail) => {
-      engine.pending.set(0, { resolve: () => ok(), reject: (e) => fail(new UnavailableError(`${e.message}: ${tail.filter((l) => /Error|Exception/.test(l)).slice(-3).join(' | ') || 'no output'}`)), op: 'start' });
+      engine.pending.set(0, { resolve: () => ok(), reject: fail, op: 'start' });
     });
     const log = opts.bronze ?? BronzeLog.load(lakePaths(root).bronzeLog);
     for (const feed of FEEDS) {
@@ -93,7 +99,12 @@ export class SparkEngine implements Engine {
     if (!p) return;
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(msg.kind === 'unportable' ? new ValidationError(`Spark: ${msg.error}`, 'sql') : new DataError(`Spark: ${msg.error}`));
+    else if (msg.kind === 'unportable') p.reject(new ValidationError(`Spark: ${msg.error}`, 'sql'));
+    else if (msg.kind === 'unavailable') {
+      const cause = this.tail.filter((l) => l.startsWith('Caused by:')).at(-1)?.replace(/^Caused by: /, '');
+      p.reject(new UnavailableError(`Spark did not start (master ${this.master}): ${cause ?? msg.error}`));
+    }
+    else p.reject(new DataError(`Spark: ${msg.error}`));
   }
 
   private call<T>(op: string, args: Record<string, unknown>): Promise<T> {
