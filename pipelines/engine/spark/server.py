@@ -185,9 +185,6 @@ class Engine:
             shutil.rmtree(tmp, ignore_errors=True)
         return out
 
-    def transpile(self, sql):
-        return to_spark(sql)
-
 
 def first_line(e: Exception) -> str:
     java = getattr(e, 'java_exception', None)

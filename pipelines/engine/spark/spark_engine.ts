@@ -140,11 +140,6 @@ export class SparkEngine implements Engine {
     return this.call('query', { sql });
   }
 
-  /** The Spark SQL a model's (DuckDB-dialect) SQL becomes. */
-  transpile(sql: string): Promise<string> {
-    return this.call('transpile', { sql });
-  }
-
   close(): void {
     if (!this.exited) this.child.stdin.end();
   }
