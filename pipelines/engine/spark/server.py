@@ -52,7 +52,7 @@ class UnportableSql(Exception):
 
 
 UNPORTABLE = {
-    'ASOF JOIN': lambda tree: any(j.args.get('kind') == 'ASOF' for j in tree.find_all(exp.Join)),
+    'ASOF JOIN': lambda tree: any(str(j.args.get('method') or '').upper() == 'ASOF' for j in tree.find_all(exp.Join)),
 }
 
 

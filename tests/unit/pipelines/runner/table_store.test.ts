@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lakeTables } from '../../../../pipelines/runner/reader';
 import { TableStore } from '../../../../pipelines/runner/table_store';
 import { tmpLake } from '../../../helpers';
 
@@ -84,6 +85,23 @@ describe('TableStore', () => {
       mkdirSync(join(lake.root, 'u', '_staging-9'), { recursive: true });
       expect(new TableStore(lake.root).removeStaging()).toBe(2);
       expect([readdirSync(join(lake.root, 't')), readdirSync(join(lake.root, 'u'))]).toEqual([[], []]);
+    } finally {
+      lake.cleanup();
+    }
+  });
+
+  it('says which file is wrong and how to rebuild: a corrupt manifest, a data file gone', () => {
+    const lake = tmpLake();
+    try {
+      const gold = join(lake.root, 'gold');
+      mkdirSync(gold);
+      writeFileSync(join(gold, '_layer.json'), '{"version": 1, "tables": ');
+      expect(() => new TableStore(gold).snapshot()).toThrow(`layer manifest ${join(gold, '_layer.json')} is not valid JSON`);
+      const store = new TableStore(gold);
+      rmSync(join(gold, '_layer.json'));
+      store.stage('t');
+      store.swap(pointer('t', 1, 'f1'));
+      expect(() => lakeTables(lake.root)).toThrow(`gold table t is damaged: its data file ${join(gold, 't', 'data-1.parquet')} is missing (run \`fitlake pipeline run --full-refresh\` to rebuild it)`);
     } finally {
       lake.cleanup();
     }
