@@ -7,7 +7,12 @@ module.exports = {
   globalSetup: '<rootDir>/tests/fixtures/global_setup.ts',
   globalTeardown: '<rootDir>/tests/fixtures/global_teardown.ts',
   testSequencer: '<rootDir>/tests/fixtures/sequencer.js',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // hyparquet (Delta checkpoints) ships ES modules only; jest loads CommonJS
+    '/node_modules/hyparquet/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!hyparquet/)'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -4,7 +4,7 @@ import { ValidationError } from '../core/errors';
 import { assertNoSkew, checkSkew } from '../features/skew';
 import { FeatureStore } from '../features/store';
 import { churnTrainingSet } from '../features/training_sets';
-import { context, intOption } from './common';
+import { context, engineOptions, intOption, withEngine } from './common';
 
 function parseTime(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -17,8 +17,9 @@ const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean);
 const out = (v: unknown): void => void process.stdout.write(JSON.stringify(v, null, 1) + '\n');
 
 /** Opens the feature store for a subcommand, runs `fn`, and always closes it. */
-async function withStore<T>(cmd: Command, fn: (store: FeatureStore, ctx: ReturnType<typeof context>) => Promise<T>): Promise<T> {
-  const ctx = context(cmd, { existing: true });
+async function withStore<T>(cmd: Command, fn: (store: FeatureStore, ctx: ReturnType<typeof context>) => Promise<T>, engine: { engine?: string; master?: string } = {}): Promise<T> {
+  const base = context(cmd, { existing: true });
+  const ctx = { ...base, config: withEngine(base.config, engine) };
   const store = FeatureStore.open(ctx.config, { logger: ctx.logger, progress: ctx.progress });
   try {
     return await fn(store, ctx);
@@ -65,15 +66,14 @@ export function registerFeatures(program: Command): void {
       }),
     );
 
-  features
-    .command('build')
+  engineOptions(features.command('build'))
     .description('build the offline feature tables whose definition or lakehouse inputs changed')
     .option('--force', 'rebuild every table')
-    .action((opts: { force?: boolean }, cmd: Command) =>
+    .action((opts: { force?: boolean; engine?: string; master?: string }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const reports = await store.build({ force: opts.force === true });
         process.stdout.write(reports.map((r) => `${r.action.padEnd(7)} ${r.view}: ${r.rows} rows${r.action === 'built' ? ` in ${r.seconds.toFixed(1)} s` : ''}`).join('\n') + '\n');
-      }),
+      }, opts),
     );
 
   const materializeAction = (incremental: boolean) => (opts: { start?: string; end?: string; views?: string }, cmd: Command) =>
@@ -139,18 +139,19 @@ export function registerFeatures(program: Command): void {
       }),
     );
 
-  features
-    .command('training-set <name>')
-    .description('write a point-in-time correct training set (churn) to a Parquet file')
+  engineOptions(features.command('training-set <name>'))
+    .description('write a point-in-time correct training set (churn) to a Parquet file (built on the configured engine)')
     .requiredOption('--out <file>', 'output Parquet path')
     .option('--horizon-days <n>', 'label horizon after each snapshot', '30')
-    .action((name: string, opts: { out: string; horizonDays: string }, cmd: Command) =>
-      withStore(cmd, async (store, ctx) => {
+    .option('--min-history-days <n>', 'days of data before the first snapshot (so windows are full)', '90')
+    .action((name: string, opts: { out: string; horizonDays: string; minHistoryDays: string; engine?: string; master?: string }, cmd: Command) =>
+      withStore(cmd, async (store) => {
         if (name !== 'churn') throw new ValidationError(`unknown training set "${name}" (known: churn)`, 'name');
         await store.build();
-        const set = await churnTrainingSet(store, { timezone: ctx.config.timezone, horizonDays: intOption(opts.horizonDays, '--horizon-days') });
+        const set = await churnTrainingSet(store, { horizonDays: intOption(opts.horizonDays, '--horizon-days'), minHistoryDays: intOption(opts.minHistoryDays, '--min-history-days') });
         await set.toParquet(resolve(opts.out));
         process.stdout.write(`${await set.count()} rows × ${set.columns.length} columns → ${resolve(opts.out)}\n`);
-      }),
+        await set.close();
+      }, opts),
     );
 }

@@ -32,7 +32,7 @@ export function createOnlineStore(config: Pick<Config, 'lakehouse' | 'features'>
 }
 
 /** The offline store the configuration names. */
-export function createOfflineStore(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>, logger: Logger): OfflineStore {
+export function createOfflineStore(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features' | 'engine'>, logger: Logger): OfflineStore {
   switch (config.features.offline.type) {
     case 'duckdb':
       return new DuckDbOfflineStore(config.lakehouse, config, logger);
@@ -52,7 +52,7 @@ export class FeatureStore {
   private resolved = { version: 0, byRequest: new Map<string, ViewSelection[]>() };
 
   constructor(
-    readonly config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>,
+    readonly config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features' | 'engine'>,
     readonly offline: OfflineStore,
     readonly online: OnlineStore,
     private readonly deps: FeatureStoreDeps,
@@ -62,7 +62,7 @@ export class FeatureStore {
     this.now = deps.now ?? (() => new Date());
   }
 
-  static open(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features'>, deps: FeatureStoreDeps, stores: { offline?: OfflineStore; online?: OnlineStore } = {}): FeatureStore {
+  static open(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features' | 'engine'>, deps: FeatureStoreDeps, stores: { offline?: OfflineStore; online?: OnlineStore } = {}): FeatureStore {
     return new FeatureStore(config, stores.offline ?? createOfflineStore(config, deps.logger), stores.online ?? createOnlineStore(config), deps);
   }
 

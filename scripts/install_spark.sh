@@ -17,3 +17,14 @@ if ! pip_has pyspark "${PYSPARK_VERSION}" || ! pip_has sqlglot "${SQLGLOT_VERSIO
   ensure_venv
   .venv/bin/pip install -q --disable-pip-version-check "pyspark==${PYSPARK_VERSION}" "sqlglot==${SQLGLOT_VERSION}" "pyarrow==${PYARROW_VERSION}"
 fi
+# Delta Lake's jars (silver and gold are Delta tables): Spark resolves spark.jars.packages from Maven
+# Central into its Ivy cache on first use; fetch them now, so the first pipeline run does not wait.
+DELTA_PACKAGE=io.delta:delta-spark_2.13:4.4.0
+if ! ls "${HOME}"/.ivy2*/jars/io.delta_delta-spark_2.13-4.4.0.jar >/dev/null 2>&1; then
+  echo "${WHAT}: fetching ${DELTA_PACKAGE} and its dependencies from Maven Central (once)" >&2
+  .venv/bin/python - "${DELTA_PACKAGE}" <<'PY'
+import sys
+from pyspark.sql import SparkSession
+SparkSession.builder.master('local[1]').config('spark.jars.packages', sys.argv[1]).config('spark.ui.enabled', 'false').getOrCreate().stop()
+PY
+fi

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Db } from '../pipelines/engine/duckdb/db';
 import { silentLogger } from '../core/logger';
-import { createLakeViews } from '../pipelines/runner/reader';
+import { openEngine } from '../pipelines/engine/create';
+import { createLakeViews, registerLakeTables } from '../pipelines/runner/reader';
 import { generate, type GenerateResult } from '../pipelines/data_gen/generate';
 import { DEFAULT_DIRT, DEFAULT_START, SCALE_PRESETS, type DirtRates, type GeneratorOptions } from '../pipelines/data_gen/options';
 
@@ -24,14 +25,14 @@ export function generateInto(root: string, overrides: Partial<GeneratorOptions> 
 
 export const NO_DIRT: DirtRates = Object.fromEntries(Object.keys(DEFAULT_DIRT).map((k) => [k, 0])) as DirtRates;
 
-/** Runs a query over a lakehouse's current silver and gold tables (one view per table). */
+/** Runs a query over a lakehouse's current silver and gold tables (one view per table), with the fitlake SQL functions. */
 export async function queryLake<T extends Record<string, unknown>>(root: string, sql: string): Promise<T[]> {
-  const db = await Db.open();
+  const engine = await openEngine(root, { timezone: TZ, duckdb: { memoryLimit: '1GB' } });
   try {
-    await createLakeViews(db, root);
-    return await db.all<T>(sql);
+    await registerLakeTables(engine, root);
+    return await engine.query<T>(sql);
   } finally {
-    db.close();
+    engine.close();
   }
 }
 

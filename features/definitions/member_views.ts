@@ -34,7 +34,8 @@ export const memberVisits = defineFeatureView({
       name: 'visit_ratio_log',
       type: 'float',
       description: 'ln((visits in the last 30 days + 1) / (30-day average of the 60 days before + 1)): an attendance drop against habit is negative.',
-      expr: 'ln((visits_30d + 1) / ((visits_90d - visits_30d) / 2.0 + 1))',
+      // 12 digits: the engines' ln differ in the last bit
+      expr: 'round(ln((visits_30d + 1) / ((visits_90d - visits_30d) / 2.0 + 1)), 12)',
     },
     { name: 'days_since_last_visit', type: 'int', description: 'Days since the last known visit day (null: none in the data).', expr: '(date - last_visits_date)::INTEGER' },
     { name: 'class_checkins_30d', type: 'int', description: 'Class check-ins in the 30 days before.', expr: 'checkins_30d' },

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tempSibling } from '../../core/atomic_fs';
 import { type Db, type Row } from '../../pipelines/engine/duckdb/db';
 import { sqlIdent, sqlString } from '../../pipelines/sql/quote';
@@ -41,4 +41,31 @@ export async function featureStatistics(db: Db, sql: string, features: Feature[]
     }
   }
   return out;
+}
+
+/**
+ * A fresh scratch folder under `<lakehouse>/features/_scratch/` (inside the lakehouse, so a Spark
+ * cluster sharing it sees it too), named by this process. Folders left by processes that are gone
+ * (a crash) are removed first.
+ */
+export function scratchDir(root: string, kind: string): string {
+  const base = join(root, 'features', '_scratch');
+  if (existsSync(base)) {
+    for (const n of readdirSync(base)) {
+      const pid = Number(/^[a-z]+-(\d+)-/.exec(n)?.[1]);
+      if (pid && pid !== process.pid && !alive(pid)) rmSync(join(base, n), { recursive: true, force: true });
+    }
+  }
+  const dir = join(base, `${kind}-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -16,7 +16,8 @@ import { outputNames, type ViewSelection } from '../refs';
 import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, LatestRow, OfflineStore } from './offline_store';
 import { pitSql } from './pit_sql';
 import { sourceFileSql, viewSql } from './source_sql';
-import { copyToParquetAtomic, featureStatistics } from './duckdb_helpers';
+import { copyToParquetAtomic, featureStatistics, scratchDir } from './duckdb_helpers';
+import { historicalOnEngine } from './engine_historical';
 
 const hash = (parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 
@@ -25,6 +26,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   readonly type = 'duckdb';
   private readonly tables: TableStore;
   private db: Db | null = null;
+  private engineHandle: Promise<Engine> | null = null;
   private seq = 0;
 
   constructor(
@@ -39,6 +41,15 @@ export class DuckDbOfflineStore implements OfflineStore {
   private lakeFingerprint(): string {
     const t = lakeTables(this.root);
     return hash(Object.entries({ ...t.silver, ...t.gold }).map(([name, files]) => `${name}:${files.map((f) => relative(this.root, f)).join(',')}`));
+  }
+
+  /** The configured engine (DuckDB or Spark) over the lakehouse, opened on first use: it builds tables and training sets. */
+  private engine(): Promise<Engine> {
+    this.engineHandle ??= openEngine(this.root, this.config).then(async (e) => {
+      await registerLakeTables(e, this.root);
+      return e;
+    });
+    return this.engineHandle;
   }
 
   async build(defs: Definitions, opts: { force?: boolean; views?: string[] } = {}): Promise<BuildReport[]> {
@@ -68,14 +79,45 @@ export class DuckDbOfflineStore implements OfflineStore {
     return reports;
   }
 
+  /** Runs an entity query's point-in-time join on the configured engine; the result is a Parquet file read back here. */
+  private async historicalOnEngine(sql: string, selections: ViewSelection[], opts: HistoricalOptions): Promise<HistoricalFeatures> {
+    const names = outputNames(selections, opts.fullFeatureNames === true);
+    let offset = 0;
+    const views = selections.map((s) => {
+      const files = this.viewFiles(s.view.name);
+      const grid = this.tables.current(s.view.name)?.properties?.daily_grid_zone;
+      const spec = { key: s.entity.joinKey, ttl: opts.ignoreTtl ? '0s' : s.view.ttl, features: s.features, names: names.slice(offset, (offset += s.features.length)), dailyGridZone: grid === undefined ? undefined : String(grid) };
+      return { selection: s, files, spec };
+    });
+    const scratch = scratchDir(this.root, 'historical');
+    try {
+      const out = await historicalOnEngine(await this.engine(), sql, views, scratch, String(++this.seq));
+      const db = await this.conn();
+      const from = `read_parquet(${sqlString(out.path)})`;
+      return {
+        columns: out.columns,
+        count: async () => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${from}`)).n,
+        rows: () => db.all(`SELECT * FROM ${from}`),
+        toParquet: (path) => copyToParquetAtomic(db, `SELECT * FROM ${from}`, path),
+        close: async () => rmSync(scratch, { recursive: true, force: true }),
+      };
+    } catch (e) {
+      rmSync(scratch, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
   /** Builds each planned view's table aside, verifies its grid properties, then swaps it in. */
   private async buildViews(defs: Definitions, plans: { view: FeatureView; sql: string; fingerprint: string }[], entities: Map<string, Entity>): Promise<BuildReport[]> {
-    // this store's SQL (sources, point-in-time joins) is DuckDB's: it builds on DuckDB whatever runs the pipeline
-    const engine = await openEngine(this.root, { ...this.config, engine: { type: 'duckdb' } });
+    const engine = await this.engine();
     const reports: BuildReport[] = [];
+    const scratch = scratchDir(this.root, 'build');
     try {
-      await registerLakeTables(engine, this.root);
-      for (const s of defs.spines) await engine.execute(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s)} AS ${sourceFileSql(s)}`);
+      for (const s of defs.spines) {
+        const file = join(scratch, `${s}.parquet`);
+        await engine.writeParquet(sourceFileSql(s), file);
+        await engine.registerParquet(s, [file]);
+      }
       for (const p of plans) {
         const started = Date.now();
         const key = entities.get(p.view.entities[0])!.joinKey;
@@ -92,7 +134,7 @@ export class DuckDbOfflineStore implements OfflineStore {
       }
       return reports;
     } finally {
-      engine.close();
+      rmSync(scratch, { recursive: true, force: true });
     }
   }
 
@@ -133,6 +175,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async getHistoricalFeatures(entities: EntitySource, selections: ViewSelection[], opts: HistoricalOptions = {}): Promise<HistoricalFeatures> {
+    if ('sql' in entities) return this.historicalOnEngine(entities.sql, selections, opts);
     const db = await this.conn();
     const id = ++this.seq;
     const ent = `fitlake_entities_${id}`;
@@ -189,6 +232,8 @@ export class DuckDbOfflineStore implements OfflineStore {
   close(): void {
     this.db?.close();
     this.db = null;
+    void this.engineHandle?.then((e) => e.close()).catch(() => undefined);
+    this.engineHandle = null;
   }
 }
 
@@ -197,11 +242,12 @@ export class DuckDbOfflineStore implements OfflineStore {
  * feature_ts a local midnight in `timeZone`, created_ts = feature_ts — and says so in its properties.
  */
 async function gridProperties(engine: Engine, path: string, key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
-  const tz = sqlString(timeZone);
-  const [r] = await engine.query<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows, count(DISTINCT (${sqlIdent(key)}, feature_ts)) AS keys,
-      count(*) FILTER (WHERE created_ts IS DISTINCT FROM feature_ts OR feature_ts <> timezone(${tz}, timezone(${tz}, feature_ts)::DATE::TIMESTAMP)) AS off
-    FROM read_parquet(${sqlString(path)})`);
-  return r.rows === r.keys && r.off === 0 ? { daily_grid_zone: timeZone } : {};
+  await engine.registerParquet('_fitlake_built', [path]);
+  const [r] = await engine.query<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows,
+      (SELECT count(*) FROM (SELECT DISTINCT ${sqlIdent(key)}, feature_ts FROM _fitlake_built) AS d) AS keys,
+      count(*) FILTER (WHERE created_ts IS DISTINCT FROM feature_ts OR feature_ts <> fitlake_day_start(fitlake_local_date(feature_ts))) AS off
+    FROM _fitlake_built`);
+  return Number(r.rows) === Number(r.keys) && Number(r.off) === 0 ? { daily_grid_zone: timeZone } : {};
 }
 
 function partIndex(selections: ViewSelection[], featureIndex: number): number {

@@ -23,13 +23,14 @@ export function windowColumns(view: FeatureView): string[] {
 
 /**
  * The SQL that materializes a view's offline table: join key, feature_ts, created_ts, features.
+ * Engine-neutral (it runs on DuckDB and on Spark).
  *
  * A windowed view is computed as a sweep, not a range join: each fact (event day d, known from day
  * `avail`) adds its measure to a `w`-day window sum from day `avail` and removes it after day d + w,
  * so the running sum of those deltas at day D is the sum over events of days [D − w, D − 1] that were
- * known by D. The spine then takes the latest running value at or before its day (an ASOF join).
- * A late-arriving record thus changes a value only from the day it arrived: no row reveals anything
- * that was not known at its feature_ts.
+ * known by D. Spine days are merged into the same timeline, each after the deltas of its own day,
+ * and read the running sums there. A late-arriving record thus changes a value only from the day it
+ * arrived: no row reveals anything that was not known at its feature_ts.
  */
 export function viewSql(view: FeatureView, entities: Map<string, Entity>): string {
   const key = sqlIdent(entities.get(view.entities[0])!.joinKey);
@@ -39,39 +40,28 @@ export function viewSql(view: FeatureView, entities: Map<string, Entity>): strin
   }
   const { sums, lastDates, spine, file } = view.source;
   const windows = [...new Set(Object.values(sums).flat())].sort((a, b) => a - b);
-  const col = (m: string, w: number) => sqlIdent(`${m}_${w}d`);
-  const adds = Object.entries(sums).flatMap(([m, ws]) => ws.map((w) => `CASE WHEN avail <= d + ${w} THEN ${sqlIdent(m)} END AS ${col(m, w)}`));
-  const removes = windows.map((w) => {
-    const cols = Object.entries(sums)
-      .filter(([, ws]) => ws.includes(w))
-      .map(([m]) => `-${sqlIdent(m)} AS ${col(m, w)}`);
-    return `SELECT ${key}, d + ${w + 1} AS day, ${cols.join(', ')} FROM facts WHERE avail <= d + ${w}`;
-  });
-  const sumCols = Object.entries(sums).flatMap(([m, ws]) => ws.map((w) => col(m, w)));
-  const lastCols = lastDates.map((m) => sqlIdent(`last_${m}_date`));
-  const lastCtes = lastDates.map(
-    (m) => `, ${sqlIdent(`last_${m}`)} AS (
-  SELECT ${key}, avail AS day, max(d) OVER (PARTITION BY ${key} ORDER BY avail ROWS UNBOUNDED PRECEDING) AS ${sqlIdent(`last_${m}_date`)}
-  FROM facts WHERE ${sqlIdent(m)} > 0
-  QUALIFY row_number() OVER (PARTITION BY ${key}, avail ORDER BY d DESC) = 1
-)`,
-  );
-  const lastJoins = lastDates.map((m) => `ASOF LEFT JOIN ${sqlIdent(`last_${m}`)} USING (${key}, day)`).join('\n');
+  const sumCols = Object.entries(sums).flatMap(([m, ws]) => ws.map((w) => ({ m, w, col: sqlIdent(`${m}_${w}d`) })));
+  const lastCols = lastDates.map((m) => ({ m, col: sqlIdent(`last_${m}_date`) }));
+  const nulls = (n: number) => Array.from({ length: n }, () => 'NULL');
+  const adds = [...sumCols.map((c) => `CASE WHEN avail <= d + ${c.w} THEN ${sqlIdent(c.m)} END AS ${c.col}`), ...lastCols.map((l) => `CASE WHEN ${sqlIdent(l.m)} > 0 THEN d END AS ${l.col}`)];
+  const removes = windows.map((w) => `SELECT ${key}, d + ${w + 1} AS day, ${[...sumCols.map((c) => (c.w === w ? `-${sqlIdent(c.m)}` : 'NULL')), ...nulls(lastCols.length)].join(', ')} FROM facts WHERE avail <= d + ${w}`);
+  const perDay = [...sumCols.map((c) => `sum(${c.col}) AS ${c.col}`), ...lastCols.map((l) => `max(${l.col}) AS ${l.col}`)];
+  const measures = [...sumCols, ...lastCols].map((c) => c.col);
+  // DOUBLE on every engine; + 0.0: a sum that rounds to -0.0 is stored as 0.0
+  const running = [...sumCols.map((c) => `CAST(coalesce(round(sum(${c.col}) OVER w, 6) + 0.0, 0) AS DOUBLE) AS ${c.col}`), ...lastCols.map((l) => `max(${l.col}) OVER w AS ${l.col}`)];
   return `WITH facts AS (${sourceFileSql(file)}),
 deltas AS (
   SELECT ${key}, avail AS day, ${adds.join(', ')} FROM facts
-  ${removes.map((r) => `UNION ALL BY NAME ${r}`).join('\n  ')}
+  ${removes.map((r) => `UNION ALL ${r}`).join('\n  ')}
 ),
-per_day AS (SELECT ${key}, day, ${sumCols.map((c) => `sum(${c}) AS ${c}`).join(', ')} FROM deltas GROUP BY ALL),
-running AS (
-  SELECT ${key}, day, ${sumCols.map((c) => `round(sum(${c}) OVER w, 6) AS ${c}`).join(', ')}
-  FROM per_day WINDOW w AS (PARTITION BY ${key} ORDER BY day ROWS UNBOUNDED PRECEDING)
-)${lastCtes.join('')},
-spine AS (SELECT ${key}, date, date AS day, feature_ts, created_ts FROM ${sqlIdent(spine)}),
+per_day AS (SELECT ${key}, day, ${perDay.join(', ')} FROM deltas GROUP BY ${key}, day),
+timeline AS (
+  SELECT ${key}, day, 0 AS is_spine, NULL AS date, NULL AS feature_ts, NULL AS created_ts, ${measures.join(', ')} FROM per_day
+  UNION ALL SELECT ${key}, date, 1, date, feature_ts, created_ts, ${nulls(measures.length).join(', ')} FROM ${sqlIdent(spine)}
+),
 windowed AS (
-  SELECT spine.${key}, spine.date, spine.feature_ts, spine.created_ts, ${[...sumCols.map((c) => `coalesce(running.${c}, 0) AS ${c}`), ...lastCols].join(', ')}
-  FROM spine ASOF LEFT JOIN running USING (${key}, day)
-  ${lastJoins}
+  SELECT ${key}, date, feature_ts, created_ts, is_spine, ${running.join(', ')}
+  FROM timeline WINDOW w AS (PARTITION BY ${key} ORDER BY day, is_spine ROWS UNBOUNDED PRECEDING)
 )
-SELECT ${key}, feature_ts, created_ts,\n  ${features}\nFROM windowed`;
+SELECT ${key}, feature_ts, created_ts,\n  ${features}\nFROM windowed WHERE is_spine = 1`;
 }

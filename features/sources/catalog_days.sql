@@ -7,4 +7,4 @@ WITH bounds AS (
   UNION ALL SELECT DISTINCT 'class_type', class_type FROM dim_class_session
 )
 SELECT entity, item, date, fitlake_day_start(date) AS feature_ts, fitlake_day_start(date) AS created_ts
-FROM (SELECT entity, item, unnest(range(b.first_day, b.last_day + 1, INTERVAL 1 DAY))::DATE AS date FROM items, bounds b)
+FROM (SELECT entity, item, t.date FROM items, bounds b, unnest(fitlake_days(b.first_day, b.last_day)) AS t(date)) AS d

@@ -12,8 +12,8 @@ WITH bounds AS (
   FROM dim_member
   GROUP BY member_id
 ), days AS (
-  SELECT s.member_id, unnest(range(greatest(s.joined + 1, b.first_day), least(coalesce(s.ended, b.last_day), b.last_day) + 1, INTERVAL 1 DAY))::DATE AS date
-  FROM span s, bounds b
+  SELECT s.member_id, t.date
+  FROM span s, bounds b, unnest(fitlake_days(greatest(s.joined + 1, b.first_day), least(coalesce(s.ended, b.last_day), b.last_day))) AS t(date)
 )
 SELECT member_id, date, fitlake_day_start(date) AS feature_ts, fitlake_day_start(date) AS created_ts
 FROM days

@@ -46,7 +46,7 @@ export async function runMedallion(
     try {
       const result = await runPipeline(
         root,
-        { fullRefresh: opts.fullRefresh, models: opts.models, bronze },
+        { fullRefresh: opts.fullRefresh, models: opts.models, bronze, runId },
         { engine, logger: deps.logger, progress: deps.progress, now, beforeSwap: (layer, e, rebuilt, models, files, newest) => gate.check(layer, e, rebuilt, models, files, newest) },
       );
       return { ...result, runId, quality: gate.results };

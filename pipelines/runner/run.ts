@@ -10,6 +10,7 @@ import type { BronzeLog } from '../bronze/log';
 import type { Engine } from '../engine/engine';
 import { newBronzeDates, parseLookup, partitionsTouchedByLookup, restrictSql, sameInputs, toGrain, type Rebuilt } from './incremental';
 import { loadModels, topoSort, type Model } from './models';
+import { commitToDelta } from './delta_commit';
 import { TableStore, type Pointer } from './table_store';
 
 export interface StepReport {
@@ -49,6 +50,16 @@ function hash(parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
+/**
+ * How tables are laid out in their files; part of every fingerprint, so a change rebuilds them.
+ * A partitioned table's partition column comes last (where Spark's partitioned writers put it).
+ */
+const LAYOUT = 'partition-column-last';
+
+function sqlHash(m: Model): string {
+  return hash([m.sql + m.partition_grain, LAYOUT]);
+}
+
 interface RunState {
   log: BronzeLog;
   feedBatch: Map<string, number>;
@@ -57,6 +68,8 @@ interface RunState {
   byName: Map<string, Model>;
   stores: Record<'silver' | 'gold', TableStore>;
   fullRefresh: boolean;
+  /** Each table's fingerprint when the run started (before any swap). */
+  started: Map<string, string>;
 }
 
 /**
@@ -69,7 +82,7 @@ interface RunState {
  * gate) passes, silver before gold, each layer in one atomic step (its manifest), so a failure or
  * crash leaves the previous layer readable whole.
  */
-export async function runPipeline(root: string, opts: { fullRefresh: boolean; models?: Model[]; bronze: BronzeLog }, deps: PipelineDeps): Promise<PipelineResult> {
+export async function runPipeline(root: string, opts: { fullRefresh: boolean; models?: Model[]; bronze: BronzeLog; runId?: string }, deps: PipelineDeps): Promise<PipelineResult> {
   const paths = lakePaths(root);
   const log = opts.bronze;
   const models = topoSort(opts.models ?? loadModels());
@@ -83,7 +96,9 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     byName: new Map(models.map((m) => [m.model, m])),
     stores: { silver: new TableStore(paths.silver), gold: new TableStore(paths.gold) },
     fullRefresh: opts.fullRefresh,
+    started: new Map(),
   };
+  for (const store of Object.values(state.stores)) for (const [t, p] of Object.entries(store.snapshot())) state.started.set(t, p.fingerprint);
   const leftovers = state.stores.silver.removeStaging() + state.stores.gold.removeStaging();
   if (leftovers > 0) deps.logger.warn({ folders: leftovers }, 'removed build folders left by an interrupted run');
   const staged: Record<'silver' | 'gold', Pointer[]> = { silver: [], gold: [] };
@@ -97,10 +112,22 @@ export async function runPipeline(root: string, opts: { fullRefresh: boolean; mo
     }
     if (deps.beforeSwap) await deps.beforeSwap(layer, deps.engine, state.rebuilt, models, rebuiltFiles(staged[layer], state), newestPartitions(models, staged[layer], state));
     faultPoint(`pipeline.before_${layer}_swap`);
-    state.stores[layer].swap(staged[layer]);
+    await swapLayer(layer, state, staged[layer], deps.engine, opts.runId);
   }
   progress.stop();
   return { steps, bronzeBatch: log.commits.at(-1)!.batch_id };
+}
+
+/** Swaps a layer in: on a Delta engine, each table is committed first and then read back from its log. */
+async function swapLayer(layer: 'silver' | 'gold', s: RunState, staged: Pointer[], engine: Engine, runId?: string): Promise<void> {
+  const store = s.stores[layer];
+  if (engine.tableFormat === 'files') return store.swap(staged);
+  const ready = await commitToDelta(engine, store, staged, s.rebuilt, JSON.stringify({ fitlake_run: runId ?? null, layer }));
+  store.swap(ready);
+  for (const p of ready) {
+    const files = store.files(p);
+    if (files.length > 0) await engine.registerParquet(p.table, files);
+  }
 }
 
 /** Files of the partitions each partially rebuilt table wrote in this run (absolute paths). */
@@ -133,7 +160,7 @@ async function runModel(m: Model, s: RunState, staged: Pointer[], deps: Pipeline
   const started = Date.now();
   const report = (action: StepReport['action'], rows: number, partitions?: number): StepReport => ({ model: m.model, layer: m.layer, action, rows, seconds: (Date.now() - started) / 1000, ...(partitions === undefined ? {} : { partitions }) });
   const inputs = inputVersions(m, s);
-  const fingerprint = hash([m.sql, m.materialized, m.partition_by ?? '', ...Object.entries(inputs).map(([k, v]) => `${k}@${v}`)]);
+  const fingerprint = hash([m.sql, m.materialized, m.partition_by ?? '', LAYOUT, ...Object.entries(inputs).map(([k, v]) => `${k}@${v}`)]);
   s.fingerprints.set(m.model, fingerprint);
   const fail = (e: unknown) =>
     isAppError(e) && e.code === 'invalid_input'
@@ -151,7 +178,7 @@ async function runModel(m: Model, s: RunState, staged: Pointer[], deps: Pipeline
     s.rebuilt.set(m.model, new Set());
     return report('skipped', current.rows);
   }
-  const base = { table: m.model, fingerprint, built_at: (deps.now ?? (() => new Date()))().toISOString(), sql_hash: hash([m.sql + m.partition_grain]), inputs, bronze_batches: bronzeBatches(m, s) };
+  const base = { table: m.model, fingerprint, built_at: (deps.now ?? (() => new Date()))().toISOString(), sql_hash: sqlHash(m), inputs, bronze_batches: bronzeBatches(m, s) };
   try {
     if (m.partition_by) {
       const partial = current && !s.fullRefresh ? await affectedPartitions(m, current, s, deps.engine) : null;
@@ -182,7 +209,7 @@ function bronzeBatches(m: Model, s: RunState): Record<string, number> {
 
 /** The partitions to rebuild, or null when the table must be rebuilt whole. */
 async function affectedPartitions(m: Model, current: Pointer, s: RunState, engine: Engine): Promise<Set<string> | null> {
-  if (!current.partitions || current.sql_hash !== hash([m.sql + m.partition_grain]) || current.partition_by !== m.partition_by) return null;
+  if (!current.partitions || current.sql_hash !== sqlHash(m) || current.partition_by !== m.partition_by) return null;
   const lookups = (m.lookups ?? []).map(parseLookup);
   const out = new Set<string>();
   const ignore = new Set<string>();
@@ -198,7 +225,9 @@ async function affectedPartitions(m: Model, current: Pointer, s: RunState, engin
     const input = s.byName.get(d)!;
     const rebuilt = s.rebuilt.get(d);
     if (input.partition_by) {
-      if (rebuilt === 'all') return null;
+      // the partitions this run rebuilt are the whole change only if the table was built from the
+      // input's version at the start of this run (a crash between layers leaves it a version behind)
+      if (rebuilt === 'all' || current.inputs?.[d] !== s.started.get(d)) return null;
       for (const v of rebuilt ?? []) out.add(toGrain(v, m.partition_grain));
       ignore.add(d);
       continue;
@@ -220,7 +249,8 @@ async function buildPartitioned(m: Model, partial: Set<string> | null, current: 
   const partitions: NonNullable<Pointer['partitions']> = partial && current?.partitions ? { ...current.partitions } : {};
   if (partial) for (const p of partial) delete partitions[p];
   if (!partial || partial.size > 0) {
-    const sql = partial ? restrictSql(m, partial, (d) => s.byName.get(d)?.partition_by) : m.sql;
+    const body = partial ? restrictSql(m, partial, (d) => s.byName.get(d)?.partition_by) : m.sql;
+    const sql = `SELECT * EXCLUDE (${m.partition_by}), ${m.partition_by} FROM (${body})`;
     const stage = join(tableDir, `_staging-${target.version}`);
     rmSync(stage, { recursive: true, force: true });
     try {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomic_fs';
 import { faultPoint } from '../../core/faults';
 import { readJsonFile } from '../../core/json';
+import { DELTA_LOG } from '../delta/delta_log';
 
 export const PointerSchema = z
   .object({
@@ -21,6 +22,11 @@ export const PointerSchema = z
     sql_hash: z.string().optional(),
     inputs: z.record(z.string(), z.string()).optional(),
     bronze_batches: z.record(z.string(), z.number().int()).optional(),
+    /** `delta`: the table is a Delta table (Spark engine) and this is its version `delta_version`; absent: versioned files. */
+    format: z.enum(['files', 'delta']).optional(),
+    delta_version: z.number().int().min(0).optional(),
+    /** Unpartitioned Delta tables: their live data files (file is then ''). */
+    files: z.array(z.string()).optional(),
     /** Facts about the data verified when the version was written, for readers to plan queries by. */
     properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
@@ -86,7 +92,7 @@ export class TableStore {
 
   /** Absolute paths of a version's data files (one, or one per partition). */
   files(p: Pointer): string[] {
-    const rel = p.partitions ? Object.keys(p.partitions).sort().flatMap((k) => p.partitions![k].files) : [p.file];
+    const rel = p.partitions ? Object.keys(p.partitions).sort().flatMap((k) => p.partitions![k].files) : (p.files ?? [p.file]);
     return rel.map((f) => join(this.layerDir, p.table, f));
   }
 
@@ -94,6 +100,11 @@ export class TableStore {
   currentFiles(table: string): string[] | null {
     const c = this.current(table);
     return c ? this.files(c) : null;
+  }
+
+  /** The folder of a table's files (a Delta table's root). */
+  tableDir(table: string): string {
+    return join(this.layerDir, table);
   }
 
   /** A fresh path to build the next version at (nothing reads it until `swap`). */
@@ -127,12 +138,20 @@ export class TableStore {
     for (const p of list) this.collect(p, before?.tables[p.table] ?? null);
   }
 
+  /**
+   * Deletes data files neither version uses. A Delta table's own files stay (older versions are its
+   * history, kept until a VACUUM); only the runner's build files go. A table no longer Delta loses
+   * its log.
+   */
   private collect(pointer: Pointer, previous: Pointer | null): void {
     const keep = new Set([pointer, previous].flatMap((p) => (p ? this.files(p) : [])));
     const dir = join(this.layerDir, pointer.table);
+    const delta = pointer.format === 'delta';
+    if (!delta) rmSync(join(dir, DELTA_LOG), { recursive: true, force: true });
     for (const n of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
       const full = join(dir, n);
-      if (n.endsWith('.parquet') && !n.startsWith('_staging-') && !keep.has(full)) rmSync(full, { force: true });
+      const ours = !delta || /(?:^|\/)(?:data-\d+|part-\d+-\d+)\.parquet$/.test(n);
+      if (n.endsWith('.parquet') && ours && !n.startsWith('_staging-') && !n.startsWith(DELTA_LOG) && !keep.has(full)) rmSync(full, { force: true });
     }
     for (const n of readdirSync(dir)) {
       const full = join(dir, n);

@@ -39,7 +39,7 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
   });
 
   it('labels every member active at each monthly snapshot exactly as the generator truth', async () => {
-    const set = await churnTrainingSet(store, { timezone: TZ, minHistoryDays: 30 });
+    const set = await churnTrainingSet(store, { minHistoryDays: 30 });
     const rows = await set.rows();
     await set.close();
     const truth = readTruth(lake.root);
@@ -56,12 +56,12 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
   });
 
   it('computes window features only from events before the snapshot that had arrived by then, each app session once', async () => {
-    const set = await churnTrainingSet(store, { timezone: TZ, minHistoryDays: 30 });
+    const set = await churnTrainingSet(store, { minHistoryDays: 30 });
     const rows = await set.rows();
     await set.close();
     const expected = await query<{ member_id: string; s: string; visits: number; visits_any_arrival: number; spend: number; sessions_7d: number; sessions_30d: number; split_sessions: number }>(
       lake.root,
-      `WITH t AS (${churnEntitySql({ timezone: TZ, minHistoryDays: 30 })}),
+      `WITH t AS (${churnEntitySql({ minHistoryDays: 30 })}),
       known AS (
         SELECT member_id, checkin_date AS d, greatest(checkin_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 AS avail FROM class_checkins
         UNION ALL SELECT member_id, usage_date, greatest(usage_date, regexp_extract(_source_file, '(\\d{4}-\\d{2}-\\d{2})', 1)::DATE) + 1 FROM facility_usage

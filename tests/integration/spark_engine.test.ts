@@ -1,7 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
+import { Db } from '../../pipelines/engine/duckdb/db';
+import { isDeltaTable, latestDeltaVersion, readDeltaSnapshot } from '../../pipelines/delta/delta_log';
 import { readQualityRun } from '../../pipelines/quality/report';
 import { runMedallion } from '../../pipelines/runner/medallion';
 import { loadModels, parseModel } from '../../pipelines/runner/models';
@@ -11,8 +14,36 @@ import { lakeContents, TZ } from '../helpers';
 import { runCli } from './cli_runner';
 
 jest.setTimeout(600_000);
+const REPO = join(__dirname, '..', '..');
 
 const spark = (root: string, ...extra: string[]) => runCli(['pipeline', 'run', '--engine', 'spark', '--master', 'local[2]', '--lakehouse', root, ...extra], {}, { timeoutMs: 480_000 });
+const deltaVersions = (root: string, layer: string) =>
+  Object.fromEntries(
+    readdirSync(join(root, layer))
+      .filter((t) => isDeltaTable(join(root, layer, t)))
+      .map((t) => [t, latestDeltaVersion(join(root, layer, t))]),
+  );
+/** Order-insensitive contents of a Parquet file: rows and a hash of them. */
+const parquetContents = async (path: string | string[]) => {
+  const db = await Db.open();
+  try {
+    const files = (Array.isArray(path) ? path : [path]).map((f) => `'${f}'`).join(', ');
+    const [r] = await db.all<{ n: number; h: string }>(`SELECT count(*)::INTEGER AS n, md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) AS h FROM read_parquet([${files}], hive_partitioning = false) t`);
+    return `${r.n}:${r.h}`;
+  } finally {
+    db.close();
+  }
+};
+const offlineContents = async (root: string) => {
+  const store = new TableStore(join(root, 'features', 'offline'));
+  const out: Record<string, string> = {};
+  for (const [view, p] of Object.entries(store.snapshot())) out[view] = await parquetContents(store.files(p)[0]);
+  return out;
+};
+const waitForNoDriver = async () => {
+  for (let i = 0; i < 60 && drivers() > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
+  expect(drivers()).toBe(0);
+};
 const drivers = () => Number(execFileSync('bash', ['-c', 'pgrep -fc "[e]ngine/spark/server.py" || true'], { encoding: 'utf8' }).trim());
 const outcomes = (root: string) =>
   readQualityRun(root)
@@ -33,8 +64,9 @@ describe('the Spark engine', () => {
     const killed = runCli(['pipeline', 'run', '--engine', 'spark', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' }, { timeoutMs: 480_000 });
     expect(killed.signal).toBe('SIGKILL');
     expect([Object.keys(new TableStore(join(lake.root, 'silver')).snapshot()).length, new TableStore(join(lake.root, 'gold')).snapshot()]).toEqual([22, {}]);
-    for (let i = 0; i < 60 && drivers() > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
-    expect(drivers()).toBe(0);
+    expect(deltaVersions(lake.root, 'silver')).toEqual(Object.fromEntries(Object.keys(new TableStore(join(lake.root, 'silver')).snapshot()).map((t) => [t, 0])));
+    expect(readdirSync(join(lake.root, 'gold')).filter((t) => isDeltaTable(join(lake.root, 'gold', t)))).toEqual([]);
+    await waitForNoDriver();
 
     const r = spark(lake.root);
     expect([r.status, r.stderr.split('\n').filter((l) => l.startsWith('fitlake:'))]).toEqual([0, []]);
@@ -46,8 +78,87 @@ describe('the Spark engine', () => {
     expect(gold(lake.root)).toEqual(gold(duckdb));
   });
 
-  it('gives the Node side a lakehouse it reads as it reads one DuckDB built: features build, materialize and check out; a model trains', () => {
-    for (const args of [['features', 'apply'], ['features', 'build'], ['features', 'materialize'], ['features', 'check-skew']]) {
+  it('runs the same models as a Spark job (the Databricks entry point), writing Delta tables equal to DuckDB\'s', async () => {
+    const out = join(lake.root, '_job');
+    const job = (...args: string[]) => spawnSync(join(REPO, '.venv', 'bin', 'python'), [join(REPO, 'pipelines', 'engine', 'spark', 'databricks_job.py'), ...args], { encoding: 'utf8', timeout: 480_000 });
+    const r = job('--lakehouse', lake.root, '--output', out, '--master', 'local[2]', '--timezone', TZ);
+    expect([r.status, r.stdout.trim().split('\n').length]).toEqual([0, 33]);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ model: 'weekly_active_members', table: join(out, 'gold', 'weekly_active_members'), done: 33, total: 33 });
+    const contents: Record<string, string> = {};
+    for (const layer of ['silver', 'gold']) {
+      for (const t of readdirSync(join(out, layer))) {
+        const snap = await readDeltaSnapshot(join(out, layer, t));
+        contents[t] = await parquetContents(snap.files.map((f) => join(out, layer, t, f.path)));
+      }
+    }
+    expect(contents).toEqual(await lakeContents(duckdb));
+    const usage = job('--lakehouse', lake.root);
+    expect([usage.status, usage.stderr.trim().split('\n').at(-1)]).toEqual([2, 'databricks_job.py: error: give either --output PATH or both --catalog and --schema']);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('commits an incremental day as Delta versions (replaceWhere on the rebuilt partitions); killed before the gold commit, every gold table stays at its version; history and time travel read the log', async () => {
+    const src = join(lake.root, 'landing', 'facility_usage', 'facility_usage_2025-03-02.jsonl');
+    const added = readFileSync(src, 'utf8').replaceAll('"usage_id":"F', '"usage_id":"G');
+    writeFileSync(join(lake.root, 'landing', 'facility_usage', 'facility_usage_2025-03-03.jsonl'), added);
+    const dates = [...new Set(added.match(/"started_at":"\d{4}-\d{2}-\d{2}/g)!.map((m) => m.slice(-10)))].sort();
+    expect(runCli(['ingest', '--lakehouse', lake.root]).status).toBe(0);
+    const twin = fixtureCopy('tiny', { without: ['silver', 'gold', 'quality', 'bronze', 'landing'] });
+    try {
+      cpSync(join(lake.root, 'bronze'), join(twin.root, 'bronze'), { recursive: true });
+      expect(runCli(['pipeline', 'run', '--lakehouse', twin.root]).status).toBe(0);
+      const gold = deltaVersions(lake.root, 'gold');
+      const killed = runCli(['pipeline', 'run', '--engine', 'spark', '--lakehouse', lake.root], { FITLAKE_FAULT: 'pipeline.before_gold_swap' }, { timeoutMs: 480_000 });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(deltaVersions(lake.root, 'gold')).toEqual(gold);
+      expect(deltaVersions(lake.root, 'silver').facility_usage).toBe(1);
+      await waitForNoDriver();
+
+      const r = spark(lake.root);
+      expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/: \d+ table\(s\) built, \d+ unchanged; quality (\d+)\/\1 passed/)]);
+      expect(await lakeContents(lake.root)).toEqual(await lakeContents(twin.root));
+      expect(deltaVersions(lake.root, 'gold').facility_utilisation_hourly).toBe(1);
+    } finally {
+      twin.cleanup();
+    }
+    const h = runCli(['pipeline', 'history', 'facility_usage', '--lakehouse', lake.root]);
+    expect(h.stdout.split('\n').slice(0, 3)).toEqual([
+      'silver.facility_usage (Delta table); * = current',
+      expect.stringMatching(/^ {2}v0 {2}\S+Z {2}WRITE \(Overwrite\) {2}\d+ rows {2}run \d{8}T\d{6}Z$/),
+      expect.stringMatching(new RegExp(`^\\* v1 {2}\\S+Z {2}WRITE \\(Overwrite where \`usage_date\` IN \\(${dates.map((d) => `'${d}'`).join(', ')}\\)\\) {2}\\d+ rows {2}run \\d{8}T\\d{6}Z$`)),
+    ]);
+    const rows = (v: string) => runCli(['pipeline', 'show', 'facility_usage', '--version', v, '--limit', '0', '--where', "usage_date = '2025-03-02'", '--lakehouse', lake.root]).stdout.trim();
+    const count = (line: string) => Number(/: (\d+) rows/.exec(line)![1]);
+    const [v0, v1] = [rows('0'), rows('1')];
+    expect([v0, v1]).toEqual([expect.stringMatching(/^facility_usage v0: \d+ rows WHERE usage_date = '2025-03-02'$/), expect.stringMatching(/^facility_usage v1: \d+ rows/)]);
+    expect(count(v1) - count(v0)).toBeGreaterThan(0);
+    expect(count(v1) - count(v0)).toBeLessThanOrEqual(added.trim().split('\n').length);
+    const none = runCli(['pipeline', 'show', 'facility_usage', '--version', '7', '--lakehouse', lake.root]);
+    expect([none.status, none.stderr.trim()]).toEqual([2, expect.stringMatching(/^fitlake: version 7: the Delta table \S+facility_usage has versions up to 1$/)]);
+  });
+
+  it('builds the feature tables and the churn training set on Spark, identical to DuckDB; the Node side materializes, checks skew and trains on them', async () => {
+    const twin = fixtureCopy('tiny', { without: ['silver', 'gold', 'quality', 'bronze', 'landing', 'features'] });
+    const set = (root: string, ...engine: string[]) => {
+      const r = runCli(['features', 'training-set', 'churn', ...engine, '--horizon-days', '7', '--min-history-days', '30', '--out', join(root, 'churn.parquet'), '--lakehouse', root], {}, { timeoutMs: 480_000 });
+      expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/^\d+ rows × 49 columns → /)]);
+      return join(root, 'churn.parquet');
+    };
+    try {
+      cpSync(join(lake.root, 'bronze'), join(twin.root, 'bronze'), { recursive: true });
+      for (const args of [['pipeline', 'run'], ['features', 'apply']]) expect(runCli([...args, '--lakehouse', twin.root]).status).toBe(0);
+      expect(runCli(['features', 'apply', '--lakehouse', lake.root]).status).toBe(0);
+      const built = runCli(['features', 'build', '--engine', 'spark', '--lakehouse', lake.root], {}, { timeoutMs: 480_000 });
+      expect([built.status, built.stdout.split('\n').filter((l) => l.startsWith('built ')).length]).toEqual([0, 7]);
+      expect(await offlineContents(lake.root)).toEqual(await offlineContents(twin.root));
+      const [spark, duck] = [set(lake.root, '--engine', 'spark'), set(twin.root)];
+      const [a, b] = [await parquetContents(spark), await parquetContents(duck)];
+      expect(a).toMatch(/^[1-9]\d*:/);
+      expect(a).toBe(b);
+    } finally {
+      twin.cleanup();
+    }
+    for (const args of [['features', 'materialize'], ['features', 'check-skew']]) {
       const r = runCli([...args, '--lakehouse', lake.root]);
       expect([args.join(' '), r.status]).toEqual([args.join(' '), 0]);
     }

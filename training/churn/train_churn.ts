@@ -62,7 +62,7 @@ function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureSer
 
 /** The churn training set split out of time: the latest `testFraction` of monthly snapshots are the test set. */
 export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone'>) {
-  const set = await churnTrainingSet(ctx.store, { timezone: ctx.timezone, horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays });
+  const set = await churnTrainingSet(ctx.store, { horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays });
   const rows = await set.rows();
   await set.close();
   const features = set.columns.filter((c) => !KEYS.has(c));

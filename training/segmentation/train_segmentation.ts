@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { sqlString } from '../../pipelines/sql/quote';
 import { InsufficientDataError } from '../../core/errors';
 import { Rng } from '../../pipelines/data_gen/rng';
 import { designMatrix, fitDesign } from '../churn/design';
@@ -10,9 +9,9 @@ import type { SegmentationModel } from './model';
 export const SEGMENTATION_PARAMS = { kMin: 2, kMax: 8, restarts: 4, silhouetteSample: 1500, activeDays: 30 };
 
 /** Members with any activity in the last `days` days, at the morning after the data's last day. */
-function activeMembersSql(tz: string, days: number): string {
+function activeMembersSql(days: number): string {
   return `WITH last AS (SELECT max(date) AS d FROM member_daily_activity)
-SELECT DISTINCT a.member_id, timezone(${sqlString(tz)}, (last.d + 1)::TIMESTAMP) AS event_timestamp
+SELECT DISTINCT a.member_id, fitlake_day_start(last.d + 1) AS event_timestamp
 FROM member_daily_activity a, last WHERE a.date > last.d - ${days} ORDER BY a.member_id`;
 }
 
@@ -35,7 +34,7 @@ function segmentName(centroid: Float64Array, names: string[]): string {
 /** k-means segmentation of members wearing a device (wearable days in the last 30), on the `segmentation` feature service; k by silhouette. */
 export async function trainSegmentation(ctx: TrainContext): Promise<TrainedModel> {
   const P = SEGMENTATION_PARAMS;
-  const set = await ctx.store.getHistoricalFeatures({ sql: activeMembersSql(ctx.timezone, P.activeDays) }, { service: 'segmentation' });
+  const set = await ctx.store.getHistoricalFeatures({ sql: activeMembersSql(P.activeDays) }, { service: 'segmentation' });
   const rows = (await set.rows()).filter((r) => Number(r.wearable_days_30d) > 0);
   await set.close();
   const features = set.columns.filter((c) => c !== 'member_id' && c !== 'event_timestamp');

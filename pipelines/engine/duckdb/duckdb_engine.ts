@@ -5,7 +5,7 @@ import { lakePaths } from '../../../core/paths';
 import { BronzeLog } from '../../bronze/log';
 import { createBronzeViews } from '../../bronze/reader';
 import { localDateSql, parseEventTimeSql } from '../../sql/timestamps';
-import type { Engine } from '../engine';
+import type { Engine, TableCommit } from '../engine';
 
 /** SQL of the local day each bronze batch was ingested on, by batch id (`b`). */
 function batchDaySql(log: BronzeLog, timeZone: string): string {
@@ -17,6 +17,7 @@ function batchDaySql(log: BronzeLog, timeZone: string): string {
 /** The embedded engine: DuckDB over the Parquet lakehouse. */
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
+  readonly tableFormat = 'files';
 
   private constructor(readonly db: Db) {}
 
@@ -68,6 +69,10 @@ export class DuckDbEngine implements Engine {
       `COPY (${sql}) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${sqlIdent(column)}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlString(`part-${tag}-{i}`)}, OVERWRITE_OR_IGNORE, RETURN_STATS)`,
     );
     return stats.map((s) => ({ partition: partitionValue(s.filename, column), path: s.filename, rows: Number(s.count) }));
+  }
+
+  async commitTables(commits: readonly TableCommit[]): Promise<(number | null)[]> {
+    return commits.map(() => null);
   }
 
   execute(sql: string): Promise<void> {

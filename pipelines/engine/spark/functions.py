@@ -25,6 +25,11 @@ def engine_functions(tz: str) -> dict:
         'fitlake_day_start(d DATE) RETURNS TIMESTAMP': f'to_utc_timestamp(CAST(d AS TIMESTAMP), {z})',
         'fitlake_row_status(copy_no BIGINT, problem STRING) RETURNS STRING': "CASE WHEN copy_no > 1 THEN 'duplicate' WHEN problem IS NOT NULL THEN 'quarantined' ELSE 'ok' END",
         'fitlake_row_reason(copy_no BIGINT, problem STRING) RETURNS STRING': "CASE WHEN copy_no > 1 THEN 'replayed_record' ELSE problem END",
+        # fitlake_batch_day(b) comes from the bronze log: spark_engine.ts defines it when it opens
+        'fitlake_known_date(d DATE, source_file STRING, batch_id BIGINT) RETURNS DATE': (
+            "date_add(greatest(d, least(try_cast(regexp_extract(source_file, '([0-9]{4}-[0-9]{2}-[0-9]{2})[.][a-z]+$', 1) AS DATE), "
+            'fitlake_batch_day(batch_id))), 1)'
+        ),
         'fitlake_norm_sku(x STRING) RETURNS STRING': "regexp_replace(upper(x), '[^A-Z0-9]', '')",
         'fitlake_add_months(d DATE, k INT) RETURNS DATE': 'add_months(d, k)',
         'fitlake_json_strings(x STRING) RETURNS ARRAY<STRING>': "from_json(x, 'array<string>')",

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow.parquet as pq
 import sqlglot
@@ -24,27 +25,44 @@ from pyspark.sql import SparkSession, functions as F
 from functions import engine_functions
 
 
+DELTA_PACKAGE = os.environ.get('FITLAKE_DELTA_PACKAGE', 'io.delta:delta-spark_2.13:4.4.0')
+# partition columns stay inside the data files (a writer-only Delta feature), so a reader of the
+# files needs no Hive path parsing, and every later writer must keep them there
+MATERIALIZE = 'delta.enableMaterializePartitionColumnsFeature'
+
 # fitlake names every table by its files; Spark's own catalog folder is scratch
 WAREHOUSE = tempfile.mkdtemp(prefix='fitlake-spark-warehouse-')
+
+
+def configure(spark: SparkSession) -> SparkSession:
+    """The session settings fitlake's SQL relies on (settable on a running session, e.g. a cluster's)."""
+    spark.conf.set('spark.sql.session.timeZone', 'UTC')
+    # DuckDB semantics: a division by zero or a failed cast is NULL, not an error
+    spark.conf.set('spark.sql.ansi.enabled', 'false')
+    spark.conf.set('spark.sql.parquet.outputTimestampType', 'TIMESTAMP_MICROS')
+    spark.conf.set('spark.sql.sources.partitionOverwriteMode', 'dynamic')
+    return spark
 
 
 def session(master: str, time_zone: str, app: str) -> SparkSession:
     spark = (
         SparkSession.builder.master(master).appName(app)
-        .config('spark.sql.session.timeZone', 'UTC')
-        # DuckDB semantics: a division by zero or a failed cast is NULL, not an error
-        .config('spark.sql.ansi.enabled', 'false')
-        .config('spark.sql.parquet.outputTimestampType', 'TIMESTAMP_MICROS')
         .config('spark.sql.shuffle.partitions', os.environ.get('FITLAKE_SPARK_SHUFFLE_PARTITIONS', '8'))
-        .config('spark.sql.sources.partitionOverwriteMode', 'dynamic')
         # list a table's files on the driver (a job per listing costs more than it saves here)
         .config('spark.sql.sources.parallelPartitionDiscovery.threshold', '100000')
         .config('spark.ui.enabled', 'false')
+        .config('spark.ui.showConsoleProgress', 'false')
+        # silver and gold are Delta tables (jars from Maven Central, cached by setup:spark)
+        .config('spark.jars.packages', DELTA_PACKAGE)
+        .config('spark.sql.extensions', 'io.delta.sql.DeltaSparkSessionExtension')
+        .config('spark.sql.catalog.spark_catalog', 'org.apache.spark.sql.delta.catalog.DeltaCatalog')
+        # the log of a fitlake table is small: one task to read it, not 50
+        .config('spark.databricks.delta.snapshotPartitions', '2')
         .config('spark.sql.warehouse.dir', WAREHOUSE)
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel('ERROR')
-    return spark
+    return configure(spark)
 
 
 class UnportableSql(Exception):
@@ -62,9 +80,12 @@ class Macros:
     def __init__(self, time_zone: str):
         self.defs = {}
         for signature, body in engine_functions(time_zone).items():
-            name, params = signature.split('(', 1)
-            names = [p.strip().split(' ')[0] for p in params.split(')')[0].split(',')]
-            self.defs[name.strip().lower()] = (names, sqlglot.parse_one(body, read='spark'))
+            self.define(signature, body)
+
+    def define(self, signature: str, body: str):
+        name, params = signature.split('(', 1)
+        names = [p.strip().split(' ')[0] for p in params.split(')')[0].split(',')]
+        self.defs[name.strip().lower()] = (names, sqlglot.parse_one(body, read='spark'))
 
     def expand(self, tree):
         def one(node):
@@ -136,6 +157,11 @@ class Engine:
         reader.parquet(*files).createOrReplaceTempView(name)
         return None
 
+    def define_function(self, signature, body):
+        """Adds an engine function whose body depends on the lakehouse (written in Spark SQL)."""
+        MACROS.define(signature, body)
+        return None
+
     def register_view(self, name, sql):
         self.df(sql).createOrReplaceTempView(name)
         return None
@@ -184,6 +210,41 @@ class Engine:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return out
+
+    def commit_tables(self, tables, message):
+        """Commits each built table to its Delta table, several at a time (independent tables)."""
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            versions = list(pool.map(lambda t: commit_delta(self.spark, message=message, **t), tables))
+        return [{'dir': t['dir'], 'version': v} for t, v in zip(tables, versions)]
+
+
+def sql_list(values):
+    return ', '.join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def commit_delta(spark, dir, files, partition_by=None, replace=None, message=''):
+    """One table's next Delta version from a built version's files: the whole table, or (with
+    `replace`) only those partition values, by replaceWhere. Returns the committed version."""
+    table = f'delta.`{dir}`'
+    exists = os.path.isdir(os.path.join(dir, '_delta_log'))
+    where = f'`{partition_by}` IN ({sql_list(replace)})' if replace is not None else None
+    if not files:
+        if not exists:
+            return None
+        spark.sql(f'DELETE FROM {table}' + (f' WHERE {where}' if where else ''))
+    else:
+        df = spark.read.parquet(*files)
+        # one task, so one file, per partition value (or for the whole table)
+        df = df.repartition(f'`{partition_by}`') if partition_by else df.coalesce(1)
+        writer = (
+            df.write.format('delta').mode('overwrite')
+            .option('partitionOverwriteMode', 'static').option('userMetadata', message).option(MATERIALIZE, 'true')
+        )
+        if partition_by:
+            writer = writer.partitionBy(partition_by)
+        writer = writer.option('replaceWhere', where) if where else writer.option('overwriteSchema', 'true')
+        writer.save(dir)
+    return spark.sql(f'DESCRIBE HISTORY {table} LIMIT 1').collect()[0]['version']
 
 
 def first_line(e: Exception) -> str:

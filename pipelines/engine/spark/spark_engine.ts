@@ -10,7 +10,7 @@ import { BronzeLog } from '../../bronze/log';
 import { bronzeFiles } from '../../bronze/reader';
 import { QUARANTINE_TABLE } from '../../bronze/ingest';
 import { FEEDS } from '../../feeds';
-import type { Engine } from '../engine';
+import type { Engine, TableCommit } from '../engine';
 
 export type SparkSettings = Extract<Config['engine'], { type: 'spark' }>;
 
@@ -29,6 +29,13 @@ function pythonFor(settings: SparkSettings): string {
   return settings.python ?? join(REPO, '.venv', 'bin', 'python');
 }
 
+/** Spark SQL of the local day each bronze batch was ingested on, by batch id (`b`). */
+function batchDaySql(log: BronzeLog, timeZone: string): string {
+  if (log.commits.length === 0) return 'CAST(NULL AS DATE)';
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return `CASE b ${log.commits.map((c) => `WHEN ${c.batch_id} THEN DATE'${day.format(new Date(c.committed_at))}'`).join(' ')} END`;
+}
+
 /** Refuses to start without Java or PySpark, saying how to install them. */
 export function checkSparkPrerequisites(settings: SparkSettings): string {
   const python = pythonFor(settings);
@@ -43,11 +50,13 @@ export function checkSparkPrerequisites(settings: SparkSettings): string {
 /**
  * Spark behind the `Engine` interface: a PySpark driver (`server.py`, in local mode or against
  * `engine.master`) answering JSON-line requests. Model SQL is sent as written (DuckDB's dialect) and
- * transpiled there; tables are written as Parquet in the same layout the DuckDB engine writes, so
- * the runner's layer manifests, and every reader on the Node side, work unchanged.
+ * transpiled there. Tables are built as Parquet in the same layout the DuckDB engine writes (the
+ * quality gate reads them there), then committed as Delta tables (`commitTables`): the Delta commit
+ * makes a version current, and its history allows time travel.
  */
 export class SparkEngine implements Engine {
   readonly name = 'spark';
+  readonly tableFormat = 'delta';
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited: string | null = null;
@@ -81,6 +90,7 @@ export class SparkEngine implements Engine {
       engine.pending.set(0, { resolve: () => ok(), reject: fail, op: 'start' });
     });
     const log = opts.bronze ?? BronzeLog.load(lakePaths(root).bronzeLog);
+    await engine.call('define_function', { signature: 'fitlake_batch_day(b BIGINT) RETURNS DATE', body: batchDaySql(log, timeZone) });
     for (const feed of FEEDS) {
       await engine.call('register_parquet', { name: `bronze_${feed.name}`, files: bronzeFiles(root, feed.name, log), partition_column: 'date', empty_columns: [...feed.columns, '_source_file', '_line_number', '_batch_id', '_ingested_at', 'date'] });
     }
@@ -130,6 +140,12 @@ export class SparkEngine implements Engine {
 
   writeParquetPartitioned(sql: string, dir: string, column: string, tag: string): Promise<{ partition: string; path: string; rows: number }[]> {
     return this.call('write_parquet_partitioned', { sql, dir, column, tag });
+  }
+
+  async commitTables(commits: readonly TableCommit[], message: string): Promise<(number | null)[]> {
+    const tables = commits.map((c) => ({ dir: c.dir, files: c.files, partition_by: c.partitionBy ?? null, replace: c.replace ?? null }));
+    const out = await this.call<{ version: number | null }[]>('commit_tables', { tables, message });
+    return out.map((o) => o.version);
   }
 
   execute(sql: string): Promise<void> {
