@@ -55,7 +55,8 @@ export function createExclusive(path: string, data: string): boolean {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** True while a process with this pid exists (one owned by another user counts). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

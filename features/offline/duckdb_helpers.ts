@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tempSibling } from '../../core/atomic_fs';
+import { pidAlive, tempSibling } from '../../core/atomic_fs';
 import { type Db, type Row } from '../../pipelines/engine/duckdb/db';
 import { sqlIdent, sqlString } from '../../pipelines/sql/quote';
 import type { Feature } from '../define';
@@ -53,19 +53,10 @@ export function scratchDir(root: string, kind: string): string {
   if (existsSync(base)) {
     for (const n of readdirSync(base)) {
       const pid = Number(/^[a-z]+-(\d+)-/.exec(n)?.[1]);
-      if (pid && pid !== process.pid && !alive(pid)) rmSync(join(base, n), { recursive: true, force: true });
+      if (pid && pid !== process.pid && !pidAlive(pid)) rmSync(join(base, n), { recursive: true, force: true });
     }
   }
   const dir = join(base, `${kind}-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
