@@ -98,7 +98,7 @@ export function listenError(e: NodeJS.ErrnoException, at: { host: string; port: 
   return e;
 }
 
-/** How long a keep-alive connection idle when draining starts may still bring its next request. */
+/** How long (default) a keep-alive connection idle when draining starts may still bring its next request. */
 const IDLE_GRACE_MS = 1_000;
 
 /**
@@ -108,7 +108,7 @@ const IDLE_GRACE_MS = 1_000;
  * `graceMs` close what is left; then release the stores. node's own `server.close()` would close idle
  * keep-alive connections at once, resetting a client whose next request is already on its way.
  */
-export async function serve(config: Config, logger: Logger, opts: { graceMs?: number; signals?: boolean } = {}): Promise<{ server: Server; stop: () => Promise<void> }> {
+export async function serve(config: Config, logger: Logger, opts: { graceMs?: number; idleGraceMs?: number; signals?: boolean } = {}): Promise<{ server: Server; stop: () => Promise<void> }> {
   const { ctx, close } = await buildContext(config, logger);
   let draining = false;
   const app = createApp({ ...ctx, rateLimitPerMinute: config.serving.rateLimitPerMinute, trustProxy: config.serving.trustProxy, draining: () => draining });
@@ -130,7 +130,7 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
       draining = true;
       await new Promise<void>((resolve) => {
         const timers: NodeJS.Timeout[] = [setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000)];
-        timers.push(setTimeout(() => timers.push(setInterval(() => server.closeIdleConnections(), 25)), Math.min(IDLE_GRACE_MS, opts.graceMs ?? IDLE_GRACE_MS)));
+        timers.push(setTimeout(() => timers.push(setInterval(() => server.closeIdleConnections(), 25)), Math.min(opts.idleGraceMs ?? IDLE_GRACE_MS, opts.graceMs ?? 10_000)));
         NetServer.prototype.close.call(server, () => {
           timers.forEach(clearTimeout);
           resolve();

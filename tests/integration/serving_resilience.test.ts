@@ -230,7 +230,8 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
   });
 
   it('loses no request of keep-alive clients during shutdown: each gets its answers, the last saying Connection: close', async () => {
-    const s = await serve({ ...config, serving: { ...config.serving, port: 0, reloadIntervalMs: 0 } }, silentLogger, { signals: false });
+    // an idle grace no scheduling stall of a loaded test machine reaches (the default is 1 s)
+    const s = await serve({ ...config, serving: { ...config.serving, port: 0, reloadIntervalMs: 0 } }, silentLogger, { signals: false, idleGraceMs: 5_000 });
     const port = (s.server.address() as AddressInfo).port;
     const agent = new Agent({ keepAlive: true, maxSockets: 20 });
     const get = () =>

@@ -146,7 +146,7 @@ describe('the Spark engine', () => {
     };
     try {
       cpSync(join(lake.root, 'bronze'), join(twin.root, 'bronze'), { recursive: true });
-      for (const args of [['pipeline', 'run'], ['features', 'apply']]) expect(runCli([...args, '--lakehouse', twin.root]).status).toBe(0);
+      for (const args of [['pipeline', 'run'], ['features', 'apply'], ['features', 'build']]) expect(runCli([...args, '--lakehouse', twin.root]).status).toBe(0);
       expect(runCli(['features', 'apply', '--lakehouse', lake.root]).status).toBe(0);
       const built = runCli(['features', 'build', '--engine', 'spark', '--lakehouse', lake.root], {}, { timeoutMs: 480_000 });
       expect([built.status, built.stdout.split('\n').filter((l) => l.startsWith('built ')).length]).toEqual([0, 7]);
