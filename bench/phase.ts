@@ -7,6 +7,7 @@ import { runMedallion } from '../pipelines/runner/medallion';
 import { generate } from '../pipelines/data_gen/generate';
 import { DEFAULT_DIRT, DEFAULT_START, SCALE_PRESETS } from '../pipelines/data_gen/options';
 import type { Scale } from '../core/config';
+import { main as fitlake } from '../cli/main';
 
 /** Peak RSS of this process and all its descendants together (Spark's driver and JVM are children), sampled every 200 ms. */
 function sampleTreeRss(): { stop: () => number } {
@@ -32,7 +33,7 @@ function sampleTreeRss(): { stop: () => number } {
 }
 
 async function main(): Promise<void> {
-  const [phase, root, scale, engine] = process.argv.slice(2) as ['generate' | 'ingest' | 'pipeline' | 'pipeline-full', string, Scale, 'duckdb' | 'spark' | undefined];
+  const [phase, root, scale, engine] = process.argv.slice(2) as ['generate' | 'ingest' | 'pipeline' | 'pipeline-full' | 'features' | 'train', string, Scale, 'duckdb' | 'spark' | undefined];
   const started = process.hrtime.bigint();
   const tree = sampleTreeRss();
   let rows = 0;
@@ -40,6 +41,14 @@ async function main(): Promise<void> {
   if (phase === 'generate') {
     const p = SCALE_PRESETS[scale];
     rows = generate(root, { seed: 42, ...p, start: DEFAULT_START, timezone: 'America/New_York', dirt: DEFAULT_DIRT }, { logger: silentLogger, force: true }).lines;
+  } else if (phase === 'features' || phase === 'train') {
+    // the CLI's own commands, in this process (so their peak RSS is sampled)
+    const on = engine ? ['--engine', engine] : [];
+    const commands = phase === 'features' ? [['features', 'apply'], ['features', 'build', ...on], ['features', 'materialize']] : [['train', '--skip-prepare', ...on]];
+    for (const c of commands) {
+      const code = await fitlake(['node', 'fitlake', ...c, '--lakehouse', root, '--log-level', 'warn']);
+      if (code !== 0) throw new Error(`fitlake ${c.join(' ')} exited with ${code}`);
+    }
   } else if (phase.startsWith('pipeline')) {
     const settings = engine === 'spark' ? { engine: { type: 'spark' as const, master: 'local[2]' } } : {};
     const r = await runMedallion(root, { timezone: 'America/New_York', fullRefresh: phase === 'pipeline-full', duckdb: { memoryLimit: '2GB' }, ...settings }, { logger: silentLogger });

@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileRunTracker } from '../../training/tracking/file_tracker';
+import { fixturePath } from '../fixtures/cache';
 import { tmpLake } from '../helpers';
 import { runCli } from './cli_runner';
 
 describe('fitlake CLI', () => {
-  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['train']], [['serve']], [['report', 'weekly']]])('prints --help for %p', (args) => {
+  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['pipeline', 'history']], [['pipeline', 'show']], [['features', 'training-set']], [['train']], [['serve']], [['report', 'weekly']]])('prints --help for %p', (args) => {
     const r = runCli([...args, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: fitlake/);
@@ -111,6 +112,29 @@ describe('fitlake CLI', () => {
       execFileSync('chmod', ['-R', 'u+w', lake.root]);
       lake.cleanup();
     }
+  });
+
+  it("shows a DuckDB-built table's version and rows, and refuses what it cannot do, naming the flag", () => {
+    const root = fixturePath('tiny');
+    const h = runCli(['pipeline', 'history', 'daily_active_members', '--lakehouse', root]);
+    const lines = h.stdout.trim().split('\n');
+    expect([h.status, lines[0], lines.length]).toEqual([0, 'gold.daily_active_members (files, DuckDB engine: no history kept); * = current', 2]);
+    expect(lines[1]).toMatch(/^\* v(\d+) {2}\S+Z {2}BUILD {2}61 rows$/);
+    const version = /v(\d+)/.exec(lines[1])![1];
+    const s = runCli(['pipeline', 'show', 'daily_active_members', '--limit', '1', '--where', "date = '2025-01-02'", '--lakehouse', root]);
+    expect([s.status, s.stdout.trim().split('\n')[0]]).toEqual([0, `daily_active_members v${version}: 1 rows WHERE date = '2025-01-02'`]);
+    expect(JSON.parse(s.stdout.trim().split('\n')[1])).toEqual(expect.objectContaining({ active_members: expect.any(Number), date: '2025-01-02T00:00:00.000Z' }));
+    const refused = (args: string[]) => {
+      const r = runCli([...args, '--lakehouse', root]);
+      return [r.status, r.stderr.trim()];
+    };
+    expect(refused(['pipeline', 'show', 'daily_active_members', '--version', '999'])).toEqual([
+      2,
+      `fitlake: --version 999: daily_active_members was built by the DuckDB engine, which keeps no history; its version is ${version} (Delta tables, built with --engine spark, keep every version)`,
+    ]);
+    expect(refused(['pipeline', 'show', 'daily_active_members', '--where', 'nope = 1'])).toEqual([2, expect.stringMatching(/^fitlake: --where: .*nope/)]);
+    expect(refused(['pipeline', 'show', 'daily_active_members', '--limit', '-1'])).toEqual([2, 'fitlake: --limit: must be 0 or more']);
+    expect(refused(['pipeline', 'history', 'nope'])).toEqual([3, expect.stringMatching(/^fitlake: no silver or gold table nope; tables: app_events, .*, weekly_active_members$/)]);
   });
 
   it('fails on an unknown command', () => {

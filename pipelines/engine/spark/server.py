@@ -214,8 +214,8 @@ class Engine:
     def commit_tables(self, tables, message):
         """Commits each built table to its Delta table, several at a time (independent tables)."""
         with ThreadPoolExecutor(max_workers=4) as pool:
-            versions = list(pool.map(lambda t: commit_delta(self.spark, message=message, **t), tables))
-        return [{'dir': t['dir'], 'version': v} for t, v in zip(tables, versions)]
+            committed = list(pool.map(lambda t: commit_delta(self.spark, message=message, **t), tables))
+        return [{'dir': t['dir'], 'committed': c} for t, c in zip(tables, committed)]
 
 
 def sql_list(values):
@@ -224,18 +224,20 @@ def sql_list(values):
 
 def commit_delta(spark, dir, files, partition_by=None, replace=None, message=''):
     """One table's next Delta version from a built version's files: the whole table, or (with
-    `replace`) only those partition values, by replaceWhere. Returns the committed version."""
+    `replace`) only those partition values, by replaceWhere. Returns whether it committed (the caller,
+    holding the pipeline lock, reads the version from the log)."""
     table = f'delta.`{dir}`'
     exists = os.path.isdir(os.path.join(dir, '_delta_log'))
     where = f'`{partition_by}` IN ({sql_list(replace)})' if replace is not None else None
     if not files:
         if not exists:
-            return None
+            return False
         spark.sql(f'DELETE FROM {table}' + (f' WHERE {where}' if where else ''))
     else:
         df = spark.read.parquet(*files)
-        # one task, so one file, per partition value (or for the whole table)
-        df = df.repartition(f'`{partition_by}`') if partition_by else df.coalesce(1)
+        # each built file holds one partition value, so a task writes one file per value it reads: no
+        # shuffle; an unpartitioned table stays one file
+        df = df if partition_by else df.coalesce(1)
         writer = (
             df.write.format('delta').mode('overwrite')
             .option('partitionOverwriteMode', 'static').option('userMetadata', message).option(MATERIALIZE, 'true')
@@ -244,7 +246,7 @@ def commit_delta(spark, dir, files, partition_by=None, replace=None, message='')
             writer = writer.partitionBy(partition_by)
         writer = writer.option('replaceWhere', where) if where else writer.option('overwriteSchema', 'true')
         writer.save(dir)
-    return spark.sql(f'DESCRIBE HISTORY {table} LIMIT 1').collect()[0]['version']
+    return True
 
 
 def first_line(e: Exception) -> str:

@@ -10,6 +10,7 @@ import { BronzeLog } from '../../bronze/log';
 import { bronzeFiles } from '../../bronze/reader';
 import { QUARANTINE_TABLE } from '../../bronze/ingest';
 import { FEEDS } from '../../feeds';
+import { latestDeltaVersion } from '../../delta/delta_log';
 import type { Engine, TableCommit } from '../engine';
 
 export type SparkSettings = Extract<Config['engine'], { type: 'spark' }>;
@@ -144,8 +145,8 @@ export class SparkEngine implements Engine {
 
   async commitTables(commits: readonly TableCommit[], message: string): Promise<(number | null)[]> {
     const tables = commits.map((c) => ({ dir: c.dir, files: c.files, partition_by: c.partitionBy ?? null, replace: c.replace ?? null }));
-    const out = await this.call<{ version: number | null }[]>('commit_tables', { tables, message });
-    return out.map((o) => o.version);
+    const out = await this.call<{ dir: string; committed: boolean }[]>('commit_tables', { tables, message });
+    return out.map((o) => (o.committed ? latestDeltaVersion(o.dir) : null));
   }
 
   execute(sql: string): Promise<void> {
