@@ -174,6 +174,7 @@ describe('the Spark engine', () => {
     expect((err as ValidationError).exitCode).toBe(2);
     expect((err as ValidationError).message).toMatch(/^model bad_model \(pipelines\/models\/gold\/bad_model\.sql\) does not run on spark: Spark: \[UNRESOLVED_ROUTINE\] Cannot resolve routine `LIST_REVERSE`/);
     expect(new TableStore(join(lake.root, 'gold')).snapshot()).toEqual(before);
+    await waitForNoDriver();
   });
 
   it('refuses a Spark master it does not know, and names the flag', () => {
