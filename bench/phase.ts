@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   let steps: unknown[] = [];
   if (phase === 'generate') {
     const p = SCALE_PRESETS[scale];
-    rows = generate(root, { seed: 42, ...p, start: DEFAULT_START, timezone: 'America/New_York', dirt: DEFAULT_DIRT }, { logger: silentLogger, force: true }).lines;
+    rows = (await generate(root, { seed: 42, ...p, start: DEFAULT_START, timezone: 'America/New_York', dirt: DEFAULT_DIRT }, { logger: silentLogger, force: true })).lines;
   } else if (phase === 'features' || phase === 'train') {
     // the CLI's own commands, in this process (so their peak RSS is sampled)
     const on = engine ? ['--engine', engine] : [];

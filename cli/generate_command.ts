@@ -15,14 +15,15 @@ export function registerGenerate(program: Command): void {
     .option('--start <date>', `first simulated day, YYYY-MM-DD (default ${DEFAULT_START})`)
     .option('--clubs <n>', 'number of clubs (overrides the scale)')
     .option('--no-dirt', 'generate clean data (no duplicates, variants, late or malformed records)')
+    .option('--workers <n>', 'threads simulating clubs (default: the cores, at most one per club); the output is the same for any count')
     .option('--force', 'replace data generated with other options (deletes landing, truth and derived layers)')
     .addHelpText('after', '\nScales: ' + Object.entries(SCALE_PRESETS).map(([k, v]) => `${k} = ${v.members} members × ${v.days} days, ${v.clubs} club(s)`).join('; '))
-    .action((opts: Record<string, string | boolean | undefined>, cmd: Command) => {
+    .action(async (opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { config, logger, progress } = context(cmd, { seed: opts.seed as string | undefined, scale: opts.scale as string | undefined });
       const preset = SCALE_PRESETS[config.scale];
       if (!preset) throw new ValidationError(`unknown scale ${config.scale}`, '--scale');
       const dirt = opts.dirt === false ? Object.fromEntries(Object.keys(DEFAULT_DIRT).map((k) => [k, 0])) : DEFAULT_DIRT;
-      const result = generate(
+      const result = await generate(
         config.lakehouse,
         {
           seed: config.seed,
@@ -33,7 +34,7 @@ export function registerGenerate(program: Command): void {
           timezone: config.timezone,
           dirt: dirt as typeof DEFAULT_DIRT,
         },
-        { logger, progress, force: opts.force === true },
+        { logger, progress, force: opts.force === true, workers: intOption(opts.workers as string | undefined, '--workers') },
       );
       process.stdout.write(`generated ${result.lines} lines in ${result.manifest.files.length} files for ${result.manifest.members.total} members in ${result.seconds.toFixed(1)} s → ${config.lakehouse}/landing\n`);
     });

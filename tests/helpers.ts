@@ -19,8 +19,8 @@ export function options(overrides: Partial<GeneratorOptions> = {}): GeneratorOpt
   return { seed: 42, ...SCALE_PRESETS.tiny, start: DEFAULT_START, timezone: TZ, dirt: DEFAULT_DIRT, ...overrides };
 }
 
-export function generateInto(root: string, overrides: Partial<GeneratorOptions> = {}): GenerateResult {
-  return generate(root, options(overrides), { logger: silentLogger });
+export function generateInto(root: string, overrides: Partial<GeneratorOptions> = {}, workers?: number): Promise<GenerateResult> {
+  return generate(root, options(overrides), { logger: silentLogger, workers });
 }
 
 export const NO_DIRT: DirtRates = Object.fromEntries(Object.keys(DEFAULT_DIRT).map((k) => [k, 0])) as DirtRates;

@@ -2,6 +2,7 @@ import { ACTIVITY_PROFILE, APP_DEVICES, APP_VERSIONS, CLASS_TYPES, FACILITIES, M
 import type { Day } from './calendar';
 import type { Club } from './clubs';
 import { skuVariant, type DirtLog, type TimestampWriter } from './dirt';
+import { IdSequence, type ChainPosition } from './ids';
 import type { Member } from './members';
 import type { DirtRates } from './options';
 import type { Rng } from './rng';
@@ -19,7 +20,8 @@ const LOGGED = 0.6;
 
 /** Emits the records of one member's day (visit, class, machines, facility, shop, app, wearable). */
 export class ActivityEmitter {
-  private seq = { scan: 0, usage: 0, fac: 0, txn: 0, app: 0, appSession: 0 };
+  private readonly seq: Record<'scan' | 'usage' | 'fac' | 'txn' | 'app' | 'appSession', IdSequence>;
+  private sessionNo = 0;
   /** Per club, per today's slot: check-ins so far. */
   fill: Int16Array[] = [];
   private multipliers = new Float64Array(PRODUCTS.length);
@@ -35,7 +37,11 @@ export class ActivityEmitter {
     private readonly truth: Truth,
     private readonly clubs: Club[],
     private readonly lastDay: number,
-  ) {}
+    at: ChainPosition,
+  ) {
+    const seq = () => new IdSequence(at);
+    this.seq = { scan: seq(), usage: seq(), fac: seq(), txn: seq(), app: seq(), appSession: seq() };
+  }
 
   startDay(day: Day, startYearMs: number): void {
     this.fill = this.clubs.map((c) => new Int16Array(c.timetable[day.dow].length));
@@ -115,7 +121,7 @@ export class ActivityEmitter {
   }
 
   private scan(m: Member, day: Day, at: number, sessionId: string, clubId: string, source: string, duplicate = false): string {
-    const id = `S${String(++this.seq.scan).padStart(9, '0')}`;
+    const id = `S${String(this.seq.scan.next()).padStart(9, '0')}`;
     const ts = this.ts.write('class_checkins', 'iso', day, at, id);
     const line = (member: string, rid: string) =>
       `{"scan_id":"${rid}","member_id":"${member}","session_id":"${sessionId}","club_id":"${clubId}","scanned_at":"${ts}","booking_source":"${source}","device_id":"${clubId}-GATE-${1 + (at % 3)}"}`;
@@ -123,7 +129,7 @@ export class ActivityEmitter {
     if (!duplicate) {
       const o = this.orphanId();
       if (o) {
-        const oid = `S${String(++this.seq.scan).padStart(9, '0')}`;
+        const oid = `S${String(this.seq.scan.next()).padStart(9, '0')}`;
         this.sink.push('class_checkins', day.index, line(o, oid), oid);
         this.dirt.add('orphan_member', 'class_checkins', oid, o);
       }
@@ -154,7 +160,7 @@ export class ActivityEmitter {
       } else duration = 600 + this.rng.int(2400);
       t += duration + 60 + this.rng.int(240);
       if (!this.rng.chance(LOGGED)) continue;
-      const id = `E${String(++this.seq.usage).padStart(9, '0')}`;
+      const id = `E${String(this.seq.usage.next()).padStart(9, '0')}`;
       if (this.rng.chance(this.rates.outOfRange)) {
         if (strength && this.rng.chance(0.7)) reps = this.rng.chance(0.5) ? '0' : '10000';
         else duration = -duration;
@@ -170,7 +176,7 @@ export class ActivityEmitter {
 
   facility(m: Member, day: Day, at: number): void {
     const f = FACILITIES[this.rng.weighted(m.facilityAffinity, 1)];
-    const id = `F${String(++this.seq.fac).padStart(9, '0')}`;
+    const id = `F${String(this.seq.fac.next()).padStart(9, '0')}`;
     let minutes = Math.max(1, Math.round(this.rng.exponential(f.meanMinutes * 0.6) + f.meanMinutes * 0.4));
     if (this.rng.chance(this.rates.outOfRange)) {
       minutes = -minutes;
@@ -191,7 +197,7 @@ export class ActivityEmitter {
     }
     const items = this.rng.poisson(lambda);
     if (items === 0) return;
-    const txn = `T${String(++this.seq.txn).padStart(9, '0')}`;
+    const txn = `T${String(this.seq.txn.next()).padStart(9, '0')}`;
     const club = this.clubs[clubIdx].id;
     const member = m ? (this.orphan('retail_sales', txn) ?? m.id) : '';
     const ts = this.ts.write('retail_sales', 'us_local', day, Math.min(86399, at), txn);
@@ -216,7 +222,7 @@ export class ActivityEmitter {
 
   appSession(m: Member, day: Day, visited: boolean, goal: { active: boolean }): void {
     const start = OPEN + 3600 + this.rng.int(15 * 3600);
-    this.seq.appSession++;
+    this.sessionNo = this.seq.appSession.next();
     this.appEvent(m, day, start, 'app_open', '{}');
     let t = start;
     const n = this.rng.poisson(1.2);
@@ -237,7 +243,7 @@ export class ActivityEmitter {
   }
 
   private appEvent(m: Member, day: Day, at: number, type: string, props: string): void {
-    const id = `A${String(++this.seq.app).padStart(10, '0')}`;
+    const id = `A${String(this.seq.app.next()).padStart(10, '0')}`;
     const dev = APP_DEVICES[m.appDevice];
     const version = APP_VERSIONS[Math.min(APP_VERSIONS.length - 1, Math.floor((day.index / 70 + (m.idx % 3)) % APP_VERSIONS.length))];
     const member = this.orphan('app_events', id) ?? m.id;
@@ -245,7 +251,7 @@ export class ActivityEmitter {
     this.sink.push(
       'app_events',
       this.fileDay('app_events', day.index, id),
-      `{"event_id":"${id}","app_session_id":"AS${this.seq.appSession}","member_id":"${member}","event_type":"${type}","occurred_at":${/^\d+$/.test(ts) ? ts : `"${ts}"`},"device":"${dev.device}","os":"${dev.os}","app_version":"${version}","properties":${props}}`,
+      `{"event_id":"${id}","app_session_id":"AS${this.sessionNo}","member_id":"${member}","event_type":"${type}","occurred_at":${/^\d+$/.test(ts) ? ts : `"${ts}"`},"device":"${dev.device}","os":"${dev.os}","app_version":"${version}","properties":${props}}`,
       id,
     );
   }

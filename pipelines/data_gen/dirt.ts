@@ -17,19 +17,36 @@ export const DIRT_KINDS = [
 ] as const;
 export type DirtKind = (typeof DIRT_KINDS)[number];
 
+/** Where dirt rows go: a file part of this club's shard, written line by line. */
+export interface DirtSink {
+  write(text: string): void;
+}
+
 /**
  * Every piece of injected dirt, one row each (kind, feed, record id, landing file and line when
- * known, detail), plus counts per feed and kind. Written to `_truth/dirt.csv` and the manifest.
+ * known, detail), streamed to a sink, plus counts per feed and kind. Torn lines are only counted
+ * here: their line number is known once the club parts of a file are merged.
  */
 export class DirtLog {
-  readonly rows: string[] = [];
   readonly counts: Record<string, Record<string, number>> = {};
 
-  add(kind: DirtKind, feed: string, recordId: string, detail = '', file = '', line = 0): void {
+  constructor(private readonly out: DirtSink) {}
+
+  add(kind: DirtKind, feed: string, recordId: string, detail = ''): void {
+    this.tally(kind, feed);
+    this.out.write(dirtRow(kind, feed, recordId, detail) + '\n');
+  }
+
+  tally(kind: DirtKind, feed: string): void {
     const byFeed = (this.counts[feed] ??= {});
     byFeed[kind] = (byFeed[kind] ?? 0) + 1;
-    this.rows.push([kind, feed, csvCell(recordId), file, line || '', csvCell(detail)].join(','));
   }
+}
+
+export const DIRT_HEADER = 'kind,feed,record_id,file,line,detail';
+
+export function dirtRow(kind: DirtKind, feed: string, recordId: string, detail: string, file = '', line = 0): string {
+  return [kind, feed, csvCell(recordId), file, line || '', csvCell(detail)].join(',');
 }
 
 export function csvCell(v: string): string {

@@ -3,6 +3,7 @@ import { CANCEL_CHANNELS, CLASS_TYPES, PLAN_LADDER, PLANS, PRODUCTS, type Cancel
 import type { Day } from './calendar';
 import type { Club } from './clubs';
 import type { TimestampWriter } from './dirt';
+import { IdSequence, type ChainPosition } from './ids';
 import type { Member } from './members';
 import type { Rng } from './rng';
 import type { LandingSink } from './sink';
@@ -81,8 +82,8 @@ export function membershipRecord(m: Member, eventId: string, type: string, statu
 
 /** Emits membership, cancellation, catalog and schedule records. */
 export class Lifecycle {
-  private eventSeq = 0;
-  private cancelSeq = 0;
+  private readonly eventSeq: IdSequence;
+  private readonly cancelSeq: IdSequence;
 
   constructor(
     private readonly rng: Rng,
@@ -90,10 +91,14 @@ export class Lifecycle {
     private readonly sink: LandingSink,
     private readonly ts: TimestampWriter,
     private readonly days: Day[],
-  ) {}
+    at: ChainPosition,
+  ) {
+    this.eventSeq = new IdSequence(at);
+    this.cancelSeq = new IdSequence(at);
+  }
 
   membership(m: Member, day: Day, type: string, status: string, seconds: number, previousPlan: string | null = null): void {
-    const id = `ME${String(++this.eventSeq).padStart(9, '0')}`;
+    const id = `ME${String(this.eventSeq.next()).padStart(9, '0')}`;
     const at = this.ts.write('memberships', 'iso', day, seconds, id);
     this.sink.push('memberships', day.index, membershipRecord(m, id, type, status, this.days, at, previousPlan), id);
   }
@@ -111,7 +116,7 @@ export class Lifecycle {
   }
 
   cancellation(m: Member, day: Day, reason: CancelReason): void {
-    const id = `X${String(++this.cancelSeq).padStart(8, '0')}`;
+    const id = `X${String(this.cancelSeq.next()).padStart(8, '0')}`;
     const at = this.ts.write('cancellations', 'iso', day, 7 * 3600 + this.rng.int(14 * 3600), id);
     const texts = TEXTS[reason];
     const text = texts[this.rng.int(texts.length)](this.faker);

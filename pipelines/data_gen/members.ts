@@ -54,7 +54,8 @@ export interface Member {
   habitualMonthly: number;
 }
 
-export function createFaker(seed: number): Faker {
+/** A Faker seeded for one stream of identities (the chain: `seed`; a club: `[seed, club + 1]`). */
+export function createFaker(seed: number | number[]): Faker {
   const f = new Faker({ locale: [en_US, en] });
   f.seed(seed);
   return f;
@@ -93,7 +94,7 @@ function pickPlan(rng: Rng, age: number): number {
 }
 
 /** A new member with identity from Faker and traits from the seeded simulation. */
-export function createMember(idx: number, joinDay: number, clubs: number, refYear: number, rng: Rng, faker: Faker): Member {
+export function createMember(idx: number, joinDay: number, club: number, refYear: number, rng: Rng, faker: Faker): Member {
   const firstName = faker.person.firstName();
   const lastName = faker.person.lastName();
   const age = Math.round(Math.min(75, Math.max(17, rng.normal(36, 12))));
@@ -115,7 +116,7 @@ export function createMember(idx: number, joinDay: number, clubs: number, refYea
     state: faker.location.state({ abbreviated: true }),
     zip: faker.location.zipCode('#####'),
     birthDate: `${refYear - age}-${String(1 + rng.int(12)).padStart(2, '0')}-${String(1 + rng.int(28)).padStart(2, '0')}`,
-    club: rng.int(clubs),
+    club,
     plan,
     annual,
     price: annual ? PLANS[plan].annual : PLANS[plan].monthly,

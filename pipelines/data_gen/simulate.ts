@@ -1,11 +1,11 @@
 import type { Faker } from '@faker-js/faker';
-import type { Progress } from '../../core/progress';
 import { ActivityEmitter, CLASS_ACTIVITY } from './activity';
 import { PLANS, PRODUCTS } from './catalog';
 import type { Day } from './calendar';
-import { buildClubs, type Club } from './clubs';
+import type { Club } from './clubs';
 import { TimestampWriter, type DirtLog } from './dirt';
 import { cancelReason, churnProbability, Lifecycle } from './lifecycle';
+import { IdSequence, type ChainPosition } from './ids';
 import { createMember, type Member } from './members';
 import type { GeneratorOptions } from './options';
 import type { Rng } from './rng';
@@ -16,68 +16,70 @@ const DOW_FACTOR = [0.72, 1.22, 1.15, 1.1, 1.04, 0.88, 0.84];
 const WALK_IN_WEIGHTS = Float64Array.from(PRODUCTS.map((p) => (p.category === 'juice_bar' ? 0.5 : p.category === 'snacks' ? 0.3 : p.category === 'supplements' ? 0.05 : 0.02) / 6));
 
 /**
- * The behavioural simulation, day by day: joins, monthly churn draws from a latent hazard, shocks,
- * plan changes, and each member's visits, classes, machines, facilities, shopping, app and wearable.
+ * The behavioural simulation of one club, day by day: joins, monthly churn draws from a latent
+ * hazard, shocks, plan changes, and each member's visits, classes, machines, facilities, shopping,
+ * app and wearable. Clubs share nothing while they run, so they can run on any thread.
  */
 export class Simulation {
   readonly members: Member[] = [];
   private active: Member[] = [];
-  private clubs: Club[] = [];
   private readonly goals = new Map<number, { active: boolean }>();
   private readonly ts: TimestampWriter;
   private readonly life: Lifecycle;
   private readonly act: ActivityEmitter;
+  private readonly memberIdx: IdSequence;
+  private readonly at: ChainPosition;
 
   constructor(
     private readonly opts: GeneratorOptions,
     private readonly days: Day[],
+    private readonly clubs: Club[],
+    private readonly club: Club,
+    /** Members of this club on the first day. */
+    private readonly initialMembers: number,
     private readonly rng: Rng,
     private readonly faker: Faker,
-    private readonly sink: LandingSink,
+    sink: LandingSink,
     dirt: DirtLog,
     private readonly truth: Truth,
   ) {
+    this.at = { club: club.idx, clubs: clubs.length };
+    this.memberIdx = new IdSequence(this.at);
     this.ts = new TimestampWriter(rng.fork(1), opts.dirt, dirt);
-    this.clubs = buildClubs(opts.clubs, opts.members / opts.clubs, rng.fork(2), faker);
-    this.life = new Lifecycle(rng.fork(3), faker, sink, this.ts, days);
-    this.act = new ActivityEmitter(rng.fork(4), opts.dirt, sink, this.ts, dirt, truth, this.clubs, days.length - 1);
+    this.life = new Lifecycle(rng.fork(3), faker, sink, this.ts, days, this.at);
+    this.act = new ActivityEmitter(rng.fork(4), opts.dirt, sink, this.ts, dirt, truth, clubs, days.length - 1, this.at);
   }
 
-  run(progress: Progress): void {
-    this.seedRoster();
-    progress.start('simulate days', this.days.length);
-    for (const day of this.days) {
-      if (day.index === 0 || day.dayOfMonth === 1) this.monthStart(day);
-      this.endMemberships(day);
-      this.joins(day);
-      this.life.sessions(this.clubs, day);
-      this.act.startDay(day, this.days[0].utcMidnightMs);
-      const n = this.active.length;
-      const offset = n > 0 ? (day.index * 7919) % n : 0;
-      for (let k = 0; k < n; k++) this.memberDay(this.active[(k + offset) % n], day);
-      this.walkIns(day);
-      this.sink.flush(day.index);
-      progress.tick();
-    }
-    progress.stop();
-  }
-
-  private newMember(joinDay: number): Member {
-    const m = createMember(this.members.length, joinDay, this.opts.clubs, this.days[0].year, this.rng, this.faker);
-    m.habitualMonthly = 30 * this.visitRate(m);
-    this.members.push(m);
-    this.active.push(m);
-    return m;
-  }
-
-  private seedRoster(): void {
+  /** The members on the books on the first day (and, for the first club, the product catalog). */
+  start(): void {
     const day0 = this.days[0];
-    this.life.catalog(day0);
-    for (let i = 0; i < this.opts.members; i++) {
+    if (this.club.idx === 0) this.life.catalog(day0);
+    for (let i = 0; i < this.initialMembers; i++) {
       const m = this.newMember(-1 - Math.min(1825, Math.floor(this.rng.exponential(540))));
       m.visitsThisMonth = this.rng.poisson(m.habitualMonthly);
       this.life.membership(m, day0, 'snapshot', 'active', 5 * 3600);
     }
+  }
+
+  /** Simulates one day; the day's records are in the sink, under their delivery days. */
+  day(day: Day): void {
+    if (day.index === 0 || day.dayOfMonth === 1) this.monthStart(day);
+    this.endMemberships(day);
+    this.joins(day);
+    this.life.sessions([this.club], day);
+    this.act.startDay(day, this.days[0].utcMidnightMs);
+    const n = this.active.length;
+    const offset = n > 0 ? (day.index * 7919) % n : 0;
+    for (let k = 0; k < n; k++) this.memberDay(this.active[(k + offset) % n], day);
+    this.walkIns(day);
+  }
+
+  private newMember(joinDay: number): Member {
+    const m = createMember(this.memberIdx.next() - 1, joinDay, this.club.idx, this.days[0].year, this.rng, this.faker);
+    m.habitualMonthly = 30 * this.visitRate(m);
+    this.members.push(m);
+    this.active.push(m);
+    return m;
   }
 
   private visitRate(m: Member): number {
@@ -118,7 +120,7 @@ export class Simulation {
 
   private joins(day: Day): void {
     if (day.closed) return;
-    const n = this.rng.poisson(((this.opts.members * 0.036) / 30) * day.joinSeason);
+    const n = this.rng.poisson(((this.initialMembers * 0.036) / 30) * day.joinSeason);
     for (let i = 0; i < n; i++) {
       const m = this.newMember(day.index);
       this.life.membership(m, day, 'joined', 'active', 6 * 3600 + this.rng.int(15 * 3600));
@@ -175,11 +177,9 @@ export class Simulation {
 
   private walkIns(day: Day): void {
     if (day.closed) return;
-    for (const club of this.clubs) {
-      this.act.expectedSupplementUnits(WALK_IN_WEIGHTS, 3 * day.season, day);
-      const n = this.rng.poisson(3 * day.season);
-      for (let i = 0; i < n; i++) this.act.retail(null, club.idx, day, 7 * 3600 + this.rng.int(13 * 3600), WALK_IN_WEIGHTS);
-    }
+    this.act.expectedSupplementUnits(WALK_IN_WEIGHTS, 3 * day.season, day);
+    const n = this.rng.poisson(3 * day.season);
+    for (let i = 0; i < n; i++) this.act.retail(null, this.club.idx, day, 7 * 3600 + this.rng.int(13 * 3600), WALK_IN_WEIGHTS);
   }
 
   /** On the effective date, before opening, the CRM marks the membership cancelled. */

@@ -1,76 +1,78 @@
-import { join } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic_fs';
 import { CLASS_TYPES, PRODUCTS } from './catalog';
 import type { Day } from './calendar';
 import type { Member } from './members';
 
 export const SUPPLEMENTS = PRODUCTS.map((p, i) => ({ p, i })).filter((x) => x.p.category === 'supplements');
 
+/** Where a club's truth rows go: part files, one per truth table. */
+export interface TruthSinks {
+  churn: { write(text: string): void };
+  members: { write(text: string): void };
+  affinities: { write(text: string): void };
+}
+
+export const TRUTH_FILES = {
+  churn: { file: 'churn_monthly.csv', header: 'member_id,snapshot_date,churn_probability,churned,effective_date' },
+  members: { file: 'members.csv', header: 'member_id,join_day,end_day,motivation,price_sensitivity,class_propensity,app_user,wearable,moved_day' },
+  affinities: { file: 'member_affinities.csv', header: 'member_id,kind,item,affinity' },
+} as const;
+
 /**
- * Ground truth beside the data, for evaluation and tests only (pipelines and training never read it):
- * monthly churn probabilities and outcomes, latent affinities, expected weekly supplement demand.
+ * One club's ground truth, for evaluation and tests only (pipelines and training never read it):
+ * monthly churn probabilities and outcomes, latent traits and affinities (streamed to part files),
+ * and expected and realised supplement units per day, summed over clubs by the chain.
  */
 export class Truth {
-  readonly churn: string[] = [];
   /** Expected and realised units per day and supplement (row = day, column = SUPPLEMENTS index). */
   readonly expectedDaily: Float64Array;
   readonly actualDaily: Float64Array;
 
-  constructor(private readonly days: Day[]) {
-    this.expectedDaily = new Float64Array(days.length * SUPPLEMENTS.length);
-    this.actualDaily = new Float64Array(days.length * SUPPLEMENTS.length);
+  constructor(
+    days: number,
+    private readonly out: TruthSinks,
+  ) {
+    this.expectedDaily = new Float64Array(days * SUPPLEMENTS.length);
+    this.actualDaily = new Float64Array(days * SUPPLEMENTS.length);
   }
 
   churnRow(m: Member, month: string, probability: number, churned: boolean, effectiveDate: string): void {
-    this.churn.push(`${m.id},${month},${probability.toFixed(6)},${churned ? 1 : 0},${effectiveDate}`);
+    this.out.churn.write(`${m.id},${month},${probability.toFixed(6)},${churned ? 1 : 0},${effectiveDate}\n`);
   }
 
-  write(dir: string, members: Member[]): void {
-    writeFileAtomic(join(dir, 'churn_monthly.csv'), ['member_id,snapshot_date,churn_probability,churned,effective_date', ...this.churn].join('\n') + '\n');
-    writeFileAtomic(join(dir, 'member_affinities.csv'), affinityCsv(members));
-    writeFileAtomic(join(dir, 'members.csv'), memberCsv(members));
-    writeFileAtomic(join(dir, 'supplement_weekly_demand.csv'), this.weeklyCsv());
-  }
-
-  private weeklyCsv(): string {
-    const rows = ['week_start,sku,days_observed,expected_units,actual_units'];
-    const weeks = new Map<string, number[]>();
-    this.days.forEach((d, i) => {
-      const monday = new Date(d.utcMidnightMs - ((d.dow + 6) % 7) * 86400000).toISOString().slice(0, 10);
-      const list = weeks.get(monday) ?? [];
-      list.push(i);
-      weeks.set(monday, list);
-    });
-    for (const [week, dayIdx] of weeks) {
-      SUPPLEMENTS.forEach((s, k) => {
-        let e = 0;
-        let a = 0;
-        for (const i of dayIdx) {
-          e += this.expectedDaily[i * SUPPLEMENTS.length + k];
-          a += this.actualDaily[i * SUPPLEMENTS.length + k];
-        }
-        rows.push(`${week},${s.p.sku},${dayIdx.length},${e.toFixed(4)},${a}`);
-      });
+  /** Writes each member's latent traits and affinities, at the end of the simulation. */
+  members(members: Member[]): void {
+    for (const m of members) {
+      this.out.members.write(
+        [m.id, m.joinDay, fin(m.endDay), m.motivation.toFixed(4), m.priceSensitivity.toFixed(4), m.classPropensity.toFixed(4), m.appUser ? 1 : 0, m.wearable >= 0 ? 1 : 0, fin(m.movedDay)].join(',') + '\n',
+      );
+      const rows: string[] = [];
+      CLASS_TYPES.forEach((c, i) => rows.push(`${m.id},class_type,${c.code},${m.classAffinity[i].toFixed(6)}\n`));
+      PRODUCTS.forEach((p, i) => rows.push(`${m.id},product,${p.sku},${m.productAffinity[i].toFixed(6)}\n`));
+      this.out.affinities.write(rows.join(''));
     }
-    return rows.join('\n') + '\n';
   }
 }
 
-function affinityCsv(members: Member[]): string {
-  const rows = ['member_id,kind,item,affinity'];
-  for (const m of members) {
-    CLASS_TYPES.forEach((c, i) => rows.push(`${m.id},class_type,${c.code},${m.classAffinity[i].toFixed(6)}`));
-    PRODUCTS.forEach((p, i) => rows.push(`${m.id},product,${p.sku},${m.productAffinity[i].toFixed(6)}`));
-  }
-  return rows.join('\n') + '\n';
-}
-
-function memberCsv(members: Member[]): string {
-  const rows = ['member_id,join_day,end_day,motivation,price_sensitivity,class_propensity,app_user,wearable,moved_day'];
-  for (const m of members) {
-    rows.push(
-      [m.id, m.joinDay, fin(m.endDay), m.motivation.toFixed(4), m.priceSensitivity.toFixed(4), m.classPropensity.toFixed(4), m.appUser ? 1 : 0, m.wearable >= 0 ? 1 : 0, fin(m.movedDay)].join(','),
-    );
+/** Expected and realised units per ISO week (Monday) and supplement, from the chain's daily sums. */
+export function weeklyDemandCsv(days: Day[], expectedDaily: Float64Array, actualDaily: Float64Array): string {
+  const rows = ['week_start,sku,days_observed,expected_units,actual_units'];
+  const weeks = new Map<string, number[]>();
+  days.forEach((d, i) => {
+    const monday = new Date(d.utcMidnightMs - ((d.dow + 6) % 7) * 86400000).toISOString().slice(0, 10);
+    const list = weeks.get(monday) ?? [];
+    list.push(i);
+    weeks.set(monday, list);
+  });
+  for (const [week, dayIdx] of weeks) {
+    SUPPLEMENTS.forEach((s, k) => {
+      let e = 0;
+      let a = 0;
+      for (const i of dayIdx) {
+        e += expectedDaily[i * SUPPLEMENTS.length + k];
+        a += actualDaily[i * SUPPLEMENTS.length + k];
+      }
+      rows.push(`${week},${s.p.sku},${dayIdx.length},${e.toFixed(4)},${a}`);
+    });
   }
   return rows.join('\n') + '\n';
 }

@@ -48,7 +48,7 @@ describe('bronze ingestion', () => {
   const lake = tmpLake();
   let first: IngestResult;
   beforeAll(async () => {
-    generateInto(lake.root);
+    await generateInto(lake.root);
     first = await ingest(lake.root, 200);
   });
   afterAll(() => lake.cleanup());
@@ -163,7 +163,7 @@ describe('bronze ingestion after a crash', () => {
   it.each(['bronze.after_stage', 'bronze.mid_move:4', 'bronze.before_commit'])('killed at %s: the last good state stays readable and a re-run is exactly-once', async (fault) => {
     const lake = tmpLake();
     try {
-      generateInto(lake.root);
+      await generateInto(lake.root);
       const landing = join(lake.root, 'landing');
       const aside = join(lake.root, 'aside');
       const feb = FEEDS.flatMap((f) => (existsSync(join(landing, f.name)) ? readdirSync(join(landing, f.name)).filter((n) => n.includes('2025-02')).map((n) => `${f.name}/${n}`) : []));

@@ -18,9 +18,9 @@ describe('synthetic gym generator (tiny)', () => {
   const b = tmpLake();
   const c = tmpLake();
   let lines: LandingLine[];
-  beforeAll(() => {
-    generateInto(b.root);
-    generateInto(c.root, { seed: 43 });
+  beforeAll(async () => {
+    await generateInto(b.root);
+    await generateInto(c.root, { seed: 43 });
     lines = readLanding(a.root, readManifestFile(a.root));
   });
   afterAll(() => [b, c].forEach((l) => l.cleanup()));
@@ -141,20 +141,21 @@ describe('synthetic gym generator (tiny)', () => {
     expect(Math.abs(actual - expected)).toBeLessThan(4 * Math.sqrt(expected));
   });
 
-  it('refuses to mix with data generated under other options unless forced', () => {
-    expect(() => generate(a.root, options({ seed: 7 }), { logger: silentLogger })).toThrow(ValidationError);
-    expect(() => generate(a.root, options({ seed: 7 }), { logger: silentLogger })).toThrow(/--force/);
-    expect(() => generate(a.root, options({ days: 0 }), { logger: silentLogger })).toThrow(/generator option days/);
-    const forced = generate(c.root, options(), { logger: silentLogger, force: true });
+  it('refuses to mix with data generated under other options unless forced', async () => {
+    await expect(generate(a.root, options({ seed: 7 }), { logger: silentLogger })).rejects.toThrow(ValidationError);
+    await expect(generate(a.root, options({ seed: 7 }), { logger: silentLogger })).rejects.toThrow(/--force/);
+    await expect(generate(a.root, options({ days: 0 }), { logger: silentLogger })).rejects.toThrow(/generator option days/);
+    await expect(generate(b.root, options(), { logger: silentLogger, workers: 0 })).rejects.toThrow(/--workers must be a positive integer/);
+    const forced = await generate(c.root, options(), { logger: silentLogger, force: true });
     expect(forced.manifest).toEqual(readManifestFile(a.root));
   });
 });
 
 describe('clean generation (--no-dirt)', () => {
-  it('injects nothing and every line is a valid record', () => {
+  it('injects nothing and every line is a valid record', async () => {
     const lake = tmpLake();
     try {
-      const r = generateInto(lake.root, { dirt: NO_DIRT, days: 20 });
+      const r = await generateInto(lake.root, { dirt: NO_DIRT, days: 20 });
       expect(r.manifest.dirt).toEqual({});
       const lines = readLanding(lake.root, r.manifest);
       expect(lines.every((l) => l.record !== null)).toBe(true);

@@ -52,7 +52,7 @@ describe('double scans written in the tills\' minute-only format', () => {
   afterAll(() => lake.cleanup());
 
   it('keep the original scan: a minute-precision time does not outrank a precise one within that minute', async () => {
-    generateInto(lake.root, { days: 20, dirt: { ...DEFAULT_DIRT, doubleScan: 0.4, timestampFormat: 0.5, lateArrival: 0 } });
+    await generateInto(lake.root, { days: 20, dirt: { ...DEFAULT_DIRT, doubleScan: 0.4, timestampFormat: 0.5, lateArrival: 0 } });
     await ingest(lake.root);
     await run(lake.root);
     const formats = new Map(readDirt(lake.root).filter((d) => d.kind === 'timestamp_format' && d.feed === 'class_checkins').map((d) => [d.record_id, d.detail]));
@@ -269,7 +269,7 @@ describe('a batch ingested while the pipeline runs', () => {
 
   /** Every silver and gold table's rows, order-insensitive. */
   it('is read by the next incremental run, which then equals a full refresh', async () => {
-    generateInto(lake.root, { days: 14 });
+    await generateInto(lake.root, { days: 14 });
     const landing = join(lake.root, 'landing');
     const heldBack = join(lake.root, 'held-back');
     const late = readManifestFile(lake.root).files.filter((f) => f.path.includes('2025-01-1'));
