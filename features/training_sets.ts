@@ -1,4 +1,5 @@
 import { ValidationError } from '../core/errors';
+import { keySample } from '../pipelines/sql/sample';
 import type { HistoricalFeatures } from './offline/offline_store';
 import type { FeatureStore } from './store';
 
@@ -9,6 +10,8 @@ export interface ChurnSetOptions {
   minHistoryDays?: number;
   /** Feature service to join (default `churn`). */
   service?: string;
+  /** Keep this share of members (a deterministic MD5 sample, all of a member's snapshots or none); default 1. */
+  memberShare?: number;
 }
 
 /**
@@ -42,7 +45,8 @@ SELECT
 FROM snapshots s
 JOIN members m ON m.join_date < s.snapshot_date
 LEFT JOIN cancels c ON c.member_id = m.member_id
-WHERE (c.requested IS NULL OR c.requested >= s.snapshot_date)
+WHERE ${keySample('m.member_id', opts.memberShare ?? 1)}
+  AND (c.requested IS NULL OR c.requested >= s.snapshot_date)
   AND (m.ended_at IS NULL OR m.ended_at > fitlake_day_start(s.snapshot_date))
 ORDER BY s.snapshot_date, m.member_id`;
 }

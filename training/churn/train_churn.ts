@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
-import { churnTrainingSet } from '../../features/training_sets';
+import { churnEntitySql, churnTrainingSet } from '../../features/training_sets';
+import { shareFor } from '../../pipelines/sql/sample';
+import { readLake } from '../lake';
 import { brier, calibrationBins, expectedCalibrationError, logLoss, prAuc, rocAuc, rocCurve, topLift } from '../metrics/classification';
 import { fitLogistic } from '../models/logistic_regression';
 import { lineChart } from '../plots/svg';
@@ -17,6 +19,8 @@ export const CHURN_PARAMS = {
   /** Share of the latest snapshots held out for out-of-time evaluation. */
   testFraction: 0.25,
   categorical: ['plan', 'billing_cycle', 'engagement_segment', 'home_club'],
+  /** At most about this many snapshot rows are read into memory: above it, a deterministic sample of members. */
+  maxRows: 600_000,
 };
 
 /** Threshold effects the linear model cannot draw on its own (new members, dormant members, heavy-tailed counts). */
@@ -61,8 +65,12 @@ function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureSer
 }
 
 /** The churn training set split out of time: the latest `testFraction` of monthly snapshots are the test set. */
-export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone'>) {
-  const set = await churnTrainingSet(ctx.store, { horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays });
+export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone' | 'lakehouse' | 'duckdb' | 'logger'>) {
+  const opts = { horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays };
+  const [{ n }] = await readLake(ctx, (lake) => lake.query(`SELECT count(*)::DOUBLE AS n FROM (${churnEntitySql(opts)}) AS entities`));
+  const memberShare = shareFor(Number(n), CHURN_PARAMS.maxRows);
+  if (memberShare < 1) ctx.logger.info({ snapshotRows: Number(n), memberShare: Number(memberShare.toFixed(4)) }, 'churn: training on a deterministic sample of members');
+  const set = await churnTrainingSet(ctx.store, { ...opts, memberShare });
   const rows = await set.rows();
   await set.close();
   const features = set.columns.filter((c) => !KEYS.has(c));
@@ -70,12 +78,12 @@ export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone'>) 
   if (snapshots.length < 2) throw new InsufficientDataError(`churn needs at least 2 monthly snapshots with a full ${CHURN_PARAMS.horizonDays}-day horizon; the data has ${snapshots.length} (generate more days)`);
   const nTest = Math.max(1, Math.round(snapshots.length * CHURN_PARAMS.testFraction));
   const firstTest = snapshots[snapshots.length - nTest];
-  return { rows, features, snapshots, firstTest, train: rows.filter((r) => day(r.snapshot_date) < firstTest), test: rows.filter((r) => day(r.snapshot_date) >= firstTest) };
+  return { rows, features, snapshots, firstTest, memberShare, train: rows.filter((r) => day(r.snapshot_date) < firstTest), test: rows.filter((r) => day(r.snapshot_date) >= firstTest) };
 }
 
 /** Churn: logistic regression on the `churn` feature service, evaluated out of time, refitted on all snapshots. */
 export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
-  const { rows, features, snapshots, firstTest, train, test } = await churnSplit(ctx);
+  const { rows, features, snapshots, firstTest, memberShare, train, test } = await churnSplit(ctx);
   const service = ctx.store.registry().services.find((s) => s.name === 'churn');
   const refs = ctx.store.resolve({ service: 'churn' }).flatMap((v) => v.features.map((f) => `${v.view.name}:${f.name}`));
   const dataVersion = createHash('sha256').update(JSON.stringify([ctx.store.registry().version, snapshots, rows.length, rows.reduce((s, r) => s + Number(r.label), 0)])).digest('hex').slice(0, 16);
@@ -100,7 +108,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   return {
     name: 'churn',
     artifact: final.model,
-    params: { model: 'logistic_regression', solver: 'newton_irls', l2: CHURN_PARAMS.l2, class_weight: 'balanced', horizon_days: CHURN_PARAMS.horizonDays, min_history_days: CHURN_PARAMS.minHistoryDays, first_test_snapshot: firstTest, inputs: final.model.coef.length, features: features.length },
+    params: { model: 'logistic_regression', solver: 'newton_irls', l2: CHURN_PARAMS.l2, class_weight: 'balanced', horizon_days: CHURN_PARAMS.horizonDays, min_history_days: CHURN_PARAMS.minHistoryDays, first_test_snapshot: firstTest, member_share: memberShare, inputs: final.model.coef.length, features: features.length },
     metrics,
     curves: { train_loss: final.losses, holdout_train_loss: holdout.losses },
     tags: { 'fitlake.feature_service': 'churn', 'fitlake.train_rows': String(rows.length), 'fitlake.snapshots': `${snapshots[0]}..${snapshots[snapshots.length - 1]}` },

@@ -1,5 +1,6 @@
 import type { Engine } from '../../pipelines/engine/engine';
 import { sqlString } from '../../pipelines/sql/quote';
+import { keySample, shareFor } from '../../pipelines/sql/sample';
 import { DataError } from '../../core/errors';
 
 export type RecommenderTarget = 'classes' | 'products';
@@ -46,12 +47,23 @@ function label(target: RecommenderTarget, item: string, name?: unknown): string 
   return `${type} · ${DOW[Number(dow)] ?? dow} ${time.join(':')} · ${club}`;
 }
 
-/** Interactions, the item catalog and each member's home club, from silver (views created by the caller). */
-export async function loadInteractions(db: Engine, target: RecommenderTarget, tz: string): Promise<{ interactions: Interaction[]; catalog: Catalog[]; homeClub: Map<string, string> }> {
+/**
+ * Interactions, the item catalog and each member's home club, from silver (views created by the
+ * caller). Above `maxInteractions`, a deterministic sample of members (all of a member's
+ * interactions or none) is read, so memory stays bounded whatever the chain's size.
+ */
+export async function loadInteractions(
+  db: Engine,
+  target: RecommenderTarget,
+  tz: string,
+  maxInteractions: number,
+): Promise<{ interactions: Interaction[]; catalog: Catalog[]; homeClub: Map<string, string>; memberShare: number }> {
   await db.execute(`CREATE OR REPLACE TEMP TABLE interactions AS ${interactionSql(target, tz)}`);
-  const interactions = (await db.query(`SELECT * FROM interactions`)).map((r) => ({ member: String(r.member), item: String(r.item), day: String(r.day), weight: Number(r.weight) }));
+  const [{ n }] = await db.query(`SELECT count(*)::DOUBLE AS n FROM interactions`);
+  const memberShare = shareFor(Number(n), maxInteractions);
+  const interactions = (await db.query(`SELECT * FROM interactions WHERE ${keySample('member', memberShare)} ORDER BY day, member, item`)).map((r) => ({ member: String(r.member), item: String(r.item), day: String(r.day), weight: Number(r.weight) }));
   if (interactions.length === 0) throw new DataError(`no ${target} interactions in silver; run the pipeline first`);
   const catalog = (await db.query(catalogSql(target))).map((r) => ({ id: String(r.item), label: label(target, String(r.item), r.label), group: String(r.grp) }));
   const clubs = await db.query(`SELECT member_id, arg_max(club_id, valid_from) AS club FROM dim_member GROUP BY member_id`);
-  return { interactions, catalog, homeClub: new Map(clubs.map((r) => [String(r.member_id), String(r.club)])) };
+  return { interactions, catalog, homeClub: new Map(clubs.map((r) => [String(r.member_id), String(r.club)])), memberShare };
 }

@@ -9,7 +9,8 @@ import { readTruthCsv } from '../truth';
 import { loadInteractions, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
 import { encodeF32, Recommender, top, type RecommenderModel } from './model';
 
-export const RECOMMENDER_SHARED = { iterations: 15, cgSteps: 3, testDays: 56, popularityDays: 90, k: 10 };
+/** `maxInteractions`: above it, a deterministic sample of members is trained on (memory stays bounded). */
+export const RECOMMENDER_SHARED = { iterations: 15, cgSteps: 3, testDays: 56, popularityDays: 90, k: 10, maxInteractions: 1_500_000 };
 /** Per-target ALS settings, chosen on the small dataset's time split (README: Training). */
 export const RECOMMENDER_PARAMS: Record<RecommenderTarget, { scaling: 'log' | 'linear'; factors: number; regularization: number; alpha: number }> = {
   classes: { scaling: 'log', factors: 16, regularization: 1, alpha: 10 },
@@ -178,7 +179,7 @@ export const recommenderParams = (target: RecommenderTarget) => ({ ...RECOMMENDE
 
 /** Interactions from silver, split in time: the last `testDays` days are the test window. */
 export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakehouse' | 'timezone'>, target: RecommenderTarget) {
-  const loaded = await readLake(ctx, (lake) => loadInteractions(lake, target, ctx.timezone));
+  const loaded = await readLake(ctx, (lake) => loadInteractions(lake, target, ctx.timezone, RECOMMENDER_SHARED.maxInteractions));
   const { catalog, homeClub } = loaded;
   const itemIndex = new Map(catalog.map((c, j) => [c.id, j]));
   const all = loaded.interactions.filter((r) => itemIndex.has(r.item));
@@ -186,7 +187,7 @@ export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakeh
   const cutoff = addDays(last, -RECOMMENDER_SHARED.testDays + 1);
   const train = all.filter((r) => r.day < cutoff);
   if (train.length === 0) throw new InsufficientDataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
-  return { catalog, homeClub, itemIndex, all, last, cutoff, train, test: all.filter((r) => r.day >= cutoff) };
+  return { catalog, homeClub, itemIndex, all, last, cutoff, memberShare: loaded.memberShare, train, test: all.filter((r) => r.day >= cutoff) };
 }
 
 /**
@@ -227,7 +228,7 @@ export function recommenderTrainer(target: RecommenderTarget) {
     return {
       name,
       artifact: model,
-      params: { model: 'implicit_als_cg', ...P, exclude_days: EXCLUDE_DAYS[target], items: catalog.length, members: fullData.members.length, test_from: cutoff },
+      params: { model: 'implicit_als_cg', ...P, exclude_days: EXCLUDE_DAYS[target], items: catalog.length, members: fullData.members.length, member_share: split.memberShare, test_from: cutoff },
       metrics: { ...metrics, fit_seconds: fitSeconds },
       curves: { train_loss: als.losses, holdout_train_loss: holdoutAls.losses },
       tags: { 'fitlake.source': target === 'classes' ? 'silver.class_checkins × dim_class_session' : 'silver.retail_sales', 'fitlake.train_rows': String(all.length) },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
+import { keySample, shareFor } from '../../pipelines/sql/sample';
 import { readLake } from '../lake';
 import { designMatrix, fitDesign } from '../churn/design';
 import { classReport, regressionReport } from '../metrics/multiclass';
@@ -9,7 +10,9 @@ import { fitLogistic } from '../models/logistic_regression';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { classifyActivity, predictCalories, type ActivityClassifier, type CalorieRegressor } from './model';
 
-export const WEARABLE_PARAMS = { testShare: 0.2, l2: 1e-4, ridge: 1e-3, maxTrainRows: 60000 };
+/** `maxRows`: at most about this many wearable days are read into memory (above it, a deterministic sample of members). */
+export const WEARABLE_PARAMS = { testShare: 0.2, l2: 1e-4, ridge: 1e-3, maxTrainRows: 60000, maxRows: 400_000 };
+const USABLE = 'steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_burned IS NOT NULL AND activity_type IS NOT NULL';
 const CLASSIFIER_INPUTS = ['steps', 'log_steps', 'avg_heart_rate', 'calories_burned', 'calories_to_steps_ratio', 'sleep_hours', 'weekend'];
 /** `avg_calories_30d` is the member's mean over the 30 summaries before the day (the feature store's member_wearables:avg_calories_30d at serving). */
 const REGRESSOR_INPUTS = ['steps', 'avg_heart_rate', 'sleep_hours', 'weekend', 'steps_x_hr', 'avg_calories_30d'];
@@ -19,14 +22,17 @@ export function isTestMember(member: string, seed: number, share: number): boole
   return createHash('sha256').update(`${seed}:${member}`).digest().readUInt32BE(0) / 2 ** 32 < share;
 }
 
-async function loadDays(ctx: TrainContext): Promise<Row[]> {
-  return readLake(ctx, (lake) =>
-    lake.query(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
+async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: number }> {
+  return readLake(ctx, async (lake) => {
+    const [{ n }] = await lake.query(`SELECT count(*)::DOUBLE AS n FROM wearables WHERE ${USABLE}`);
+    const memberShare = shareFor(Number(n), WEARABLE_PARAMS.maxRows);
+    const rows = await lake.query(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
         calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
         (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type,
         avg(calories_burned) OVER (PARTITION BY member_id ORDER BY activity_date ROWS BETWEEN 30 PRECEDING AND 1 PRECEDING)::DOUBLE AS avg_calories_30d
-      FROM wearables WHERE steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_burned IS NOT NULL AND activity_type IS NOT NULL ORDER BY day, member_id`),
-  );
+      FROM wearables WHERE ${USABLE} AND ${keySample('member_id', memberShare)} ORDER BY day, member_id`);
+    return { rows, memberShare };
+  });
 }
 
 /** Splits by member (never by row) and thins the training side to at most `max` rows, deterministically. */
@@ -63,7 +69,7 @@ function fitRegressor(rows: Row[], meta: ReturnType<typeof version>): CalorieReg
 
 /** Activity type from a day's wearable summary: one-vs-rest logistic regression, split by member. */
 export async function trainActivityClassifier(ctx: TrainContext): Promise<TrainedModel> {
-  const rows = await loadDays(ctx);
+  const { rows, memberShare } = await loadDays(ctx);
   const { train, test, all } = split(rows, ctx.seed);
   const meta = version(rows);
   const holdout = fitClassifier(train, meta);
@@ -77,7 +83,7 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
   for (const c of report.perClass) Object.assign(metrics, { [`precision_${c.label}`]: c.precision, [`recall_${c.label}`]: c.recall, [`f1_${c.label}`]: c.f1 });
   return {
     name: 'activity-classifier', artifact: fitClassifier(all, meta),
-    params: { model: 'one_vs_rest_logistic', inputs: CLASSIFIER_INPUTS.join(','), l2: WEARABLE_PARAMS.l2, split: 'by member', test_share: WEARABLE_PARAMS.testShare, baseline: `majority class (${majority})` },
+    params: { model: 'one_vs_rest_logistic', inputs: CLASSIFIER_INPUTS.join(','), l2: WEARABLE_PARAMS.l2, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: `majority class (${majority})` },
     metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/activity_classifier.json', content: JSON.stringify({ metrics, perClass: report.perClass }, null, 1) }],
     primary: { metric: 'macro_f1', better: 'higher' },
@@ -91,7 +97,7 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
 
 /** Daily calories burned from steps, heart rate, sleep and activity type: ridge regression, split by member. */
 export async function trainCalorieRegressor(ctx: TrainContext): Promise<TrainedModel> {
-  const rows = await loadDays(ctx);
+  const { rows, memberShare } = await loadDays(ctx);
   const { train, test, all } = split(rows, ctx.seed);
   const meta = version(rows);
   const holdout = fitRegressor(train, meta);
@@ -102,7 +108,7 @@ export async function trainCalorieRegressor(ctx: TrainContext): Promise<TrainedM
   const metrics = { mae: report.mae, rmse: report.rmse, r2: report.r2, baseline_mae: base.mae, baseline_rmse: base.rmse, baseline_r2: base.r2, test_days: test.length, train_days: train.length };
   return {
     name: 'calorie-regressor', artifact: fitRegressor(all, meta),
-    params: { model: 'ridge', inputs: [...REGRESSOR_INPUTS, 'activity_type'].join(','), lambda: WEARABLE_PARAMS.ridge, split: 'by member', test_share: WEARABLE_PARAMS.testShare, baseline: 'training mean' },
+    params: { model: 'ridge', inputs: [...REGRESSOR_INPUTS, 'activity_type'].join(','), lambda: WEARABLE_PARAMS.ridge, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: 'training mean' },
     metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/calorie_regressor.json', content: JSON.stringify({ metrics }, null, 1) }],
     primary: { metric: 'mae', better: 'lower' },

@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { ValidationError } from '../../../../core/errors';
+import { Db } from '../../../../pipelines/engine/duckdb/db';
+import { keySample, shareFor } from '../../../../pipelines/sql/sample';
+
+describe('deterministic key samples', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await Db.open();
+    await db.run(`CREATE TABLE ids AS SELECT 'M' || lpad(CAST(i AS VARCHAR), 7, '0') AS member_id FROM range(1, 20001) t(i)`);
+  });
+  afterAll(() => db.close());
+
+  it('keeps about the share asked for, the keys whose MD5 starts below it, the same on every run', async () => {
+    const kept = async (share: number) => (await db.all(`SELECT member_id FROM ids WHERE ${keySample('member_id', share)} ORDER BY member_id`)).map((r) => String(r.member_id));
+    const quarter = await kept(0.25);
+    expect(quarter.length).toBeGreaterThan(0.24 * 20000);
+    expect(quarter.length).toBeLessThan(0.26 * 20000);
+    expect(await kept(0.25)).toEqual(quarter);
+    const byNode = Array.from({ length: 20000 }, (_, i) => `M${String(i + 1).padStart(7, '0')}`).filter((id) => parseInt(createHash('md5').update(id).digest('hex').slice(0, 8), 16) < Math.floor(0.25 * 16 ** 8));
+    expect(quarter).toEqual(byNode);
+    const tenth = new Set(await kept(0.1));
+    expect(quarter.filter((id) => tenth.has(id)).length).toBe(tenth.size);
+    expect((await kept(1)).length).toBe(20000);
+  });
+
+  it('asks for the share that leaves about max rows, and refuses shares outside (0, 1]', () => {
+    expect(shareFor(1000, 5000)).toBe(1);
+    expect(shareFor(4_000_000, 600_000)).toBeCloseTo(0.15);
+    for (const bad of [0, -0.1, 1.5, Number.NaN]) expect(() => keySample('member_id', bad)).toThrow(ValidationError);
+    expect(() => keySample('member_id', 0)).toThrow(/sample share must be in \(0, 1\], got 0/);
+  });
+});
