@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
@@ -210,5 +210,19 @@ describe('a chain of clubs generated on worker threads', () => {
     const torn = new Set(readDirt(lakes[0].root).filter((d) => d.kind === 'malformed_line').map((d) => `${d.file}:${d.line}`));
     expect(torn.size).toBeGreaterThan(0);
     expect(lines.filter((l) => l.record === null).map((l) => `${l.file}:${l.line}`).sort()).toEqual([...torn].sort());
+  });
+
+  it('stops every worker and leaves no part files when writing the landing zone fails', async () => {
+    const lake = tmpLake();
+    try {
+      const small = { clubs: 3, members: 90, days: 5 };
+      await generateInto(lake.root, small, 3);
+      rmSync(join(lake.root, 'landing', 'app_events'), { recursive: true });
+      writeFileSync(join(lake.root, 'landing', 'app_events'), 'not a folder');
+      await expect(generateInto(lake.root, small, 3)).rejects.toThrow(/app_events/);
+      expect(existsSync(join(lake.root, '_truth', '.parts'))).toBe(false);
+    } finally {
+      lake.cleanup();
+    }
   });
 });

@@ -1,8 +1,12 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../../../core/config';
 import { DataError } from '../../../core/errors';
 
 export type Row = Record<string, unknown>;
+
+let instances = 0;
 
 /** The one DuckDB wrapper: a connection with plain-JS results and SQL quoting helpers. */
 export class Db {
@@ -11,8 +15,13 @@ export class Db {
     private readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(opts: { memoryLimit?: string; threads?: number; path?: string } = {}): Promise<Db> {
-    const settings: Record<string, string> = {};
+  /**
+   * Opens a database (in memory unless `path`). What does not fit in `memoryLimit` spills to
+   * `tempDirectory`, by default a folder of this instance's own under the OS temp dir (`TMPDIR`),
+   * never the current directory; DuckDB removes it on close.
+   */
+  static async open(opts: { memoryLimit?: string; threads?: number; path?: string; tempDirectory?: string } = {}): Promise<Db> {
+    const settings: Record<string, string> = { temp_directory: opts.tempDirectory ?? join(tmpdir(), `fitlake-duckdb-${process.pid}-${++instances}`) };
     if (opts.memoryLimit) settings.memory_limit = opts.memoryLimit;
     if (opts.threads) settings.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(opts.path ?? ':memory:', settings);
