@@ -50,8 +50,11 @@ export const ConfigSchema = z
       .strict(),
     features: z
       .object({
-        /** Where historical feature tables live and are joined: DuckDB over Parquet (the only one so far). */
-        offline: z.object({ type: z.literal('duckdb') }).strict(),
+        /**
+         * Where historical feature tables live and are joined: DuckDB over Parquet (the only one so far).
+         * `rowsPerBucket`: a view whose spine has more rows is built a bucket of keys at a time (default 10 M).
+         */
+        offline: z.object({ type: z.literal('duckdb'), rowsPerBucket: z.number().int().min(100).optional() }).strict(),
         /** Where the latest values are served from: in-process (no server) or Redis. */
         online: z.discriminatedUnion('type', [
           z.object({ type: z.literal('embedded') }).strict(),

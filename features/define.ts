@@ -31,9 +31,18 @@ export type Feature = z.infer<typeof FeatureSchema>;
  * and `feature_ts` (plus `created_ts`), features as columns. `windowed`: a file returning facts
  * (join key, `d` = the event's local date, `avail` = the date it became known, measure columns),
  * aggregated over trailing day windows at every row of a spine — the features are exprs over those.
+ * A view whose spine has many rows is built in buckets of keys (see `buildBuckets`), each bucket
+ * reading only its keys' spine rows and facts; the buckets' files together are the table.
  */
 export const SourceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sql'), file: Name }).strict(),
+  z
+    .object({
+      kind: z.literal('sql'),
+      file: Name,
+      /** The spine the file reads, if any: a view built in buckets reads it one bucket of keys at a time. */
+      spine: Name.optional(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('windowed'),

@@ -40,7 +40,7 @@ export function validateDefinitions(defs: Definitions): void {
   for (const v of defs.views) {
     for (const e of v.entities) if (!defs.entities.some((x) => x.name === e)) throw new DataError(`feature view ${v.name}: unknown entity "${e}"`);
     if (v.entities.length !== 1) throw new DataError(`feature view ${v.name}: exactly one entity is supported`);
-    if (v.source.kind === 'windowed' && !defs.spines.includes(v.source.spine)) throw new DataError(`feature view ${v.name}: spine ${v.source.spine} is not declared`);
+    if (v.source.spine !== undefined && !defs.spines.includes(v.source.spine)) throw new DataError(`feature view ${v.name}: spine ${v.source.spine} is not declared`);
     dup(v.schema.map((f) => f.name), `features in ${v.name}`);
   }
   for (const s of defs.services) resolveFeatures(defs, { service: s.name });

@@ -35,7 +35,7 @@ export function createOnlineStore(config: Pick<Config, 'lakehouse' | 'features'>
 export function createOfflineStore(config: Pick<Config, 'lakehouse' | 'timezone' | 'duckdb' | 'features' | 'engine'>, logger: Logger): OfflineStore {
   switch (config.features.offline.type) {
     case 'duckdb':
-      return new DuckDbOfflineStore(config.lakehouse, config, logger);
+      return new DuckDbOfflineStore(config.lakehouse, config, logger, config.features.offline.rowsPerBucket);
   }
 }
 

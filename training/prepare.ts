@@ -25,7 +25,7 @@ export async function prepareData(config: Config, store: FeatureStore, deps: { l
   if (!readManifest(config.lakehouse)) {
     const preset = SCALE_PRESETS[config.scale];
     deps.logger.info({ scale: config.scale, lakehouse: config.lakehouse }, 'no data yet: generating a synthetic gym');
-    generate(config.lakehouse, { seed: config.seed, ...preset, start: DEFAULT_START, timezone: config.timezone, dirt: DEFAULT_DIRT }, deps);
+    await generate(config.lakehouse, { seed: config.seed, ...preset, start: DEFAULT_START, timezone: config.timezone, dirt: DEFAULT_DIRT }, deps);
     generated = true;
   }
   const db = await Db.fromConfig(config);

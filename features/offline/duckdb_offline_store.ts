@@ -17,6 +17,7 @@ import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, 
 import { pitSql } from './pit_sql';
 import { sourceFileSql, viewSql } from './source_sql';
 import { copyToParquetAtomic, featureStatistics, scratchDir } from './duckdb_helpers';
+import { allRows, bucketsFor, DEFAULT_ROWS_PER_BUCKET, writeViewTable } from './view_build';
 import { historicalOnEngine } from './engine_historical';
 
 const hash = (parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
@@ -33,6 +34,7 @@ export class DuckDbOfflineStore implements OfflineStore {
     private readonly root: string,
     private readonly config: EngineSettings,
     private readonly logger: Logger,
+    private readonly rowsPerBucket = DEFAULT_ROWS_PER_BUCKET,
   ) {
     this.tables = new TableStore(join(root, 'features', 'offline'));
   }
@@ -113,24 +115,26 @@ export class DuckDbOfflineStore implements OfflineStore {
     const reports: BuildReport[] = [];
     const scratch = scratchDir(this.root, 'build');
     try {
+      const spineRows = new Map<string, number>();
       for (const s of defs.spines) {
         const file = join(scratch, `${s}.parquet`);
-        await engine.writeParquet(sourceFileSql(s), file);
-        await engine.registerParquet(s, [file]);
+        spineRows.set(s, await engine.writeParquet(sourceFileSql(s), file));
+        await engine.registerParquet(allRows(s), [file]);
+        await engine.execute(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(s)} AS SELECT * FROM ${sqlIdent(allRows(s))}`);
       }
       for (const p of plans) {
         const started = Date.now();
         const key = entities.get(p.view.entities[0])!.joinKey;
         const target = this.tables.stage(p.view.name);
-        const rows = await engine.writeParquet(`${p.sql}\nORDER BY ${sqlIdent(key)}, feature_ts, created_ts`, target.path).catch((e) => {
-          rmSync(target.path, { force: true });
-          throw e;
-        });
-        const properties = await gridProperties(engine, target.path, key, this.config.timezone);
-        this.tables.swap({ table: p.view.name, version: target.version, file: target.file, rows, fingerprint: p.fingerprint, built_at: new Date().toISOString(), properties });
+        const buckets = p.view.source.spine ? bucketsFor(spineRows.get(p.view.source.spine) ?? 0, this.rowsPerBucket) : 1;
+        const built = await writeViewTable(engine, { view: p.view, entities, key, buckets, path: target.path });
+        const properties = await gridProperties(engine, built.paths, key, this.config.timezone);
+        const files = built.paths.map((f) => relative(this.tables.tableDir(p.view.name), f));
+        const where = buckets === 1 ? { file: target.file } : { file: '', files };
+        this.tables.swap({ table: p.view.name, version: target.version, ...where, rows: built.rows, fingerprint: p.fingerprint, built_at: new Date().toISOString(), properties });
         const seconds = (Date.now() - started) / 1000;
-        this.logger.info({ view: p.view.name, rows, seconds }, 'built offline feature table');
-        reports.push({ view: p.view.name, action: 'built', rows, seconds });
+        this.logger.info({ view: p.view.name, rows: built.rows, buckets, seconds }, 'built offline feature table');
+        reports.push({ view: p.view.name, action: 'built', rows: built.rows, seconds });
       }
       return reports;
     } finally {
@@ -241,8 +245,8 @@ export class DuckDbOfflineStore implements OfflineStore {
  * Verifies whether a freshly written table is a daily grid — unique (key, feature_ts), every
  * feature_ts a local midnight in `timeZone`, created_ts = feature_ts — and says so in its properties.
  */
-async function gridProperties(engine: Engine, path: string, key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
-  await engine.registerParquet('_fitlake_built', [path]);
+async function gridProperties(engine: Engine, paths: string[], key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
+  await engine.registerParquet('_fitlake_built', paths);
   const [r] = await engine.query<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows,
       (SELECT count(*) FROM (SELECT DISTINCT ${sqlIdent(key)}, feature_ts FROM _fitlake_built) AS d) AS keys,
       count(*) FILTER (WHERE created_ts IS DISTINCT FROM feature_ts OR feature_ts <> fitlake_day_start(fitlake_local_date(feature_ts))) AS off

@@ -31,8 +31,10 @@ export function windowColumns(view: FeatureView): string[] {
  * known by D. Spine days are merged into the same timeline, each after the deltas of its own day,
  * and read the running sums there. A late-arriving record thus changes a value only from the day it
  * arrived: no row reveals anything that was not known at its feature_ts.
+ *
+ * `bucket`, a predicate on the join key, keeps one bucket's facts (its spine is filtered by the caller).
  */
-export function viewSql(view: FeatureView, entities: Map<string, Entity>): string {
+export function viewSql(view: FeatureView, entities: Map<string, Entity>, bucket = 'TRUE'): string {
   const key = sqlIdent(entities.get(view.entities[0])!.joinKey);
   const features = view.schema.map((f) => `${f.expr ?? sqlIdent(f.name)} AS ${sqlIdent(f.name)}`).join(',\n  ');
   if (view.source.kind === 'sql') {
@@ -49,7 +51,8 @@ export function viewSql(view: FeatureView, entities: Map<string, Entity>): strin
   const measures = [...sumCols, ...lastCols].map((c) => c.col);
   // DOUBLE on every engine; + 0.0: a sum that rounds to -0.0 is stored as 0.0
   const running = [...sumCols.map((c) => `CAST(coalesce(round(sum(${c.col}) OVER w, 6) + 0.0, 0) AS DOUBLE) AS ${c.col}`), ...lastCols.map((l) => `max(${l.col}) OVER w AS ${l.col}`)];
-  return `WITH facts AS (${sourceFileSql(file)}),
+  const source = bucket === 'TRUE' ? sourceFileSql(file) : `SELECT * FROM (${sourceFileSql(file)}) AS f WHERE ${bucket}`;
+  return `WITH facts AS (${source}),
 deltas AS (
   SELECT ${key}, avail AS day, ${adds.join(', ')} FROM facts
   ${removes.map((r) => `UNION ALL ${r}`).join('\n  ')}

@@ -25,7 +25,7 @@ export const PointerSchema = z
     /** `delta`: the table is a Delta table (Spark engine) and this is its version `delta_version`; absent: versioned files. */
     format: z.enum(['files', 'delta']).optional(),
     delta_version: z.number().int().min(0).optional(),
-    /** Unpartitioned Delta tables: their live data files (file is then ''). */
+    /** Unpartitioned Delta tables, and offline feature tables built in buckets: their data files (file is then ''). */
     files: z.array(z.string()).optional(),
     /** Facts about the data verified when the version was written, for readers to plan queries by. */
     properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

@@ -16,3 +16,17 @@ export function keySample(column: string, share: number): string {
 export function shareFor(total: number, max: number): number {
   return total <= max ? 1 : max / total;
 }
+
+/**
+ * A SQL predicate for bucket `index` of `count` (0 ≤ index < count): the keys in `column` whose MD5
+ * prefix falls in that bucket's share of the hex range. Buckets are disjoint and cover every key.
+ */
+export function keyBucket(column: string, index: number, count: number): string {
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) throw new ValidationError(`bucket ${index} of ${count} does not exist`, 'bucket');
+  if (count === 1) return 'TRUE';
+  const hex = (i: number) => Math.floor((i * 16 ** 8) / count).toString(16).padStart(8, '0');
+  const prefix = `substr(md5(CAST(${column} AS VARCHAR)), 1, 8)`;
+  const lower = index === 0 ? [] : [`${prefix} >= '${hex(index)}'`];
+  const upper = index === count - 1 ? [] : [`${prefix} < '${hex(index + 1)}'`];
+  return [...lower, ...upper].join(' AND ');
+}

@@ -67,6 +67,7 @@ function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureSer
 /** The churn training set split out of time: the latest `testFraction` of monthly snapshots are the test set. */
 export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone' | 'lakehouse' | 'duckdb' | 'logger'>) {
   const opts = { horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays };
+  ctx.store.resolve({ service: 'churn' }); // the registry's own errors first (none applied, no such service)
   const [{ n }] = await readLake(ctx, (lake) => lake.query(`SELECT count(*)::DOUBLE AS n FROM (${churnEntitySql(opts)}) AS entities`));
   const memberShare = shareFor(Number(n), CHURN_PARAMS.maxRows);
   if (memberShare < 1) ctx.logger.info({ snapshotRows: Number(n), memberShare: Number(memberShare.toFixed(4)) }, 'churn: training on a deterministic sample of members');
