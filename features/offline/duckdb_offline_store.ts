@@ -17,7 +17,7 @@ import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, 
 import { pitSql } from './pit_sql';
 import { sourceFileSql, viewSql } from './source_sql';
 import { copyToParquetAtomic, featureStatistics, scratchDir } from './duckdb_helpers';
-import { allRows, bucketsFor, DEFAULT_ROWS_PER_BUCKET, writeViewTable } from './view_build';
+import { DEFAULT_ROWS_PER_BUCKET, prepareSpines, writeViewTable } from './view_build';
 import { historicalOnEngine } from './engine_historical';
 
 const hash = (parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
@@ -115,19 +115,17 @@ export class DuckDbOfflineStore implements OfflineStore {
     const reports: BuildReport[] = [];
     const scratch = scratchDir(this.root, 'build');
     try {
-      const spineRows = new Map<string, number>();
-      for (const s of defs.spines) {
-        const file = join(scratch, `${s}.parquet`);
-        spineRows.set(s, await engine.writeParquet(sourceFileSql(s), file));
-        await engine.registerParquet(allRows(s), [file]);
-        await engine.execute(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(s)} AS SELECT * FROM ${sqlIdent(allRows(s))}`);
-      }
+      const keyOf = (spine: string) => {
+        const user = defs.views.find((v) => v.source.spine === spine);
+        return user ? entities.get(user.entities[0])!.joinKey : undefined;
+      };
+      const spineBuckets = await prepareSpines(engine, defs.spines.map((name) => ({ name, key: keyOf(name) })), scratch, this.rowsPerBucket);
       for (const p of plans) {
         const started = Date.now();
         const key = entities.get(p.view.entities[0])!.joinKey;
         const target = this.tables.stage(p.view.name);
-        const buckets = p.view.source.spine ? bucketsFor(spineRows.get(p.view.source.spine) ?? 0, this.rowsPerBucket) : 1;
-        const built = await writeViewTable(engine, { view: p.view, entities, key, buckets, path: target.path });
+        const buckets = p.view.source.spine ? (spineBuckets.get(p.view.source.spine) ?? 1) : 1;
+        const built = await writeViewTable(engine, { view: p.view, entities, key, buckets, path: target.path, scratch });
         const properties = await gridProperties(engine, built.paths, key, this.config.timezone);
         const files = built.paths.map((f) => relative(this.tables.tableDir(p.view.name), f));
         const where = buckets === 1 ? { file: target.file } : { file: '', files };

@@ -32,9 +32,10 @@ export function windowColumns(view: FeatureView): string[] {
  * and read the running sums there. A late-arriving record thus changes a value only from the day it
  * arrived: no row reveals anything that was not known at its feature_ts.
  *
- * `bucket`, a predicate on the join key, keeps one bucket's facts (its spine is filtered by the caller).
+ * `facts`: read the facts from this table, the rows matching `where` (one bucket of keys; the caller
+ * filters the spine the same way), instead of from the source file.
  */
-export function viewSql(view: FeatureView, entities: Map<string, Entity>, bucket = 'TRUE'): string {
+export function viewSql(view: FeatureView, entities: Map<string, Entity>, facts?: { table: string; where: string }): string {
   const key = sqlIdent(entities.get(view.entities[0])!.joinKey);
   const features = view.schema.map((f) => `${f.expr ?? sqlIdent(f.name)} AS ${sqlIdent(f.name)}`).join(',\n  ');
   if (view.source.kind === 'sql') {
@@ -51,7 +52,7 @@ export function viewSql(view: FeatureView, entities: Map<string, Entity>, bucket
   const measures = [...sumCols, ...lastCols].map((c) => c.col);
   // DOUBLE on every engine; + 0.0: a sum that rounds to -0.0 is stored as 0.0
   const running = [...sumCols.map((c) => `CAST(coalesce(round(sum(${c.col}) OVER w, 6) + 0.0, 0) AS DOUBLE) AS ${c.col}`), ...lastCols.map((l) => `max(${l.col}) OVER w AS ${l.col}`)];
-  const source = bucket === 'TRUE' ? sourceFileSql(file) : `SELECT * FROM (${sourceFileSql(file)}) AS f WHERE ${bucket}`;
+  const source = facts ? `SELECT * FROM ${sqlIdent(facts.table)} WHERE ${facts.where}` : sourceFileSql(file);
   return `WITH facts AS (${source}),
 deltas AS (
   SELECT ${key}, avail AS day, ${adds.join(', ')} FROM facts

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../../../../core/errors';
 import { Db } from '../../../../pipelines/engine/duckdb/db';
-import { keySample, shareFor } from '../../../../pipelines/sql/sample';
+import { hashBucket, keySample, md5Prefix, shareFor } from '../../../../pipelines/sql/sample';
 
 describe('deterministic key samples', () => {
   let db: Db;
@@ -22,6 +22,15 @@ describe('deterministic key samples', () => {
     const tenth = new Set(await kept(0.1));
     expect(quarter.filter((id) => tenth.has(id)).length).toBe(tenth.size);
     expect((await kept(1)).length).toBe(20000);
+  });
+
+  it('splits keys into disjoint buckets that cover them all', async () => {
+    const [r] = await db.all(`SELECT count(*)::INTEGER AS n, ${[0, 1, 2, 3, 4, 5, 6].map((b) => `count(*) FILTER (WHERE ${hashBucket(md5Prefix('member_id'), b, 7)})::INTEGER AS b${b}`).join(', ')} FROM ids`);
+    const sizes = [0, 1, 2, 3, 4, 5, 6].map((b) => Number(r[`b${b}`]));
+    expect(sizes.reduce((a, x) => a + x, 0)).toBe(20000);
+    for (const n of sizes) expect(Math.abs(n - 20000 / 7)).toBeLessThan(200);
+    expect(hashBucket('h', 0, 1)).toBe('TRUE');
+    expect(() => hashBucket('h', 3, 3)).toThrow(/bucket 3 of 3 does not exist/);
   });
 
   it('asks for the share that leaves about max rows, and refuses shares outside (0, 1]', () => {
