@@ -13,7 +13,7 @@ import { FEEDS } from '../feeds';
 import { ChainLanding, type LandedFile } from './landing_merge';
 import { GeneratorOptionsSchema, type GeneratorOptions } from './options';
 import { partFile, type ClubSummary } from './shard';
-import { openHosts } from './shard_host';
+import { openHosts, type ShardHost } from './shard_host';
 import { TRUTH_FILES, weeklyDemandCsv } from './truth';
 
 export const MANIFEST_VERSION = 2;
@@ -66,8 +66,9 @@ export async function generate(root: string, input: GeneratorOptions, deps: Gene
   rmSync(partsDir, { recursive: true, force: true });
   deps.logger.info({ ...opts, dirt: undefined, workers: Math.min(workers, opts.clubs) }, 'generating synthetic gym data');
   const torn = new AtomicWriter(join(partsDir, 'torn.csv'));
-  const hosts = openHosts(opts, partsDir, workers);
+  let hosts: ShardHost[] = [];
   try {
+    hosts = openHosts(opts, partsDir, workers);
     const landing = new ChainLanding(paths.landing, days, torn);
     const progress = deps.progress ?? noProgress;
     progress.start('simulate days', days.length);

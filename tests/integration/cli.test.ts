@@ -35,6 +35,8 @@ describe('fitlake CLI', () => {
     [['generate', '--members', '5'], /generator option members/],
     [['generate', '--start', '2025-02-30'], /generator option start: must be a YYYY-MM-DD date/],
     [['generate', '--timezone', 'Nowhere/City'], /timezone: not a known IANA time zone/],
+    [['generate', '--workers', '0'], /--workers must be a positive integer, got 0/],
+    [['generate', '--workers', 'two'], /--workers must be an integer/],
     [['ingest', '--max-files-per-batch', 'x'], /--max-files-per-batch must be an integer/],
     [['ingest', '--max-files-per-batch', '0'], /--max-files-per-batch must be a whole number ≥ 1/],
     [['pipeline', 'run'], /no bronze data under .*: run `fitlake ingest` first/],
