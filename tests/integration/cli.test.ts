@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileRunTracker } from '../../training/tracking/file_tracker';
@@ -12,6 +12,12 @@ describe('fitlake CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: fitlake/);
     expect(r.stdout).toMatch(/--help/);
+  });
+
+  it('ends quietly when the reader of its output goes away (`fitlake … | head`)', () => {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" bin/fitlake.js generate --help | true`], { encoding: 'utf8', cwd: join(__dirname, '..', '..') });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('generates and ingests end to end, printing what it did', () => {
