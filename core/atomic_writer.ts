@@ -4,12 +4,17 @@ import { tempSibling } from './atomic_fs';
 
 const FLUSH_AT = 1 << 20;
 
+/** Where text goes, line by line (an `AtomicWriter`, or anything that collects text). */
+export interface TextSink {
+  write(text: string): void;
+}
+
 /**
  * A file written piece by piece, aside, and put in place on `commit` (readers see the old file or
  * the whole new one, never a part). Strings are buffered and written in megabyte chunks, so a
  * writer of millions of short lines holds little memory.
  */
-export class AtomicWriter {
+export class AtomicWriter implements TextSink {
   private readonly tmp: string;
   private fd: number | null;
   private pending: string[] = [];

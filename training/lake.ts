@@ -1,6 +1,7 @@
 import { openEngine } from '../pipelines/engine/create';
 import type { Engine } from '../pipelines/engine/engine';
 import { registerLakeTables } from '../pipelines/runner/reader';
+import { shareFor } from '../pipelines/sql/sample';
 import type { TrainContext } from './trained';
 
 /**
@@ -16,4 +17,13 @@ export async function readLake<T>(ctx: Pick<TrainContext, 'lakehouse' | 'timezon
   } finally {
     engine.close();
   }
+}
+
+/**
+ * The share of members a trainer reads so that about `maxRows` of the rows of `sql` remain: 1 when
+ * they all fit, else the share to pass to `keySample` (a deterministic sample of whole members).
+ */
+export async function memberShareFor(lake: Engine, sql: string, maxRows: number): Promise<number> {
+  const [{ n }] = await lake.query(`SELECT count(*)::DOUBLE AS n FROM (${sql}) AS rows_to_count`);
+  return shareFor(Number(n), maxRows);
 }

@@ -1,3 +1,4 @@
+import type { TextSink } from '../../core/atomic_writer';
 import type { Day } from './calendar';
 import { isoLocal, localToUtcMs, usLocal } from './calendar';
 import type { DirtRates } from './options';
@@ -17,11 +18,6 @@ export const DIRT_KINDS = [
 ] as const;
 export type DirtKind = (typeof DIRT_KINDS)[number];
 
-/** Where dirt rows go: a file part of this club's shard, written line by line. */
-export interface DirtSink {
-  write(text: string): void;
-}
-
 /**
  * Every piece of injected dirt, one row each (kind, feed, record id, landing file and line when
  * known, detail), streamed to a sink, plus counts per feed and kind. Torn lines are only counted
@@ -30,7 +26,7 @@ export interface DirtSink {
 export class DirtLog {
   readonly counts: Record<string, Record<string, number>> = {};
 
-  constructor(private readonly out: DirtSink) {}
+  constructor(private readonly out: TextSink) {}
 
   add(kind: DirtKind, feed: string, recordId: string, detail = ''): void {
     this.tally(kind, feed);

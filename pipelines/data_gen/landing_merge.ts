@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { AtomicWriter } from '../../core/atomic_writer';
+import { AtomicWriter, type TextSink } from '../../core/atomic_writer';
 import type { Day } from './calendar';
 import { dirtRow } from './dirt';
 import { FEEDS, landingFileName } from '../feeds';
@@ -27,7 +27,7 @@ export class ChainLanding {
   constructor(
     private readonly landingDir: string,
     private readonly days: Day[],
-    private readonly torn: { write(text: string): void },
+    private readonly torn: TextSink,
   ) {}
 
   /** Writes day `d`'s files from every club's parts. */

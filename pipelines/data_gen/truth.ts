@@ -1,3 +1,4 @@
+import type { TextSink } from '../../core/atomic_writer';
 import { CLASS_TYPES, PRODUCTS } from './catalog';
 import type { Day } from './calendar';
 import type { Member } from './members';
@@ -5,11 +6,7 @@ import type { Member } from './members';
 export const SUPPLEMENTS = PRODUCTS.map((p, i) => ({ p, i })).filter((x) => x.p.category === 'supplements');
 
 /** Where a club's truth rows go: part files, one per truth table. */
-export interface TruthSinks {
-  churn: { write(text: string): void };
-  members: { write(text: string): void };
-  affinities: { write(text: string): void };
-}
+export type TruthSinks = Record<'churn' | 'members' | 'affinities', TextSink>;
 
 export const TRUTH_FILES = {
   churn: { file: 'churn_monthly.csv', header: 'member_id,snapshot_date,churn_probability,churned,effective_date' },

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
 import { churnEntitySql, churnTrainingSet } from '../../features/training_sets';
-import { shareFor } from '../../pipelines/sql/sample';
-import { readLake } from '../lake';
+import { memberShareFor, readLake } from '../lake';
 import { brier, calibrationBins, expectedCalibrationError, logLoss, prAuc, rocAuc, rocCurve, topLift } from '../metrics/classification';
 import { fitLogistic } from '../models/logistic_regression';
 import { lineChart } from '../plots/svg';
@@ -68,9 +67,8 @@ function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureSer
 export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone' | 'lakehouse' | 'duckdb' | 'logger'>) {
   const opts = { horizonDays: CHURN_PARAMS.horizonDays, minHistoryDays: CHURN_PARAMS.minHistoryDays };
   ctx.store.resolve({ service: 'churn' }); // the registry's own errors first (none applied, no such service)
-  const [{ n }] = await readLake(ctx, (lake) => lake.query(`SELECT count(*)::DOUBLE AS n FROM (${churnEntitySql(opts)}) AS entities`));
-  const memberShare = shareFor(Number(n), CHURN_PARAMS.maxRows);
-  if (memberShare < 1) ctx.logger.info({ snapshotRows: Number(n), memberShare: Number(memberShare.toFixed(4)) }, 'churn: training on a deterministic sample of members');
+  const memberShare = await readLake(ctx, (lake) => memberShareFor(lake, churnEntitySql(opts), CHURN_PARAMS.maxRows));
+  if (memberShare < 1) ctx.logger.info({ memberShare: Number(memberShare.toFixed(4)) }, 'churn: training on a deterministic sample of members');
   const set = await churnTrainingSet(ctx.store, { ...opts, memberShare });
   const rows = await set.rows();
   await set.close();

@@ -1,6 +1,7 @@
 import type { Engine } from '../../pipelines/engine/engine';
 import { sqlString } from '../../pipelines/sql/quote';
-import { keySample, shareFor } from '../../pipelines/sql/sample';
+import { keySample } from '../../pipelines/sql/sample';
+import { memberShareFor } from '../lake';
 import { DataError } from '../../core/errors';
 
 export type RecommenderTarget = 'classes' | 'products';
@@ -59,8 +60,7 @@ export async function loadInteractions(
   maxInteractions: number,
 ): Promise<{ interactions: Interaction[]; catalog: Catalog[]; homeClub: Map<string, string>; memberShare: number }> {
   await db.execute(`CREATE OR REPLACE TEMP TABLE interactions AS ${interactionSql(target, tz)}`);
-  const [{ n }] = await db.query(`SELECT count(*)::DOUBLE AS n FROM interactions`);
-  const memberShare = shareFor(Number(n), maxInteractions);
+  const memberShare = await memberShareFor(db, 'SELECT member FROM interactions', maxInteractions);
   const interactions = (await db.query(`SELECT * FROM interactions WHERE ${keySample('member', memberShare)} ORDER BY day, member, item`)).map((r) => ({ member: String(r.member), item: String(r.item), day: String(r.day), weight: Number(r.weight) }));
   if (interactions.length === 0) throw new DataError(`no ${target} interactions in silver; run the pipeline first`);
   const catalog = (await db.query(catalogSql(target))).map((r) => ({ id: String(r.item), label: label(target, String(r.item), r.label), group: String(r.grp) }));

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
-import { keySample, shareFor } from '../../pipelines/sql/sample';
-import { readLake } from '../lake';
+import { keySample } from '../../pipelines/sql/sample';
+import { memberShareFor, readLake } from '../lake';
 import { designMatrix, fitDesign } from '../churn/design';
 import { classReport, regressionReport } from '../metrics/multiclass';
 import { fitRidge } from '../models/linalg';
@@ -24,8 +24,7 @@ export function isTestMember(member: string, seed: number, share: number): boole
 
 async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: number }> {
   return readLake(ctx, async (lake) => {
-    const [{ n }] = await lake.query(`SELECT count(*)::DOUBLE AS n FROM wearables WHERE ${USABLE}`);
-    const memberShare = shareFor(Number(n), WEARABLE_PARAMS.maxRows);
+    const memberShare = await memberShareFor(lake, `SELECT member_id FROM wearables WHERE ${USABLE}`, WEARABLE_PARAMS.maxRows);
     const rows = await lake.query(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
         calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
         (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type,
