@@ -5,6 +5,7 @@ import { ValidationError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
 import { PRODUCTS } from '../../pipelines/data_gen/catalog';
 import { generate } from '../../pipelines/data_gen/generate';
+import { WorkerHost } from '../../pipelines/data_gen/shard_host';
 import { FEEDS } from '../../pipelines/feeds';
 import { fixturePath } from '../fixtures/cache';
 import { generateInto, NO_DIRT, options, tmpLake } from '../helpers';
@@ -222,6 +223,18 @@ describe('a chain of clubs generated on worker threads', () => {
       await expect(generateInto(lake.root, small, 3)).rejects.toThrow(/app_events/);
       expect(existsSync(join(lake.root, '_truth', '.parts'))).toBe(false);
     } finally {
+      lake.cleanup();
+    }
+  });
+
+  it('hands a worker thread failure to the caller, with the message the worker threw', async () => {
+    const lake = tmpLake();
+    // club 5 of a 2-club chain does not exist: the worker fails building it
+    const host = new WorkerHost(options({ clubs: 2, members: 60, days: 3 }), [5], join(lake.root, 'parts'));
+    try {
+      await expect(host.next()).rejects.toThrow(/Cannot read properties of undefined \(reading 'idx'\)/);
+    } finally {
+      await host.close();
       lake.cleanup();
     }
   });
