@@ -64,7 +64,7 @@ export async function writeViewTable(
   const { view, entities, key, buckets, path } = spec;
   const spine = view.source.spine;
   const order = `\nORDER BY ${sqlIdent(key)}, feature_ts, created_ts`;
-  if (buckets === 1 || !spine) return { paths: [path], rows: await engine.writeParquet(viewSql(view, entities) + order, path) };
+  if (buckets === 1 || !spine) return { paths: [path], rows: await engine.writeParquet(viewSql(view, entities, { asof: engine.asofJoin }) + order, path) };
   const factsTable = `${view.name}__facts`;
   if (view.source.kind === 'windowed') {
     const factsFile = join(spec.scratch, `${factsTable}.parquet`);
@@ -79,7 +79,7 @@ export async function writeViewTable(
       await selectSpine(engine, spine, where);
       const out = path.replace(/\.parquet$/, `-${b}.parquet`);
       paths.push(out);
-      rows += await engine.writeParquet(viewSql(view, entities, view.source.kind === 'windowed' ? { table: factsTable, where } : undefined) + order, out);
+      rows += await engine.writeParquet(viewSql(view, entities, { asof: engine.asofJoin, facts: view.source.kind === 'windowed' ? { table: factsTable, where } : undefined }) + order, out);
     }
     return { paths, rows };
   } catch (e) {

@@ -17,6 +17,8 @@ export interface Engine {
    * engine commits it (`commitTables`).
    */
   readonly tableFormat: 'files' | 'delta';
+  /** Whether the engine's SQL has an `ASOF JOIN` (DuckDB's: each left row joined to the right row with the latest key at or before its own). */
+  readonly asofJoin: boolean;
   /**
    * Commits built table versions as each table's next Delta version (several tables at once, each
    * its own Delta commit, `message` in each commit's userMetadata). Returns each table's committed

@@ -6,6 +6,10 @@ import { sqlStringList } from '../../pipelines/sql/quote';
 import { TableStore } from '../../pipelines/runner/table_store';
 import { FeatureStore } from '../../features/store';
 import { churnTrainingSet } from '../../features/training_sets';
+import { DEFINITIONS } from '../../features/definitions';
+import { sourceFileSql, viewSql } from '../../features/offline/source_sql';
+import { openEngine } from '../../pipelines/engine/create';
+import { registerLakeTables } from '../../pipelines/runner/reader';
 import { fixtureCopy } from '../fixtures/cache';
 import { TZ } from '../helpers';
 
@@ -63,5 +67,31 @@ describe('offline feature tables built a bucket of keys at a time', () => {
 
   it('refuses a bucket size below 100 rows, naming the setting', () => {
     expect(() => loadConfig({ lakehouse: lake.root, features: { offline: { type: 'duckdb', rowsPerBucket: 5 }, online: { type: 'embedded' } } }, {})).toThrow(/features\.offline\.rowsPerBucket/);
+  });
+});
+
+describe('windowed views: the ASOF join and the sorted timeline', () => {
+  const lake = fixtureCopy('features');
+  afterAll(() => lake.cleanup());
+
+  it('give identical tables, row for row (DuckDB uses the first, Spark the second)', async () => {
+    const engine = await openEngine(lake.root, { timezone: TZ, duckdb: { memoryLimit: '1GB' } });
+    try {
+      expect(engine.asofJoin).toBe(true);
+      await registerLakeTables(engine, lake.root);
+      await engine.registerView('member_days', sourceFileSql('member_days'));
+      const entities = new Map(DEFINITIONS.entities.map((e) => [e.name, e]));
+      const windowed = DEFINITIONS.views.filter((v) => v.source.kind === 'windowed' && v.source.spine === 'member_days');
+      expect(windowed.map((v) => v.name).sort()).toEqual(['member_app', 'member_retail', 'member_visits', 'member_wearables']);
+      for (const view of windowed) {
+        const [asof, timeline] = await Promise.all([true, false].map((on) => engine.query(`SELECT * FROM (${viewSql(view, entities, { asof: on })}) ORDER BY ALL`)));
+        expect(asof.length).toBeGreaterThan(10_000);
+        expect(asof).toEqual(timeline);
+        expect(viewSql(view, entities, { asof: true })).toContain('ASOF LEFT JOIN');
+        expect(viewSql(view, entities)).not.toContain('ASOF');
+      }
+    } finally {
+      engine.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../../core/config';
@@ -7,6 +8,27 @@ import { DataError } from '../../../core/errors';
 export type Row = Record<string, unknown>;
 
 let instances = 0;
+let sweptStaleSpill = false;
+
+/** Whether a process with this id is running (signal 0 probes without signalling; EPERM: it runs as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes spill folders left under `dir` by fitlake processes that were killed (DuckDB removes its own on close). */
+export function removeStaleSpill(dir = tmpdir()): string[] {
+  const stale = readdirSync(dir).filter((name) => {
+    const m = /^fitlake-duckdb-(\d+)-\d+$/.exec(name);
+    return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+  });
+  for (const name of stale) rmSync(join(dir, name), { recursive: true, force: true });
+  return stale;
+}
 
 /** The one DuckDB wrapper: a connection with plain-JS results and SQL quoting helpers. */
 export class Db {
@@ -18,9 +40,14 @@ export class Db {
   /**
    * Opens a database (in memory unless `path`). What does not fit in `memoryLimit` spills to
    * `tempDirectory`, by default a folder of this instance's own under the OS temp dir (`TMPDIR`),
-   * never the current directory; DuckDB removes it on close.
+   * never the current directory; DuckDB removes it on close. The first open in a process removes
+   * the folders of killed processes.
    */
   static async open(opts: { memoryLimit?: string; threads?: number; path?: string; tempDirectory?: string } = {}): Promise<Db> {
+    if (!sweptStaleSpill && !opts.tempDirectory) {
+      sweptStaleSpill = true;
+      removeStaleSpill();
+    }
     const settings: Record<string, string> = { temp_directory: opts.tempDirectory ?? join(tmpdir(), `fitlake-duckdb-${process.pid}-${++instances}`) };
     if (opts.memoryLimit) settings.memory_limit = opts.memoryLimit;
     if (opts.threads) settings.threads = String(opts.threads);

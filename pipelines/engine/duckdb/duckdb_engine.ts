@@ -18,6 +18,7 @@ function batchDaySql(log: BronzeLog, timeZone: string): string {
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
   readonly tableFormat = 'files';
+  readonly asofJoin = true;
 
   private constructor(readonly db: Db) {}
 

@@ -58,6 +58,7 @@ export function checkSparkPrerequisites(settings: SparkSettings): string {
 export class SparkEngine implements Engine {
   readonly name = 'spark';
   readonly tableFormat = 'delta';
+  readonly asofJoin = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited: string | null = null;

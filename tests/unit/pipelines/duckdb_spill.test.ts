@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Db } from '../../../pipelines/engine/duckdb/db';
+import { join } from 'node:path';
+import { Db, removeStaleSpill } from '../../../pipelines/engine/duckdb/db';
 
 describe('DuckDB spilling', () => {
   it('spills into a folder of its own under the OS temp dir, never the current directory, and removes it on close', async () => {
@@ -14,5 +16,18 @@ describe('DuckDB spilling', () => {
     a.close();
     b.close();
     expect(existsSync(dirs[0])).toBe(false);
+  });
+});
+
+describe('spill folders of killed processes', () => {
+  it('are removed; those of running processes and other folders stay', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spill-sweep-'));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const names = [`fitlake-duckdb-${dead}-1`, `fitlake-duckdb-${dead}-2`, `fitlake-duckdb-${process.pid}-1`, `fitlake-duckdb-${process.ppid}-3`, 'fitlake-duckdb-notes', 'other-123-1'];
+    for (const n of names) mkdirSync(join(dir, n));
+    writeFileSync(join(dir, names[0], 'spill.tmp'), 'x');
+    expect(removeStaleSpill(dir).sort()).toEqual(names.slice(0, 2));
+    expect(readdirSync(dir).sort()).toEqual(names.slice(2).sort());
+    rmSync(dir, { recursive: true });
   });
 });
