@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rowTemplate } from '../../core/row_shape';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { predictLogistic } from '../models/logistic_regression';
 import { designMatrix, DesignSpecSchema } from './design';
@@ -29,9 +30,20 @@ export const ChurnModelSchema = z
   .strict();
 export type ChurnModel = z.infer<typeof ChurnModelSchema>;
 
+let lastShape: { keys: string; template: Row } | null = null;
+
+/** The compact shape of `row` plus the derived columns (the last one is reused: rows of one read share their keys). */
+function shapeFor(row: Row, derived: Derived[]): Row {
+  const keys = [...Object.keys(row), ...derived.map((d) => d.name)];
+  const id = keys.join('\u0000');
+  if (lastShape?.keys !== id) lastShape = { keys: id, template: rowTemplate(keys) };
+  return lastShape.template;
+}
+
 /** Applies the derived-feature rules to a raw feature row (returns a new row). */
 export function withDerived(row: Row, derived: Derived[]): Row {
-  const out: Row = { ...row };
+  const out: Row = { ...shapeFor(row, derived) };
+  for (const k in row) out[k] = row[k];
   for (const d of derived) {
     const v = row[d.input];
     if (typeof v !== 'number' || !Number.isFinite(v)) out[d.name] = null;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../../core/config';
 import { DataError } from '../../../core/errors';
+import { rowTemplate } from '../../../core/row_shape';
 
 export type Row = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ export class Db {
   async all<T extends Row = Row>(sql: string): Promise<T[]> {
     try {
       const reader = await this.conn.runAndReadAll(sql);
-      return reader.getRowObjectsJS().map((r) => normalise(r) as T);
+      return rowObjects(reader.deduplicatedColumnNames(), reader.getColumnsJS()) as T[];
     } catch (e) {
       throw new DataError(`DuckDB: ${(e as Error).message}\n  in: ${sql.slice(0, 400)}`, e);
     }
@@ -114,10 +115,20 @@ export class Db {
   }
 }
 
-function normalise(row: Record<string, unknown>): Row {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(row)) {
-    out[k] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+/** A BIGINT as a number where it is exactly one; other values as they are. */
+function normalise(v: unknown): unknown {
+  return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Rows as plain objects of one compact shape (see `rowTemplate`). */
+function rowObjects(names: string[], columns: unknown[][]): Row[] {
+  const template = rowTemplate(names);
+  const n = columns.length === 0 ? 0 : columns[0].length;
+  const rows: Row[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = { ...template };
+    for (let j = 0; j < names.length; j++) row[names[j]] = normalise(columns[j][i]);
+    rows[i] = row;
   }
-  return out;
+  return rows;
 }
