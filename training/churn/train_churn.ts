@@ -93,7 +93,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   const p = predictChurn(holdout.model, test);
   const y = Float64Array.from(test, (r) => Number(r.label));
   const base = train.reduce((s, r) => s + Number(r.label), 0) / train.length;
-  const truth = truthChurnProbabilities(ctx.lakehouse);
+  const truth = truthChurnProbabilities(ctx.lakehouse, new Set(test.map((r) => String(r.member_id))));
   const oracle = truth ? test.map((r) => truth.get(`${r.member_id}|${day(r.snapshot_date)}`) ?? NaN) : null;
   const oracleAuc = oracle && oracle.every(Number.isFinite) ? rocAuc(oracle, y) : NaN;
   const metrics = {

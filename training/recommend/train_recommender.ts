@@ -141,13 +141,14 @@ function evaluate({ rec, test, itemIndex, excl, homeClub }: EvalInput, k: number
 
 /** Mean per-member Spearman correlation between model scores (max per truth key) and the generator's true affinities. */
 function truthRecovery(lakehouse: string, target: RecommenderTarget, rec: Recommender, members: string[]): { model: number; popularity: number } {
-  const truth = readTruthCsv(lakehouse, 'member_affinities.csv');
-  if (!truth) return { model: NaN, popularity: NaN };
   const kind = target === 'classes' ? 'class_type' : 'product';
+  const wanted = new Set(members);
+  const truth = readTruthCsv(lakehouse, 'member_affinities.csv', (r) => r.kind === kind && wanted.has(r.member_id));
+  if (!truth) return { model: NaN, popularity: NaN };
   const keyOf = (j: number) => (target === 'classes' ? rec.model.items[j].group : rec.model.items[j].id);
   const keys = [...new Set(rec.model.items.map((_, j) => keyOf(j)))].sort();
   const aff = new Map<string, Map<string, number>>();
-  for (const r of truth) if (r.kind === kind) aff.set(r.member_id, (aff.get(r.member_id) ?? new Map()).set(r.item, Number(r.affinity)));
+  for (const r of truth) aff.set(r.member_id, (aff.get(r.member_id) ?? new Map()).set(r.item, Number(r.affinity)));
   const perKey = (scores: ArrayLike<number>) => keys.map((key) => Math.max(...rec.model.items.map((_, j) => (keyOf(j) === key ? scores[j] : -Infinity))));
   const popByKey = perKey(rec.model.popularity.global);
   const model: number[] = [];
