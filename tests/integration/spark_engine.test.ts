@@ -40,11 +40,14 @@ const offlineContents = async (root: string) => {
   for (const [view, p] of Object.entries(store.snapshot())) out[view] = await parquetContents(store.files(p)[0]);
   return out;
 };
+/** Spark drivers running now (by pid); those already running when this file started (another user's run) are not ours. */
+const drivers = () => new Set(execFileSync('bash', ['-c', 'pgrep -f "[e]ngine/spark/server.py" || true'], { encoding: 'utf8' }).split('\n').filter(Boolean));
+const othersDrivers = drivers();
+const ourDrivers = () => [...drivers()].filter((pid) => !othersDrivers.has(pid));
 const waitForNoDriver = async () => {
-  for (let i = 0; i < 60 && drivers() > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
-  expect(drivers()).toBe(0);
+  for (let i = 0; i < 60 && ourDrivers().length > 0; i++) await new Promise((ok) => setTimeout(ok, 500));
+  expect(ourDrivers()).toEqual([]);
 };
-const drivers = () => Number(execFileSync('bash', ['-c', 'pgrep -fc "[e]ngine/spark/server.py" || true'], { encoding: 'utf8' }).trim());
 const outcomes = (root: string) =>
   readQualityRun(root)
     .results.map((r) => `${r.layer}.${r.table} ${r.description}: ${r.passed ? 'pass' : `fail ${r.failing}`}`)
