@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { rowTemplate } from '../core/row_shape';
+import { RowShape } from '../core/row_shape';
 
 const CHUNK = 8 << 20;
 
@@ -29,20 +29,15 @@ function forEachLine(path: string, onLine: (line: string) => void): void {
 export function readTruthCsv(lakehouse: string, file: string, keep: (row: Record<string, string>) => boolean = () => true): Record<string, string>[] | null {
   const path = join(lakehouse, '_truth', file);
   if (!existsSync(path)) return null;
-  let cols: string[] | null = null;
-  let template: Record<string, unknown> = {};
+  let shape: RowShape | null = null;
   const rows: Record<string, string>[] = [];
   forEachLine(path, (line) => {
-    if (cols === null) {
-      cols = line.split(',');
-      template = rowTemplate(cols);
-      return;
+    if (shape === null) shape = new RowShape(line.split(','));
+    else if (line !== '') {
+      const v = line.split(',');
+      const row = shape.row((i) => v[i] ?? '') as Record<string, string>;
+      if (keep(row)) rows.push(row);
     }
-    if (line === '') return;
-    const v = line.split(',');
-    const row = { ...template } as Record<string, string>;
-    for (let i = 0; i < cols.length; i++) row[cols[i]] = v[i] ?? '';
-    if (keep(row)) rows.push(row);
   });
   return rows;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rowTemplate } from '../../core/row_shape';
+import { RowShape } from '../../core/row_shape';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { predictLogistic } from '../models/logistic_regression';
 import { designMatrix, DesignSpecSchema } from './design';
@@ -30,20 +30,20 @@ export const ChurnModelSchema = z
   .strict();
 export type ChurnModel = z.infer<typeof ChurnModelSchema>;
 
-let lastShape: { keys: string; template: Row } | null = null;
+let lastShape: { id: string; shape: RowShape } | null = null;
 
-/** The compact shape of `row` plus the derived columns (the last one is reused: rows of one read share their keys). */
-function shapeFor(row: Row, derived: Derived[]): Row {
+/** The compact shape of `row`'s keys plus the derived columns (the last one is reused: rows of one read share their keys). */
+function shapeFor(row: Row, derived: Derived[]): RowShape {
   const keys = [...Object.keys(row), ...derived.map((d) => d.name)];
   const id = keys.join('\u0000');
-  if (lastShape?.keys !== id) lastShape = { keys: id, template: rowTemplate(keys) };
-  return lastShape.template;
+  if (lastShape?.id !== id) lastShape = { id, shape: new RowShape(keys) };
+  return lastShape.shape;
 }
 
 /** Applies the derived-feature rules to a raw feature row (returns a new row). */
 export function withDerived(row: Row, derived: Derived[]): Row {
-  const out: Row = { ...shapeFor(row, derived) };
-  for (const k in row) out[k] = row[k];
+  const shape = shapeFor(row, derived);
+  const out = shape.row((j) => row[shape.keys[j]]);
   for (const d of derived) {
     const v = row[d.input];
     if (typeof v !== 'number' || !Number.isFinite(v)) out[d.name] = null;

@@ -4,28 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../../core/config';
 import { DataError } from '../../../core/errors';
-import { rowTemplate } from '../../../core/row_shape';
+import { pidAlive } from '../../../core/atomic_fs';
+import { RowShape } from '../../../core/row_shape';
 
 export type Row = Record<string, unknown>;
 
 let instances = 0;
 let sweptStaleSpill = false;
 
-/** Whether a process with this id is running (signal 0 probes without signalling; EPERM: it runs as another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes spill folders left under `dir` by fitlake processes that were killed (DuckDB removes its own on close). */
 export function removeStaleSpill(dir = tmpdir()): string[] {
   const stale = readdirSync(dir).filter((name) => {
     const m = /^fitlake-duckdb-(\d+)-\d+$/.exec(name);
-    return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+    return m !== null && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]));
   });
   for (const name of stale) rmSync(join(dir, name), { recursive: true, force: true });
   return stale;
@@ -120,15 +111,11 @@ function normalise(v: unknown): unknown {
   return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** Rows as plain objects of one compact shape (see `rowTemplate`). */
+/** Rows as plain objects of one compact shape (see `RowShape`). */
 function rowObjects(names: string[], columns: unknown[][]): Row[] {
-  const template = rowTemplate(names);
+  const shape = new RowShape(names);
   const n = columns.length === 0 ? 0 : columns[0].length;
   const rows: Row[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = { ...template };
-    for (let j = 0; j < names.length; j++) row[names[j]] = normalise(columns[j][i]);
-    rows[i] = row;
-  }
+  for (let i = 0; i < n; i++) rows[i] = shape.row((j) => normalise(columns[j][i]));
   return rows;
 }

@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { rowTemplate } from '../../../core/row_shape';
+import { RowShape } from '../../../core/row_shape';
 import { Db } from '../../../pipelines/engine/duckdb/db';
 import { withDerived } from '../../../training/churn/model';
 import { CHURN_DERIVED } from '../../../training/churn/train_churn';
@@ -15,8 +15,8 @@ describe('rows of many columns keep a compact shape', () => {
     const keyed: Record<string, unknown> = {};
     for (let j = 0; j < 60; j++) keyed[`c${j}`] = j;
     expect(hasFastProperties(keyed)).toBe(false);
-    const row = { ...rowTemplate(Object.keys(keyed)) };
-    for (const k of Object.keys(keyed)) row[k] = keyed[k];
+    const keys = Object.keys(keyed);
+    const row = new RowShape(keys).row((j) => keyed[keys[j]]);
     expect(hasFastProperties(row)).toBe(true);
     expect(row).toEqual(keyed);
   });
