@@ -20,6 +20,16 @@ function writeDurable(path: string, data: string | Uint8Array, sync = true): voi
   }
 }
 
+/** Flushes a folder's entries (a file just created in it) to disk. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Writes a file so that readers see either the old content or the new, never a part.
  * `durable: false` skips the fsync: still atomic for readers, but a power cut may lose it.

@@ -69,6 +69,24 @@ export const ConfigSchema = z
         ]),
       })
       .strict(),
+    /**
+     * Where events arrive before bronze: landing files only (the embedded default; REST appends to
+     * landing files), or Apache Kafka (one topic per feed; `fitlake stream` writes them to bronze).
+     */
+    source: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('landing') }).strict(),
+      z
+        .object({
+          type: z.literal('kafka'),
+          /** Bootstrap brokers, host:port. */
+          brokers: z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port')).min(1).default(['127.0.0.1:9092']),
+          /** Topic of a feed: <topicPrefix><feed>; the dead-letter topic: <topicPrefix>dlq. */
+          topicPrefix: z.string().regex(/^[\w.-]*$/, 'letters, digits, ".", "_", "-"').default('fitlake.'),
+          /** Partitions of each feed topic when `fitlake stream` creates it. */
+          partitions: z.number().int().min(1).max(1000).default(3),
+        })
+        .strict(),
+    ]),
     /** Where training runs and registered models are recorded (MLflow's data model). */
     tracking: z.discriminatedUnion('type', [
       /** MLflow's file-store layout in a folder (default <lakehouse>/mlruns); no server. */
@@ -119,6 +137,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'tracking'> = {
   engine: { type: 'duckdb' },
   duckdb: { memoryLimit: '2GB' },
   features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } },
+  source: { type: 'landing' },
   serving: { port: 3000, host: '127.0.0.1', clock: 'data', reloadIntervalMs: 30_000, maxBatch: 500, rateLimitPerMinute: 60_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 2_000, trustProxy: false },
 };
 
@@ -175,6 +194,17 @@ function trackingFromEnv(env: NodeJS.ProcessEnv): Config['tracking'] | undefined
   return { type: 'file', dir: uri };
 }
 
+/** FITLAKE_SOURCE=kafka (with FITLAKE_KAFKA_BROKERS=host:port,…) reads events from Kafka. */
+function sourceFromEnv(env: NodeJS.ProcessEnv): Config['source'] | undefined {
+  const type = env.FITLAKE_SOURCE;
+  if (!type && !env.FITLAKE_KAFKA_BROKERS) return undefined;
+  if (type === 'landing') return { type };
+  if (type !== undefined && type !== 'kafka') throw new ValidationError(`FITLAKE_SOURCE must be landing or kafka, got "${type}"`, 'FITLAKE_SOURCE');
+  const parsed = ConfigSchema.shape.source.safeParse({ type: 'kafka', ...(env.FITLAKE_KAFKA_BROKERS ? { brokers: env.FITLAKE_KAFKA_BROKERS.split(',').map((b) => b.trim()) } : {}) });
+  if (!parsed.success) throw zodToValidation(parsed.error, 'FITLAKE_KAFKA_BROKERS');
+  return parsed.data;
+}
+
 function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   const out: PartialConfig = {};
   if (env.FITLAKE_LAKEHOUSE) out.lakehouse = env.FITLAKE_LAKEHOUSE;
@@ -188,6 +218,8 @@ function fromEnv(env: NodeJS.ProcessEnv): PartialConfig {
   if (engine) out.engine = engine;
   const tracking = trackingFromEnv(env);
   if (tracking) out.tracking = tracking;
+  const source = sourceFromEnv(env);
+  if (source) out.source = source;
   const serving: Partial<Config['serving']> = {};
   if (env.PORT) serving.port = parseIntStrict(env.PORT, 'PORT');
   if (env.FITLAKE_HOST) serving.host = env.FITLAKE_HOST;

@@ -1,17 +1,16 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
 import { Db } from '../engine/duckdb/db';
-import { sqlIdent, sqlString } from '../sql/quote';
 import { ValidationError } from '../../core/errors';
-import { faultPoint } from '../../core/faults';
 import type { Logger } from '../../core/logger';
 import { lakePaths, type LakePaths } from '../../core/paths';
 import { noProgress, type Progress } from '../../core/progress';
-import { FEEDS, type FeedSpec } from '../feeds';
+import { FEEDS } from '../feeds';
 import { discover, dropDate, screen, type Screened } from './landing_files';
-import { BronzeLog, type Commit, type CommitOutput, type CommitSource } from './log';
-import { csvFeedSql, headersSql, jsonFeedSql, linesSql, UNQUOTE_MACRO } from './parse_sql';
+import { BronzeLog, type Commit, type CommitSource } from './log';
+import { UNQUOTE_MACRO } from './parse_sql';
+import { moveStaged, QUARANTINE_TABLE, stageBatch, type FeedInput } from './batch_writer';
 
 export interface IngestOptions {
   /** The gym's zone: event dates (the partitions) are local dates there. */
@@ -51,7 +50,7 @@ export interface IngestResult {
   vacuumed: number;
 }
 
-export const QUARANTINE_TABLE = '_quarantine';
+export { QUARANTINE_TABLE };
 const DEFAULT_SETTLE_MS = 10_000;
 
 function localDay(at: Date, timeZone: string): string {
@@ -136,54 +135,23 @@ function report(r: IngestResult, logger: Logger, today: string): void {
 }
 
 async function runBatch(batchId: number, batch: Screened[], paths: LakePaths, opts: IngestOptions, deps: IngestDeps, now: Date): Promise<Commit> {
-  const { db } = deps;
   const stage = join(paths.bronzeStaging, `batch-${batchId}`);
-  mkdirSync(stage, { recursive: true });
   const ingestedAt = now.toISOString();
-  const outputs: CommitOutput[] = [];
-  const counts = new Map<string, { rows: number; quarantined: number }>();
-  const meta = `_source_file, _line_number::BIGINT AS _line_number, ${batchId}::BIGINT AS _batch_id, ${sqlString(ingestedAt)}::TIMESTAMPTZ AS _ingested_at`;
+  const inputs: FeedInput[] = [];
   for (const feed of FEEDS) {
     const files = batch.filter((c) => c.file.feed === feed);
     if (files.length === 0) continue;
     const readable = files.filter((f) => !f.rejected);
-    const bad: string[] = [];
-    if (readable.length > 0) {
-      await parseFeed(feed, readable, opts.timezone, db);
-      const cols = feed.columns.map(sqlIdent).join(', ');
-      const stats = await db.all<{ filename: string; count: number }>(
-        `COPY (SELECT ${cols}, ${meta}, date FROM _parsed WHERE _reason IS NULL ORDER BY _source_file, _line_number)
-         TO ${sqlString(join(stage, feed.name))} (FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN ${sqlString(`part-${batchId}-{i}`)}, OVERWRITE_OR_IGNORE, RETURN_STATS)`,
-      );
-      for (const s of stats) outputs.push({ table: feed.name, path: relative(stage, s.filename), rows: Number(s.count) });
-      bad.push(`SELECT ${sqlString(feed.name)} AS feed, ${meta}, _line AS raw_line, _reason AS reason FROM _parsed WHERE _reason IS NOT NULL`);
-      for (const r of await db.all<{ f: string; ok: number; bad: number }>(
-        `SELECT _source_file AS f, count(*) FILTER (WHERE _reason IS NULL) AS ok, count(*) FILTER (WHERE _reason IS NOT NULL) AS bad FROM _parsed GROUP BY 1`,
-      )) {
-        counts.set(r.f, { rows: Number(r.ok), quarantined: Number(r.bad) });
-      }
-    }
-    for (const f of files.filter((x) => x.rejected)) {
-      bad.push(
-        `SELECT ${sqlString(feed.name)} AS feed, ${sqlString(f.file.path)} AS _source_file, NULL::BIGINT AS _line_number, ${batchId}::BIGINT AS _batch_id, ${sqlString(ingestedAt)}::TIMESTAMPTZ AS _ingested_at, NULL::VARCHAR AS raw_line, ${sqlString(f.rejected!)} AS reason`,
-      );
-      counts.set(f.file.path, { rows: 0, quarantined: 1 });
-    }
-    const qPath = join(stage, QUARANTINE_TABLE, feed.name, `part-${batchId}-0.parquet`);
-    mkdirSync(dirname(qPath), { recursive: true });
-    const q = await db.all<{ count: number }>(`COPY (${bad.join(' UNION ALL ')} ORDER BY _source_file, _line_number) TO ${sqlString(qPath)} (FORMAT parquet, RETURN_STATS)`);
-    const qRows = Number(q[0]?.count ?? 0);
-    if (qRows > 0) outputs.push({ table: QUARANTINE_TABLE, path: relative(stage, qPath), rows: qRows });
-    else rmSync(qPath, { force: true });
+    inputs.push({
+      feed,
+      format: feed.format,
+      lines: readable.map((f) => ({ readFrom: f.readFrom, source: f.file.path, lineBase: f.lineBase })),
+      headers: feed.format === 'csv' ? readable.map((f) => ({ source: f.file.path, header: f.header ?? '' })) : undefined,
+      rejected: files.filter((f) => f.rejected).map((f) => ({ source: f.file.path, line: null, raw: null, reason: f.rejected! })),
+    });
   }
-  faultPoint('bronze.after_stage');
-  for (const o of outputs) {
-    const target = join(paths.bronze, o.path);
-    mkdirSync(dirname(target), { recursive: true });
-    renameSync(join(stage, o.path), target);
-    faultPoint('bronze.mid_move');
-  }
-  faultPoint('bronze.before_commit');
+  const { outputs, counts } = await stageBatch(deps.db, stage, batchId, ingestedAt, opts.timezone, inputs);
+  moveStaged(stage, paths.bronze, outputs);
   const sources: CommitSource[] = batch.map((c) => ({
     path: c.file.path,
     feed: c.file.feed.name,
@@ -197,14 +165,4 @@ async function runBatch(batchId: number, batch: Screened[], paths: LakePaths, op
     ...(c.rejected ? { rejected: c.rejected } : {}),
   }));
   return { batch_id: batchId, committed_at: ingestedAt, sources, outputs };
-}
-
-/** Reads a feed's readable ranges into `_parsed`: feed columns as text, `_reason` for bad lines, `date`. */
-async function parseFeed(feed: FeedSpec, files: Screened[], timeZone: string, db: Db): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE _lines AS ${linesSql(files.map((f) => ({ readFrom: f.readFrom, source: f.file.path, lineBase: f.lineBase })))}`);
-  if (feed.format === 'csv') {
-    await db.run(`CREATE OR REPLACE TEMP TABLE _headers AS ${headersSql(files.map((f) => ({ source: f.file.path, header: f.header ?? '' })))}`);
-  }
-  const parse = feed.format === 'csv' ? csvFeedSql(feed, '_lines', '_headers', timeZone) : jsonFeedSql(feed, '_lines', timeZone);
-  await db.run(`CREATE OR REPLACE TEMP TABLE _parsed AS ${parse}`);
 }
