@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Register> = {
   features: () => (require('./features_command') as typeof import('./features_command')).registerFeatures,
   train: () => (require('./train_command') as typeof import('./train_command')).registerTrain,
   serve: () => (require('./serve_command') as typeof import('./serve_command')).registerServe,
+  stream: () => (require('./stream_command') as typeof import('./stream_command')).registerStream,
   report: () => (require('./report_command') as typeof import('./report_command')).registerReport,
 };
 /** Commands registered by another command's module. */

@@ -22,6 +22,17 @@ const SourceSchema = z
     rejected: z.string().optional(),
   })
   .strict();
+const OffsetsSchema = z
+  .object({
+    topic: z.string(),
+    partition: z.number().int().min(0),
+    /** The batch took offsets [from, to): the next batch of this partition starts at `to`. */
+    from: z.number().int().min(0),
+    to: z.number().int().min(0),
+    rows: z.number().int(),
+    quarantined: z.number().int(),
+  })
+  .strict();
 const OutputSchema = z.object({ table: z.string(), path: z.string(), rows: z.number().int() }).strict();
 
 export const CommitSchema = z
@@ -29,12 +40,15 @@ export const CommitSchema = z
     batch_id: z.number().int().min(1),
     committed_at: z.string(),
     sources: z.array(SourceSchema),
+    /** The Kafka offset ranges a stream batch consumed, committed in the same step as its files. */
+    kafka: z.array(OffsetsSchema).optional(),
     outputs: z.array(OutputSchema),
   })
   .strict();
 export type Commit = z.infer<typeof CommitSchema>;
 export type CommitSource = z.infer<typeof SourceSchema>;
 export type CommitOutput = z.infer<typeof OutputSchema>;
+export type CommitOffsets = z.infer<typeof OffsetsSchema>;
 
 const LOG_NAME = /^(\d{12})\.json$/;
 
@@ -50,15 +64,30 @@ export class BronzeLog {
   ) {}
 
   static load(dir: string): BronzeLog {
-    const commits: Commit[] = [];
-    if (existsSync(dir)) {
-      for (const name of readdirSync(dir).filter((n) => LOG_NAME.test(n)).sort()) {
-        const parsed = CommitSchema.safeParse(JSON.parse(readFileSync(join(dir, name), 'utf8')));
-        if (!parsed.success) throw new DataError(`corrupt bronze log entry ${join(dir, name)}: ${parsed.error.issues[0]?.message}`);
-        commits.push(parsed.data);
-      }
+    const log = new BronzeLog(dir, []);
+    log.refresh();
+    return log;
+  }
+
+  /** Reads the commits other writers added since this log was loaded. */
+  refresh(): void {
+    if (!existsSync(this.dir)) return;
+    const after = this.nextBatchId() - 1;
+    for (const name of readdirSync(this.dir).sort()) {
+      const m = LOG_NAME.exec(name);
+      if (!m || Number(m[1]) <= after) continue;
+      const path = join(this.dir, name);
+      const parsed = CommitSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (!parsed.success) throw new DataError(`corrupt bronze log entry ${path}: ${parsed.error.issues[0]?.message}`);
+      this.commits.push(parsed.data);
     }
-    return new BronzeLog(dir, commits);
+  }
+
+  /** Where each Kafka partition's next batch starts (`topic:partition` → offset), from the committed batches. */
+  kafkaOffsets(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const c of this.commits) for (const k of c.kafka ?? []) out.set(`${k.topic}:${k.partition}`, Math.max(k.to, out.get(`${k.topic}:${k.partition}`) ?? 0));
+    return out;
   }
 
   nextBatchId(): number {
