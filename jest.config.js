@@ -9,10 +9,10 @@ module.exports = {
   testSequencer: '<rootDir>/tests/fixtures/sequencer.js',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
-    // hyparquet (Delta checkpoints) ships ES modules only; jest loads CommonJS
-    '/node_modules/hyparquet/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    // hyparquet (Delta checkpoints) and @platformatic/kafka (the Kafka client) ship ES modules only; jest loads CommonJS
+    '/node_modules/(hyparquet|@platformatic/[\\w-]+)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!hyparquet/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|@platformatic)/)'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

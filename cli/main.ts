@@ -11,11 +11,12 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Register> = {
   generate: () => (require('./generate_command') as typeof import('./generate_command')).registerGenerate,
   ingest: () => (require('./ingest_command') as typeof import('./ingest_command')).registerIngest,
+  stream: () => (require('./stream_command') as typeof import('./stream_command')).registerStream,
+  simulate: () => (require('./simulate_command') as typeof import('./simulate_command')).registerSimulate,
   pipeline: () => (require('./pipeline_command') as typeof import('./pipeline_command')).registerPipeline,
   features: () => (require('./features_command') as typeof import('./features_command')).registerFeatures,
   train: () => (require('./train_command') as typeof import('./train_command')).registerTrain,
   serve: () => (require('./serve_command') as typeof import('./serve_command')).registerServe,
-  stream: () => (require('./stream_command') as typeof import('./stream_command')).registerStream,
   report: () => (require('./report_command') as typeof import('./report_command')).registerReport,
 };
 /** Commands registered by another command's module. */

@@ -2,7 +2,7 @@
 # Installs the real components the integration tests start on 127.0.0.1 that npm cannot install:
 # redis-server (Debian's package, the online store), MLflow (PyPI, into the git-ignored .venv, the
 # tracking server and the client that reads our file store back) and the Spark engine's PySpark
-# (scripts/install_spark.sh). Run by `npm test` (pretest) and .ci/run; quick and silent when all
+# (scripts/install_spark.sh) and the Apache Kafka broker's jars (scripts/install_kafka.sh). Run by `npm test` (pretest) and .ci/run; quick and silent when all
 # are already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +21,4 @@ if ! pip_has mlflow "${MLFLOW_VERSION}"; then
 fi
 
 bash scripts/install_spark.sh
+bash scripts/install_kafka.sh

@@ -10,6 +10,7 @@ import { errorMiddleware, jsonBody } from './http';
 import { RateLimiter, rateLimit } from './rate_limit';
 import { forecastRoutes } from './routes/forecast';
 import { opsRoutes } from './routes/ops';
+import { ingestRoutes, MAX_INGEST_BYTES } from './routes/ingest';
 import { predictRoutes } from './routes/predict';
 import { recommendRoutes } from './routes/recommend';
 
@@ -126,11 +127,11 @@ export function createApp(opts: AppOptions): Express {
       requestId,
       ...(opts.requestLogs !== false && opts.logger.isLevelEnabled('info') ? [requestLogger(opts)] : []),
       ...(limiter ? [rateLimit(limiter, opts.trustProxy !== undefined && opts.trustProxy !== false)] : []),
-      jsonBody(256 * 1024),
+      jsonBody((req) => (req.path.startsWith('/ingest/') ? MAX_INGEST_BYTES : 256 * 1024)),
     ]),
   );
   // every route on the app's own router: a request walks one layer list (a mounted Router is a second walk)
-  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, opsRoutes]) register(app, opts);
+  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, ingestRoutes, opsRoutes]) register(app, opts);
   app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path.slice(0, 100)}`)));
   app.use(errorMiddleware(opts.logger));
   return app;

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger';
+import type { Source } from '../pipelines/source/source';
 import type { EntityReader } from '../features/online/entity_reader';
 import type { ApiMetrics } from './metrics';
 import type { ModelManager } from './models';
@@ -17,4 +18,8 @@ export interface ApiContext {
   /** The admin API key (from FITLAKE_ADMIN_API_KEY); admin routes are refused without one. */
   apiKey?: string;
   maxBatch: number;
+  /** Where POST /ingest/:feed makes events durable (the configured source); absent: ingestion unavailable. */
+  source?: Source;
+  /** The ingestion API key (from FITLAKE_INGEST_API_KEY); /ingest is refused without one. */
+  ingestKey?: string;
 }

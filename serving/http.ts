@@ -26,11 +26,12 @@ function closestIssue(issue: Issue | undefined): Issue | undefined {
 }
 
 /**
- * Reads an `application/json` body of at most `limit` bytes into req.body (400 when it is not JSON,
+ * Reads an `application/json` body of at most `limitFor(req)` bytes into req.body (400 when it is not JSON,
  * 413 when larger, 415-style 400 for other content types on requests that carry a body).
  */
-export function jsonBody(limit: number): RequestHandler {
+export function jsonBody(limitFor: (req: Request) => number): RequestHandler {
   return (req, _res, next) => {
+    const limit = limitFor(req);
     const length = req.headers['content-length'];
     if (req.method === 'GET' || req.method === 'HEAD' || (length === undefined && req.headers['transfer-encoding'] === undefined) || length === '0') return next();
     const type = req.headers['content-type'] ?? '';
@@ -100,8 +101,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       status = err.httpStatus;
       body = { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), request_id: id };
     }
-    if (status >= 500) logger.error({ err, req_id: id }, 'request failed');
+    if (status >= 500 && status !== 503) logger.error({ err, req_id: id }, 'request failed');
     if (res.headersSent) return;
+    if (status === 503) res.setHeader('retry-after', '5');
     res.status(status).json({ error: body });
   };
 }

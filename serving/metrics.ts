@@ -10,12 +10,18 @@ export class ApiMetrics {
   readonly modelInfo = new Gauge({ name: 'fitlake_model_info', help: 'Served model versions (value 1)', labelNames: ['model', 'version', 'alias'] as const, registers: [this.registry] });
   /** 1 while the last refresh of the online store or materialization records failed (the previous values are served). */
   readonly storeRefreshFailed = new Gauge({ name: 'fitlake_store_refresh_failed', help: 'Whether the last store refresh failed (1: serving the values loaded before)', registers: [this.registry] });
+  readonly ingestedEvents = tally({ name: 'fitlake_ingested_events_total', help: 'Events made durable through POST /ingest, by feed', labelNames: ['feed'] as const, registers: [this.registry] });
   readonly freshness = tally({ name: 'fitlake_feature_freshness_total', help: 'Online feature vectors read, by freshness', labelNames: ['freshness'] as const, registers: [this.registry] });
 
   /** Records one request's latency under its route template ('unmatched' when no route took it). */
   observe(req: { route?: { path?: string }; baseUrl: string; method: string }, status: number, seconds: number): void {
     const path = req.route?.path;
     this.latency.observe(path ? (req.baseUrl ? req.baseUrl + path : path) : 'unmatched', req.method, status, seconds);
+  }
+
+  /** Counts `n` events of `feed` accepted by POST /ingest. */
+  ingested(feed: string, n: number): void {
+    this.ingestedEvents.add(feed, () => ({ feed }), n);
   }
 
   constructor(defaults = false) {

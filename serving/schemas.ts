@@ -25,6 +25,9 @@ export const ForecastQuery = z
   .strict();
 
 export const MemberParams = z.object({ member: MemberId }).strict();
+export const IngestParams = z.object({ feed: z.string().regex(/^[a-z_]{1,40}$/, 'a feed name (lowercase letters and _)') }).strict();
+/** 202 of POST /ingest/:feed. */
+export const IngestAccepted = z.object({ feed: z.string(), accepted: z.number().int(), durable_in: z.enum(['landing', 'kafka']) }).strict();
 export const NoQuery = z.object({}).strict();
 
 const ModelRef = z.object({ name: z.string(), version: z.string(), alias: z.string() });

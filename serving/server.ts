@@ -6,6 +6,7 @@ import { ConflictError, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { lakehouseId } from '../core/paths';
 import { FeatureStore } from '../features/store';
+import { createSource } from '../pipelines/source/create';
 import { createRunTracker } from '../training/tracking/create';
 import { createApp } from './app';
 import type { ApiContext } from './context';
@@ -45,12 +46,15 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     logger,
     apiKey: env.FITLAKE_ADMIN_API_KEY || undefined,
     maxBatch: config.serving.maxBatch,
+    source: createSource(config),
+    ingestKey: env.FITLAKE_INGEST_API_KEY || undefined,
   };
   models.start(config.serving.reloadIntervalMs);
   return {
     ctx,
     close: async () => {
       models.stop();
+      await ctx.source?.close();
       await tracker.close();
       await store.close();
     },

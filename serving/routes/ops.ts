@@ -7,8 +7,9 @@ import { servedList } from '../models';
 import { DOCS_CSP, docsPage, openApiDocument } from '../openapi';
 import { MemberParams, NoQuery } from '../schemas';
 
-function checkKey(expected: string | undefined, given: unknown): void {
-  if (!expected) throw new AuthError('the admin API is disabled: set FITLAKE_ADMIN_API_KEY');
+/** Refuses a request whose X-API-Key is not `expected` (`disabled`: the message when no key is configured). */
+export function checkKey(expected: string | undefined, given: unknown, disabled = 'the admin API is disabled: set FITLAKE_ADMIN_API_KEY'): void {
+  if (!expected) throw new AuthError(disabled);
   const a = Buffer.from(typeof given === 'string' ? given : '');
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AuthError('missing or wrong X-API-Key');

@@ -16,7 +16,7 @@ describe('fitlake command loading', () => {
     const names = (args?: string[]) => buildProgram(args).commands.map((c) => c.name());
     expect(names(['--log-level', 'warn', 'serve', '--port', '3001'])).toEqual(['serve']);
     expect(names(['quality', 'report'])).toEqual(['pipeline', 'quality']);
-    const all = ['generate', 'ingest', 'pipeline', 'quality', 'features', 'train', 'serve', 'report'];
+    const all = ['generate', 'ingest', 'stream', 'simulate', 'pipeline', 'quality', 'features', 'train', 'serve', 'report'];
     expect(names()).toEqual(all);
     expect(names(['bogus'])).toEqual(all);
   });
