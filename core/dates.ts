@@ -15,3 +15,15 @@ export function epochDayToIso(epochDay: number): string {
 export function isoToEpochDay(day: string): number {
   return Date.parse(`${day}T00:00:00Z`) / DAY_MS;
 }
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar date (`YYYY-MM-DD`) of an instant in `timeZone`. */
+export function localDay(at: Date, timeZone: string): string {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(at);
+}

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../../core/atomic_fs';
+import { localDay } from '../../core/dates';
 import { Db } from '../engine/duckdb/db';
 import { ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
@@ -52,10 +53,6 @@ export interface IngestResult {
 
 export { QUARANTINE_TABLE };
 const DEFAULT_SETTLE_MS = 10_000;
-
-function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 /**
  * Incrementally ingests the landing zone into bronze Parquet, Auto Loader style: each new line

@@ -1,13 +1,12 @@
 import { open, mkdir } from 'node:fs/promises';
 import { accessSync, constants } from 'node:fs';
 import { fsyncDir } from '../../core/atomic_fs';
+import { localDay } from '../../core/dates';
 import { dirname, join } from 'node:path';
 import { storageError, UnavailableError } from '../../core/errors';
 import { csvHeader, landingLine, type FeedEvent } from '../events';
 import type { FeedSpec } from '../feeds';
 import type { Source } from './source';
-
-const dayIn = (at: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 /**
  * Events appended to landing files, one per feed and arrival day:
@@ -27,7 +26,7 @@ export class LandingSource implements Source {
 
   /** The landing file events of `feed` arriving now go to. */
   fileFor(feed: FeedSpec): string {
-    return join(this.landing, feed.name, `${feed.name}_rest_${dayIn(this.now(), this.timeZone)}.${feed.format}`);
+    return join(this.landing, feed.name, `${feed.name}_rest_${localDay(this.now(), this.timeZone)}.${feed.format}`);
   }
 
   append(feed: FeedSpec, events: readonly FeedEvent[]): Promise<void> {

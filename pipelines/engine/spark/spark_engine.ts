@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Config } from '../../../core/config';
 import { DataError, UnavailableError, ValidationError } from '../../../core/errors';
+import { localDay } from '../../../core/dates';
 import { lakePaths } from '../../../core/paths';
 import { BronzeLog } from '../../bronze/log';
 import { bronzeFiles } from '../../bronze/reader';
@@ -33,8 +34,7 @@ function pythonFor(settings: SparkSettings): string {
 /** Spark SQL of the local day each bronze batch was ingested on, by batch id (`b`). */
 function batchDaySql(log: BronzeLog, timeZone: string): string {
   if (log.commits.length === 0) return 'CAST(NULL AS DATE)';
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  return `CASE b ${log.commits.map((c) => `WHEN ${c.batch_id} THEN DATE'${day.format(new Date(c.committed_at))}'`).join(' ')} END`;
+  return `CASE b ${log.commits.map((c) => `WHEN ${c.batch_id} THEN DATE'${localDay(new Date(c.committed_at), timeZone)}'`).join(' ')} END`;
 }
 
 /** Refuses to start without Java or PySpark, saying how to install them. */
