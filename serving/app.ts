@@ -11,6 +11,7 @@ import { RateLimiter, rateLimit } from './rate_limit';
 import { forecastRoutes } from './routes/forecast';
 import { opsRoutes } from './routes/ops';
 import { ingestRoutes, MAX_INGEST_BYTES } from './routes/ingest';
+import { liveRoutes } from './routes/live';
 import { predictRoutes } from './routes/predict';
 import { recommendRoutes } from './routes/recommend';
 
@@ -131,7 +132,7 @@ export function createApp(opts: AppOptions): Express {
     ]),
   );
   // every route on the app's own router: a request walks one layer list (a mounted Router is a second walk)
-  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, ingestRoutes, opsRoutes]) register(app, opts);
+  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, ingestRoutes, liveRoutes, opsRoutes]) register(app, opts);
   app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path.slice(0, 100)}`)));
   app.use(errorMiddleware(opts.logger));
   return app;

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger';
 import type { Source } from '../pipelines/source/source';
+import type { LiveReader } from '../pipelines/stream/live_reader';
 import type { EntityReader } from '../features/online/entity_reader';
 import type { ApiMetrics } from './metrics';
 import type { ModelManager } from './models';
@@ -20,6 +21,8 @@ export interface ApiContext {
   maxBatch: number;
   /** Where POST /ingest/:feed makes events durable (the configured source); absent: ingestion unavailable. */
   source?: Source;
+  /** Follows the live windows `fitlake stream` commits (GET /live/occupancy, /live/stream). */
+  live?: LiveReader;
   /** The ingestion API key (from FITLAKE_INGEST_API_KEY); /ingest is refused without one. */
   ingestKey?: string;
 }

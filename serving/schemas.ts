@@ -26,6 +26,16 @@ export const ForecastQuery = z
 
 export const MemberParams = z.object({ member: MemberId }).strict();
 export const IngestParams = z.object({ feed: z.string().regex(/^[a-z_]{1,40}$/, 'a feed name (lowercase letters and _)') }).strict();
+/** GET /live/occupancy. */
+export const LiveOccupancy = z
+  .object({
+    clubs: z.array(z.object({ club_id: z.string(), occupancy: z.number(), window_end: z.string() }).strict()),
+    windows: z.array(
+      z.object({ window_start: z.string(), window_end: z.string(), metric: z.enum(['occupancy', 'entries', 'exits', 'class_checkins', 'retail_units', 'app_sessions']), club_id: z.string().nullable(), dimension: z.string().nullable(), value: z.number() }).strict(),
+    ),
+    error: z.string().optional(),
+  })
+  .strict();
 /** 202 of POST /ingest/:feed. */
 export const IngestAccepted = z.object({ feed: z.string(), accepted: z.number().int(), durable_in: z.enum(['landing', 'kafka']) }).strict();
 export const NoQuery = z.object({}).strict();

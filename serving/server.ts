@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger';
 import { lakehouseId } from '../core/paths';
 import { FeatureStore } from '../features/store';
 import { createSource } from '../pipelines/source/create';
+import { LiveReader } from '../pipelines/stream/live_reader';
 import { createRunTracker } from '../training/tracking/create';
 import { createApp } from './app';
 import type { ApiContext } from './context';
@@ -47,13 +48,16 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     apiKey: env.FITLAKE_ADMIN_API_KEY || undefined,
     maxBatch: config.serving.maxBatch,
     source: createSource(config),
+    live: new LiveReader(config.lakehouse),
     ingestKey: env.FITLAKE_INGEST_API_KEY || undefined,
   };
   models.start(config.serving.reloadIntervalMs);
+  ctx.live?.start(1_000);
   return {
     ctx,
     close: async () => {
       models.stop();
+      ctx.live?.stop();
       await ctx.source?.close();
       await tracker.close();
       await store.close();
@@ -132,6 +136,7 @@ export async function serve(config: Config, logger: Logger, opts: { graceMs?: nu
     (stopping ??= (async () => {
       logger.info('shutting down: draining in-flight requests');
       draining = true;
+      ctx.live?.stop();
       await new Promise<void>((resolve) => {
         const timers: NodeJS.Timeout[] = [setTimeout(() => server.closeAllConnections(), opts.graceMs ?? 10_000)];
         timers.push(setTimeout(() => timers.push(setInterval(() => server.closeIdleConnections(), 25)), Math.min(opts.idleGraceMs ?? IDLE_GRACE_MS, opts.graceMs ?? 10_000)));

@@ -7,6 +7,7 @@ import { FEEDS, type FeedSpec } from '../feeds';
 import { moveStaged, stageBatch, type FeedInput, type RejectedRecord } from '../bronze/batch_writer';
 import type { BronzeLog, Commit, CommitOffsets } from '../bronze/log';
 import { UNQUOTE_MACRO } from '../bronze/parse_sql';
+import type { BatchOperator } from './live_windows';
 
 /** A record fetched from a feed topic. */
 export interface StreamRecord {
@@ -46,12 +47,14 @@ export const kafkaSourceName = (topic: string, partition: number) => `kafka:${to
  * every partition it consumed, as one log entry: the batch and its offsets become visible together
  * or not at all. Records below a partition's committed offset are skipped (already in bronze).
  * Records that break their feed's contract are quarantined with the reason (and returned, for the
- * dead-letter topic, which `beforeCommit` is given before the commit).
+ * dead-letter topic, which `beforeCommit` is given before the commit). `operators` (the live windows)
+ * add their files and state to the same commit.
  */
 export async function writeStreamBatch(
   args: { db: Db; paths: LakePaths; log: BronzeLog; timeZone: string; now: Date; feedOf: (topic: string) => FeedSpec | undefined },
   records: readonly StreamRecord[],
   beforeCommit: (invalid: InvalidRecord[]) => Promise<void>,
+  operators: readonly BatchOperator[] = [],
 ): Promise<StreamBatchResult | undefined> {
   const { log, paths } = args;
   log.refresh();
@@ -105,10 +108,17 @@ export async function writeStreamBatch(
   const ordered = FEEDS.flatMap((f) => (inputs.has(f) ? [inputs.get(f)!] : []));
   const { outputs, counts } = await stageBatch(args.db, stage, batchId, ingestedAt, args.timeZone, ordered);
   for (const r of ranges) Object.assign(r, counts.get(kafkaSourceName(r.topic, r.partition)) ?? { rows: 0, quarantined: 0 });
+  const adopted: (() => void)[] = [];
+  for (const op of operators) {
+    const staged = await op.stage(events, batchId, stage, args.db);
+    outputs.push(...staged.outputs);
+    adopted.push(staged.commit);
+  }
   await beforeCommit(invalid);
   moveStaged(stage, paths.bronze, outputs);
   const commit: Commit = { batch_id: batchId, committed_at: ingestedAt, sources: [], kafka: ranges, outputs };
   log.commit(commit);
+  for (const adopt of adopted) adopt();
   rmSync(stage, { recursive: true, force: true });
   return { commit, events, invalid };
 }

@@ -4,13 +4,14 @@ import { Consumer, stringDeserializers, type Message } from '@platformatic/kafka
 import { acquireLock } from '../../core/atomic_fs';
 import { ConflictError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import type { LakePaths } from '../../core/paths';
+import { lakehouseId, type LakePaths } from '../../core/paths';
 import type { Db } from '../engine/duckdb/db';
 import { BronzeLog } from '../bronze/log';
 import { FEEDS } from '../feeds';
 import { clientBase, deadLetterTopic, durableProducer, ensureTopics, feedOfTopic, feedTopic, type KafkaConfig } from '../source/kafka';
 import { writeStreamBatch, type InvalidRecord, type StreamBatchResult, type StreamRecord } from './bronze_batch';
 import { StreamMetrics } from './stream_metrics';
+import { LATE_EVENTS_TABLE, LiveWindows } from './live_windows';
 
 export interface StreamOptions {
   /** Most records in one micro-batch (one bronze commit). */
@@ -45,6 +46,13 @@ export interface StreamDeps {
  */
 export class StreamRunner {
   private readonly log: BronzeLog;
+  private readonly windows: LiveWindows;
+  /**
+   * Each session joins a consumer group of its own (this name, the pid and the start time): offsets come
+   * from the bronze log, never the group, and a fresh group starts fetching at once, where rejoining
+   * the same group after a crash waits out the dead member's 10-second session.
+   */
+  private readonly instanceId: string;
 
   constructor(
     private readonly cfg: KafkaConfig,
@@ -52,6 +60,8 @@ export class StreamRunner {
     private readonly opts: StreamOptions = DEFAULT_STREAM_OPTIONS,
   ) {
     this.log = BronzeLog.load(deps.paths.bronzeLog);
+    this.windows = new LiveWindows(deps.paths.bronze, deps.timeZone);
+    this.instanceId = `fitlake-stream-${lakehouseId(deps.paths.root)}`;
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -83,8 +93,9 @@ export class StreamRunner {
     const { cfg, deps, opts } = this;
     await ensureTopics(cfg);
     this.log.refresh();
+    this.windows.restore(this.log);
     const topics = FEEDS.map((f) => feedTopic(cfg, f));
-    const consumer = new Consumer({ ...clientBase(cfg, 'fitlake-stream'), groupId: `${cfg.topicPrefix}stream`, deserializers: stringDeserializers });
+    const consumer = new Consumer({ ...clientBase(cfg, 'fitlake-stream'), groupId: `${cfg.topicPrefix}stream-${this.instanceId}-${process.pid}-${Date.now()}`, deserializers: stringDeserializers });
     const dlq = durableProducer(cfg, 'fitlake-stream-dlq');
     try {
       const offsets = [...this.log.kafkaOffsets()].map(([k, offset]) => ({ topic: k.slice(0, k.lastIndexOf(':')), partition: Number(k.slice(k.lastIndexOf(':') + 1)), offset: BigInt(offset) }));
@@ -144,6 +155,7 @@ export class StreamRunner {
         { db: deps.db, paths: deps.paths, log: this.log, timeZone: deps.timeZone, now: (deps.now ?? (() => new Date()))(), feedOf: (t) => feedOfTopic(cfg, t) },
         records,
         (invalid) => this.deadLetter(dlq, invalid),
+        [this.windows],
       ),
     );
     if (!result) return;
@@ -155,6 +167,9 @@ export class StreamRunner {
       deps.metrics.events.inc({ feed, outcome: 'quarantined' }, r.quarantined);
     }
     deps.metrics.tallyRate(records.length);
+    deps.metrics.late.inc(result.commit.outputs.filter((o) => o.table === LATE_EVENTS_TABLE).reduce((n, o) => n + o.rows, 0));
+    const watermark = this.windows.current().watermark;
+    if (watermark !== null) deps.metrics.watermark.set(watermark / 1000);
     deps.logger.debug({ batch: result.commit.batch_id, records: records.length, invalid: result.invalid.length }, 'stream batch committed');
     for (const observe of deps.observers ?? []) await observe(result);
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Db } from '../../pipelines/engine/duckdb/db';
@@ -7,22 +7,28 @@ import { BronzeLog } from '../../pipelines/bronze/log';
 import { createBronzeViews } from '../../pipelines/bronze/reader';
 import { FEEDS } from '../../pipelines/feeds';
 import { lakePaths } from '../../core/paths';
-import { generateInto, tmpLake } from '../helpers';
+import { STREAM_STATE_TABLE } from '../../pipelines/stream/live_windows';
+import type { WindowState } from '../../pipelines/stream/windows';
+import { fixtureCopy } from '../fixtures/cache';
 import { runCli } from './cli_runner';
 import { startKafka } from './kafka_broker';
+import { freePort } from './redis_server';
 
-jest.setTimeout(300_000);
+jest.setTimeout(400_000);
 
 const CLI = join(__dirname, '..', '..', 'bin', 'fitlake.js');
+const KEY = 'ingest-k3y';
+type Occupancy = { clubs: { club_id: string; occupancy: number; window_end: string }[] };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('fitlake stream: Kafka into bronze exactly once (real broker)', () => {
-  const lake = tmpLake();
+describe('the real-time path on a real Kafka broker: stream, simulate, REST ingestion, live windows', () => {
+  const lake = fixtureCopy('serving');
+  const paths = lakePaths(lake.root);
   let kafka: Awaited<ReturnType<typeof startKafka>>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     kafka = await startKafka();
-    await generateInto(lake.root);
     const config = join(lake.root, 'fitlake.config.json');
     writeFileSync(config, JSON.stringify({ source: { type: 'kafka', brokers: kafka.brokers, topicPrefix: 'eo.', partitions: 3 } }));
     env = { FITLAKE_LAKEHOUSE: lake.root, FITLAKE_CONFIG: config };
@@ -32,8 +38,16 @@ describe('fitlake stream: Kafka into bronze exactly once (real broker)', () => {
     lake.cleanup();
   });
 
-  const startStream = (): ChildProcess => spawn(process.execPath, [CLI, 'stream', '--max-batch', '150', '--batch-ms', '40', '--metrics-port', '0'], { env: { ...process.env, ...env, FITLAKE_LOG_LEVEL: 'warn', TZ: 'UTC' }, stdio: 'ignore' });
+  const child = (args: string[], extra: Record<string, string> = {}): ChildProcess => spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, FITLAKE_LOG_LEVEL: 'warn', TZ: 'UTC', ...extra }, stdio: 'ignore' });
+  const startStream = () => child(['stream', '--max-batch', '150', '--batch-ms', '40', '--metrics-port', '0']);
   const exited = (p: ChildProcess) => new Promise<number | null>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve(p.exitCode) : p.once('exit', (code) => resolve(code))));
+  let bronzeLog: BronzeLog | undefined;
+  const kafkaCommits = () => {
+    if (bronzeLog) bronzeLog.refresh();
+    else bronzeLog = BronzeLog.load(paths.bronzeLog);
+    return bronzeLog.commits.filter((c) => c.kafka);
+  };
+  const committed = () => kafkaCommits().flatMap((c) => c.kafka ?? []).reduce((s, k) => s + k.rows + k.quarantined, 0);
 
   /** Every record on the feed topics: the sum of the partitions' end offsets. */
   async function produced(): Promise<number> {
@@ -46,71 +60,160 @@ describe('fitlake stream: Kafka into bronze exactly once (real broker)', () => {
     }
   }
 
-  const committed = () => BronzeLog.load(lakePaths(lake.root).bronzeLog).commits.flatMap((c) => c.kafka ?? []).reduce((s, k) => s + k.rows + k.quarantined, 0);
-
-  it('keeps every record exactly once through 10 SIGKILLs, quarantines and dead-letters the bad ones', async () => {
-    const sim = runCli(['simulate', '--rate', '100000', '--late-share', '0.05', '--duplicate-share', '0.02', '--json'], env);
-    expect(sim.stderr).toBe('');
-    expect(sim.status).toBe(0);
-    const tally = JSON.parse(sim.stdout);
-    expect(tally).toMatchObject({ sent: expect.any(Number), late: expect.any(Number), duplicates: expect.any(Number) });
-    expect(tally.late).toBeGreaterThan(100);
-    expect(tally.duplicates).toBeGreaterThan(100);
-    const raw = new Producer({ clientId: 'eo-bad', bootstrapBrokers: kafka.brokers, serializers: stringSerializers });
-    const bad = ['{"scan_id": "X1", "scanned_at": ', '[1,2]', '{"scan_id":"X2","scanned_at":"2025-01-02T10:00:00Z","mood":"great"}', '{"scan_id":{"a":1},"scanned_at":"2025-01-02T10:00:00Z"}', '{"member_id":"M1","scanned_at":"2025-01-02T10:00:00Z"}'];
-    await raw.send({ messages: bad.map((value) => ({ topic: 'eo.class_checkins', value })) });
-    await raw.close();
-    const total = await produced();
-    expect(total).toBe(tally.sent + bad.length);
-
-    const progress: number[] = [];
-    for (let kill = 0; kill < 10; kill++) {
-      const p = startStream();
-      await new Promise((r) => setTimeout(r, 700 + Math.floor(Math.random() * 900)));
-      p.kill('SIGKILL');
-      await exited(p);
-      progress.push(committed());
-    }
-    expect(progress.filter((n) => n > 0 && n < total).length).toBeGreaterThanOrEqual(5);
-    const last = startStream();
-    for (const deadline = Date.now() + 120_000; committed() < total && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
-    last.kill('SIGTERM');
-    expect(await exited(last)).toBe(0);
-
-    const log = BronzeLog.load(lakePaths(lake.root).bronzeLog);
-    const ranges = log.commits.flatMap((c) => c.kafka ?? []);
-    for (const topic of new Set(ranges.map((r) => `${r.topic}:${r.partition}`))) {
-      const parts = ranges.filter((r) => `${r.topic}:${r.partition}` === topic);
-      parts.forEach((r, i) => expect(r.from).toBe(i === 0 ? 0 : parts[i - 1].to));
-    }
+  async function query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
     const db = await Db.open({ memoryLimit: '1GB' });
     try {
-      await createBronzeViews(db, lake.root, log);
-      const union = FEEDS.map((f) => `SELECT '${f.name}' AS feed, _source_file, _line_number FROM bronze_${f.name}`).join(' UNION ALL ');
-      const [counts] = await db.all<{ n: number; distinct_records: number }>(`SELECT count(*) AS n, count(DISTINCT (_source_file, _line_number)) AS distinct_records FROM (${union} UNION ALL SELECT feed, _source_file, _line_number FROM bronze_quarantine)`);
-      expect(Number(counts.n)).toBe(total);
-      expect(Number(counts.distinct_records)).toBe(total);
-      const perFeed = await db.all<{ feed: string; n: number }>(`SELECT feed, count(*) AS n FROM (${union}) GROUP BY 1`);
-      const expected = { ...tally.byFeed };
-      expect(Object.fromEntries(perFeed.map((r) => [r.feed, Number(r.n)]))).toEqual(expected);
-      const quarantined = await db.all<{ reason: string }>(`SELECT reason FROM bronze_quarantine ORDER BY _line_number`);
-      expect(quarantined.map((q) => q.reason).sort()).toEqual(['invalid_json', 'missing_field:scan_id', 'not_an_object', 'unknown_field:mood', 'wrong_type:scan_id']);
+      await createBronzeViews(db, lake.root);
+      return await db.all<T>(sql);
     } finally {
       db.close();
     }
+  }
+
+  const BAD = ['{"scan_id": "X1", "scanned_at": ', '[1,2]', '{"scan_id":"X2","scanned_at":"2025-01-02T10:00:00Z","mood":"great"}', '{"scan_id":{"a":1},"scanned_at":"2025-01-02T10:00:00Z"}', '{"member_id":"M1","scanned_at":"2025-01-02T10:00:00Z"}'];
+  const BAD_REASONS = ['invalid_json', 'missing_field:scan_id', 'not_an_object', 'unknown_field:mood', 'wrong_type:scan_id'];
+  let tally: { sent: number; late: number; duplicates: number; byFeed: Record<string, number> };
+
+  it('keeps every record exactly once through 10 SIGKILLs at random points, quarantines and dead-letters the bad ones', async () => {
+    const sim = runCli(['simulate', '--rate', '100000', '--to-day', '2025-01-31', '--late-share', '0.05', '--duplicate-share', '0.02', '--json'], env);
+    expect(sim.stderr).toBe('');
+    expect(sim.status).toBe(0);
+    tally = JSON.parse(sim.stdout);
+    expect(tally.late).toBeGreaterThan(100);
+    expect(tally.duplicates).toBeGreaterThan(100);
+    const raw = new Producer({ clientId: 'eo-bad', bootstrapBrokers: kafka.brokers, serializers: stringSerializers });
+    await raw.send({ messages: BAD.map((value) => ({ topic: 'eo.class_checkins', value })) });
+    await raw.close();
+    const total = await produced();
+    expect(total).toBe(tally.sent + BAD.length);
+
+    let before = 0;
+    for (let kill = 0; kill < 10; kill++) {
+      const p = startStream();
+      for (const deadline = Date.now() + 60_000; committed() === before && Date.now() < deadline; ) await sleep(10);
+      await sleep(Math.floor(Math.random() * 150));
+      p.kill('SIGKILL');
+      await exited(p);
+      const now = committed();
+      expect(now).toBeGreaterThan(before);
+      expect(now).toBeLessThan(total);
+      before = now;
+    }
+    const last = startStream();
+    for (const deadline = Date.now() + 120_000; committed() < total && Date.now() < deadline; ) await sleep(100);
+    last.kill('SIGTERM');
+    expect(await exited(last)).toBe(0);
+
+    const ranges = kafkaCommits().flatMap((c) => c.kafka ?? []);
+    for (const key of new Set(ranges.map((r) => `${r.topic}:${r.partition}`))) {
+      const parts = ranges.filter((r) => `${r.topic}:${r.partition}` === key);
+      parts.forEach((r, i) => expect(r.from).toBe(i === 0 ? 0 : parts[i - 1].to));
+    }
+    const union = FEEDS.map((f) => `SELECT '${f.name}' AS feed, _source_file, _line_number FROM bronze_${f.name} WHERE _source_file LIKE 'kafka:%'`).join(' UNION ALL ');
+    const [counts] = await query<{ n: bigint; distinct_records: bigint }>(
+      `SELECT count(*) AS n, count(DISTINCT (_source_file, _line_number)) AS distinct_records FROM (${union} UNION ALL SELECT feed, _source_file, _line_number FROM bronze_quarantine WHERE _source_file LIKE 'kafka:%')`,
+    );
+    expect([Number(counts.n), Number(counts.distinct_records)]).toEqual([total, total]);
+    const perFeed = await query<{ feed: string; n: bigint }>(`SELECT feed, count(*) AS n FROM (${union}) GROUP BY 1`);
+    expect(Object.fromEntries(perFeed.map((r) => [r.feed, Number(r.n)]))).toEqual(tally.byFeed);
+    const quarantined = await query<{ reason: string }>(`SELECT reason FROM bronze_quarantine WHERE _source_file LIKE 'kafka:%' ORDER BY reason`);
+    expect(quarantined.map((q) => q.reason)).toEqual(BAD_REASONS);
+
     const dlq = new Consumer({ clientId: 'eo-dlq', groupId: 'eo-dlq', bootstrapBrokers: kafka.brokers, deserializers: stringDeserializers });
     try {
       const stream = await dlq.consume({ topics: ['eo.dlq'], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
-      const keys = new Set<string>();
-      const reasons = new Set<string>();
+      const reasons = new Map<string, string>();
       for await (const m of stream) {
-        keys.add(m.key!);
-        reasons.add(String(m.headers.get('reason')));
-        if (keys.size === bad.length) break;
+        reasons.set(m.key!, String(m.headers.get('reason')));
+        if (reasons.size === BAD.length) break;
       }
-      expect(reasons).toEqual(new Set(['invalid_json', 'missing_field:scan_id', 'not_an_object', 'unknown_field:mood', 'wrong_type:scan_id']));
+      expect([...reasons.values()].sort()).toEqual(BAD_REASONS);
     } finally {
       await dlq.close(true);
+    }
+  });
+
+  it('counts every entry exactly once in the live windows: final windows + late events + still-open windows = bronze', async () => {
+    const state = kafkaCommits().flatMap((c) => c.outputs).filter((o) => o.table === STREAM_STATE_TABLE).at(-1)!;
+    const open = JSON.parse(readFileSync(join(paths.bronze, state.path), 'utf8')) as WindowState;
+    const stillOpen = Object.values(open.open).reduce((s, w) => s + Object.values(w.entries).reduce((a, b) => a + b, 0), 0);
+    const [r] = await query<{ final: number; late: bigint; bronze: bigint }>(`SELECT
+        (SELECT sum(value) FROM bronze_live_windows WHERE metric = 'entries') AS final,
+        (SELECT count(*) FROM bronze_late_events WHERE feed IN ('class_checkins', 'facility_usage')) AS late,
+        (SELECT count(*) FROM bronze_class_checkins WHERE _source_file LIKE 'kafka:%') + (SELECT count(*) FROM bronze_facility_usage WHERE _source_file LIKE 'kafka:%') AS bronze`);
+    expect(Number(r.late)).toBeGreaterThan(0);
+    expect(Number(r.final) + Number(r.late) + stillOpen).toBe(Number(r.bronze));
+    const occupancy = await query<{ club_id: string; last: number; net: number }>(`SELECT club_id,
+        arg_max(value, window_end) FILTER (WHERE metric = 'occupancy') AS last,
+        sum(value) FILTER (WHERE metric = 'entries') - sum(value) FILTER (WHERE metric = 'exits') AS net
+      FROM bronze_live_windows WHERE club_id IS NOT NULL AND metric IN ('occupancy', 'entries', 'exits') GROUP BY 1 ORDER BY 1`);
+    expect(occupancy.length).toBeGreaterThan(0);
+    for (const o of occupancy) expect([o.club_id, o.last]).toEqual([o.club_id, o.net]);
+    expect(occupancy.map((o) => [o.club_id, o.last])).toEqual(Object.entries(open.occupancy).sort());
+  });
+
+  it('REST ingestion produces to Kafka; the stream lands it; /live/occupancy and /live/stream show the windows move', async () => {
+    const port = await freePort();
+    const api = child(['serve', '--port', String(port)], { FITLAKE_INGEST_API_KEY: KEY, FITLAKE_RELOAD_INTERVAL_MS: '0' });
+    const stream = startStream();
+    const base = `http://127.0.0.1:${port}`;
+    const sse = new AbortController();
+    try {
+      for (const deadline = Date.now() + 60_000; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); ) {
+        if (Date.now() > deadline) throw new Error('fitlake serve did not start');
+        await sleep(200);
+      }
+      const live = (await (await fetch(`${base}/live/occupancy`)).json()) as Occupancy;
+      const expected = await query<{ club_id: string; occupancy: number }>(`SELECT club_id, arg_max(value, window_end) AS occupancy FROM bronze_live_windows WHERE metric = 'occupancy' GROUP BY 1 ORDER BY 1`);
+      expect(live.clubs.map((c) => [c.club_id, c.occupancy])).toEqual(expected.map((e) => [e.club_id, e.occupancy]));
+
+      const res = await fetch(`${base}/live/stream`, { signal: sse.signal });
+      expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const reader = res.body!.getReader();
+      let text = '';
+      const nextEvent = async (name: string): Promise<Record<string, unknown>> => {
+        for (;;) {
+          const m = new RegExp(`event: ${name}\\ndata: (.*)\\n\\n`).exec(text);
+          if (m) {
+            text = text.slice(m.index + m[0].length);
+            return JSON.parse(m[1]);
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error('the event stream ended');
+          text += Buffer.from(value).toString('utf8');
+        }
+      };
+      expect((await nextEvent('occupancy')).clubs).toEqual(live.clubs);
+
+      const watermark = BronzeLog.load(paths.bronzeLog).commits.length;
+      expect(watermark).toBeGreaterThan(0);
+      const far = '2025-02-01T12:00:00Z';
+      const checkins = Array.from({ length: 3 }, (_, i) => ({ scan_id: `LIVE${i}`, member_id: 'M0000001', session_id: 'CS-LIVE', club_id: 'C01', scanned_at: far }));
+      const post = (feed: string, body: unknown) => fetch(`${base}/ingest/${feed}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) });
+      const accepted = await post('class_checkins', checkins);
+      expect([accepted.status, await accepted.json()]).toEqual([202, { feed: 'class_checkins', accepted: 3, durable_in: 'kafka' }]);
+      // an app event two minutes later moves the watermark past the check-ins' window, so it closes
+      expect((await post('app_events', [{ event_id: 'LIVE-A', app_session_id: 'LIVE-S', member_id: 'M0000001', event_type: 'app_open', occurred_at: '2025-02-01T12:02:30Z' }])).status).toBe(202);
+      for (;;) {
+        const e = (await nextEvent('windows')) as { windows: { window_start: string; metric: string; club_id: string; value: number }[] };
+        const entries = e.windows.find((w) => w.window_start === '2025-02-01T12:00:00.000Z' && w.metric === 'entries' && w.club_id === 'C01');
+        if (entries) {
+          expect(entries.value).toBe(3);
+          break;
+        }
+      }
+      const rows = await query<{ scan_id: string }>(`SELECT scan_id FROM bronze_class_checkins WHERE scan_id LIKE 'LIVE%' ORDER BY 1`);
+      expect(rows.map((r) => r.scan_id)).toEqual(['LIVE0', 'LIVE1', 'LIVE2']);
+      const after = (await (await fetch(`${base}/live/occupancy`)).json()) as Occupancy;
+      const c01 = after.clubs.find((c) => c.club_id === 'C01');
+      const before = live.clubs.find((c) => c.club_id === 'C01')?.occupancy ?? 0;
+      expect(c01!.occupancy).toBeGreaterThanOrEqual(3);
+      expect(c01!.occupancy - before).toBeLessThanOrEqual(3);
+    } finally {
+      sse.abort();
+      stream.kill('SIGTERM');
+      api.kill('SIGTERM');
+      await Promise.all([exited(stream), exited(api)]);
     }
   });
 
