@@ -3,6 +3,8 @@ import { ConfigSchema, zodToValidation, type Config } from '../core/config';
 import { ValidationError } from '../core/errors';
 import { lakePaths } from '../core/paths';
 import { Db } from '../pipelines/engine/duckdb/db';
+import { FeatureStore } from '../features/store';
+import { LiveFeatures } from '../features/live_features';
 import type { KafkaConfig } from '../pipelines/source/kafka';
 import { DEFAULT_STREAM_OPTIONS, StreamRunner } from '../pipelines/stream/stream_runner';
 import { StreamMetrics } from '../pipelines/stream/stream_metrics';
@@ -38,6 +40,8 @@ export function registerStream(program: Command): void {
         'resumes from the log, so every record is in bronze exactly once. Records that break their feed\'s',
         'contract are quarantined and sent to <topicPrefix>dlq with the reason. A broker outage is retried',
         'with backoff (see /readyz). One `fitlake stream` per lakehouse.',
+        'Each batch also closes 30-second windows (bronze _live_windows, GET /live/occupancy) and folds its',
+        'events into the streaming feature views (member_live), written to the online store once committed.',
       ].join('\n'),
     )
     .action(async (opts: { brokers?: string; maxBatch: string; batchMs: string; maxBuffered: string; metricsPort: string; metricsHost: string }, cmd: Command) => {
@@ -54,6 +58,11 @@ export function registerStream(program: Command): void {
       const address = server.address();
       logger.info({ metrics: typeof address === 'object' && address ? `http://${opts.metricsHost}:${address.port}/metrics` : undefined, brokers: cfg.brokers }, 'fitlake stream starting');
       const db = await Db.fromConfig(config);
+      const store = FeatureStore.open(config, { logger });
+      const registry = store.registryStore.latest();
+      const live = registry ? new LiveFeatures(registry, store.online, lakePaths(config.lakehouse).bronze, config.timezone, logger) : undefined;
+      if (live?.views().length) logger.info({ views: live.views() }, 'streaming feature views are kept online');
+      else logger.warn('no feature registry (run `fitlake features apply`): the stream keeps no live features online');
       const stop = new AbortController();
       const onSignal = (sig: string) => {
         logger.info({ signal: sig }, 'stopping: committing what was fetched');
@@ -62,9 +71,10 @@ export function registerStream(program: Command): void {
       process.once('SIGTERM', () => onSignal('SIGTERM'));
       process.once('SIGINT', () => onSignal('SIGINT'));
       try {
-        await new StreamRunner(cfg, { db, paths: lakePaths(config.lakehouse), timeZone: config.timezone, logger, metrics }, streamOpts).run(stop.signal);
+        await new StreamRunner(cfg, { db, paths: lakePaths(config.lakehouse), timeZone: config.timezone, logger, metrics, operators: live ? [live] : [] }, streamOpts).run(stop.signal);
       } finally {
         db.close();
+        await store.close();
         server.close();
       }
     });

@@ -33,7 +33,31 @@ export type Feature = z.infer<typeof FeatureSchema>;
  * aggregated over trailing day windows at every row of a spine — the features are exprs over those.
  * A view whose spine has many rows is built in buckets of keys (see `buildBuckets`), each bucket
  * reading only its keys' spine rows and facts; the buckets' files together are the table.
+ * `stream`: aggregations over bronze events, computed online by the stream and offline from bronze.
  */
+/** Feeds a streaming view may aggregate: events that name a member. */
+export const STREAM_FEEDS = ['class_checkins', 'facility_usage', 'retail_sales', 'app_events', 'equipment_usage'] as const;
+
+/**
+ * One aggregation of a streaming view, per member: over the gym-local day of the member's latest event
+ * (`window: 'day'`) or over everything (`'all'`). `count` events, `count_distinct` values of `field`,
+ * `sum` of `field` (times `times`, e.g. quantity × unit_price), `last` value of `field` by event time
+ * (`field: 'event_time'`: the time itself, ISO 8601).
+ */
+export const AggregationSchema = z
+  .object({
+    name: Name,
+    feed: z.enum(STREAM_FEEDS),
+    op: z.enum(['count', 'count_distinct', 'sum', 'last']),
+    field: Name.optional(),
+    times: Name.optional(),
+    window: z.enum(['day', 'all']),
+  })
+  .strict()
+  .refine((a) => a.op === 'count' || a.field !== undefined, { message: 'count_distinct, sum and last need a field' })
+  .refine((a) => a.op !== 'last' || a.window === 'all', { message: "last is over window 'all'" });
+export type Aggregation = z.infer<typeof AggregationSchema>;
+
 export const SourceSchema = z.discriminatedUnion('kind', [
   z
     .object({
@@ -53,6 +77,18 @@ export const SourceSchema = z.discriminatedUnion('kind', [
       sums: z.record(Name, z.array(z.number().int().min(1).max(3650)).min(1)),
       /** Measures whose latest known event date is kept as `last_<column>_date`. */
       lastDates: z.array(Name).default([]),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('stream'),
+      /**
+       * Aggregations over bronze events, one definition for both paths: `fitlake stream` folds each
+       * event into the online store within seconds, and the offline build computes the same values
+       * from bronze for point-in-time training sets (a row per member and event time). Features are
+       * the aggregations by name, plus `live_day`: the local day the `day` windows are for.
+       */
+      aggregations: z.array(AggregationSchema).min(1),
     })
     .strict(),
 ]);

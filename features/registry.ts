@@ -1,3 +1,4 @@
+import { LIVE_DAY } from './stream_view';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,12 +36,17 @@ export function validateDefinitions(defs: Definitions): void {
   dup(defs.entities.map((e) => e.name), 'entities');
   dup(defs.views.map((v) => v.name), 'feature views');
   dup(defs.services.map((s) => s.name), 'feature services');
-  const files = [...defs.spines, ...defs.views.map((v) => v.source.file)];
+  const files = [...defs.spines, ...defs.views.flatMap((v) => ('file' in v.source ? [v.source.file] : []))];
   for (const f of files) if (!existsSync(join(SOURCES_DIR, `${f}.sql`))) throw new DataError(`source file features/sources/${f}.sql does not exist`);
   for (const v of defs.views) {
     for (const e of v.entities) if (!defs.entities.some((x) => x.name === e)) throw new DataError(`feature view ${v.name}: unknown entity "${e}"`);
     if (v.entities.length !== 1) throw new DataError(`feature view ${v.name}: exactly one entity is supported`);
-    if (v.source.spine !== undefined && !defs.spines.includes(v.source.spine)) throw new DataError(`feature view ${v.name}: spine ${v.source.spine} is not declared`);
+    if (v.source.kind === 'stream') {
+      const outputs = new Set([LIVE_DAY, ...v.source.aggregations.map((a) => a.name)]);
+      const stray = v.schema.find((f) => !outputs.has(f.name) && f.expr === undefined);
+      if (stray) throw new DataError(`feature view ${v.name}: feature ${stray.name} is neither an aggregation nor ${LIVE_DAY}`);
+    }
+    if ('spine' in v.source && v.source.spine !== undefined && !defs.spines.includes(v.source.spine)) throw new DataError(`feature view ${v.name}: spine ${v.source.spine} is not declared`);
     dup(v.schema.map((f) => f.name), `features in ${v.name}`);
   }
   for (const s of defs.services) resolveFeatures(defs, { service: s.name });

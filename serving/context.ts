@@ -10,6 +10,10 @@ export interface ApiContext {
   models: ModelManager;
   /** All of a member's online features (every member view). */
   memberFeatures: EntityReader;
+  /** The member's live features (member_live, kept online by the stream), when registered. */
+  memberLive?: EntityReader;
+  /** The gym's IANA time zone (weekly class slots are local times). */
+  timeZone: string;
   /** The member's home club, for cold-start recommendations. */
   memberProfile: EntityReader;
   /** "Now" for feature freshness (the wall clock, or the data's clock). */

@@ -26,6 +26,8 @@ export const ForecastQuery = z
 
 export const MemberParams = z.object({ member: MemberId }).strict();
 export const IngestParams = z.object({ feed: z.string().regex(/^[a-z_]{1,40}$/, 'a feed name (lowercase letters and _)') }).strict();
+/** GET /live/members/:member. */
+export const MemberLive = z.object({ member_id: z.string(), features: z.record(z.string(), z.unknown()), feature_timestamp: z.string().nullable(), freshness: z.enum(['fresh', 'stale', 'partial', 'missing']) }).strict();
 /** GET /live/occupancy. */
 export const LiveOccupancy = z
   .object({
@@ -63,6 +65,10 @@ export const Recommendations = z.object({
   fallback: z.boolean().meta({ description: 'true when the member is unknown to the model and popularity at their club was used' }),
   items: z.array(z.object({ item: z.string(), label: z.string(), score: z.number(), reason: z.string() })),
   model: ModelRef,
+  just_checked_in: z
+    .object({ at: z.string(), club_id: z.string(), skipped: z.array(z.string()) })
+    .optional()
+    .meta({ description: "classes: the member's class check-in of the last 3 hours (live features) and the weekly slots left out for it" }),
 });
 
 export const ForecastResponse = z.object({

@@ -42,6 +42,8 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     models,
     memberFeatures: store.entityReader({ features: MEMBER_VIEWS }),
     memberProfile: store.entityReader({ features: ['member_profile:home_club'] }),
+    memberLive: store.registry().views.some((v) => v.name === 'member_live') ? store.entityReader({ features: ['member_live'] }) : undefined,
+    timeZone: config.timezone,
     now,
     metrics,
     logger,
@@ -53,10 +55,20 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
   };
   models.start(config.serving.reloadIntervalMs);
   ctx.live?.start(1_000);
+  // the stream writes live features every second or so: pick them up as often (a stat per view when unchanged)
+  const refresh = setInterval(() => {
+    try {
+      store.refreshOnline();
+    } catch (e) {
+      logger.warn({ err: (e as Error).message }, 'online store refresh failed; serving the values loaded before');
+    }
+  }, 1_000);
+  refresh.unref();
   return {
     ctx,
     close: async () => {
       models.stop();
+      clearInterval(refresh);
       ctx.live?.stop();
       await ctx.source?.close();
       await tracker.close();

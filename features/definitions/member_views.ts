@@ -120,4 +120,35 @@ export const memberProfile = defineFeatureView({
   ],
 });
 
-export const MEMBER_VIEWS = [memberVisits, memberRetail, memberApp, memberWearables, memberProfile];
+/**
+ * The member's day so far, updated by `fitlake stream` within seconds of each event and computed the
+ * same way from bronze for training sets (a streaming view: one definition, both paths).
+ */
+export const memberLive = defineFeatureView({
+  name: 'member_live',
+  entities: ['member'],
+  description: "The member's day so far (gym-local day of their latest event), from the event stream: check-ins, facility uses, app sessions, spend, and their latest class check-in.",
+  ttl: '1d',
+  source: {
+    kind: 'stream',
+    aggregations: [
+      { name: 'checkins_today', feed: 'class_checkins', op: 'count', window: 'day' },
+      { name: 'facility_uses_today', feed: 'facility_usage', op: 'count', window: 'day' },
+      { name: 'app_sessions_today', feed: 'app_events', op: 'count_distinct', field: 'app_session_id', window: 'day' },
+      { name: 'retail_spend_today', feed: 'retail_sales', op: 'sum', field: 'quantity', times: 'unit_price', window: 'day' },
+      { name: 'last_checkin_ms', feed: 'class_checkins', op: 'last', field: 'event_time', window: 'all' },
+      { name: 'last_checkin_club', feed: 'class_checkins', op: 'last', field: 'club_id', window: 'all' },
+    ],
+  },
+  schema: [
+    { name: 'live_day', type: 'string', description: 'The gym-local day of the latest event: the day the *_today counts are for.' },
+    { name: 'checkins_today', type: 'int', description: 'Class check-ins on live_day.' },
+    { name: 'facility_uses_today', type: 'int', description: 'Facility uses (sauna, pool, …) on live_day.' },
+    { name: 'app_sessions_today', type: 'int', description: 'Distinct app sessions on live_day.' },
+    { name: 'retail_spend_today', type: 'float', description: 'Retail spend (quantity × unit price) on live_day.' },
+    { name: 'last_checkin_ms', type: 'int', description: 'When the latest class check-in was scanned (ms since the epoch).' },
+    { name: 'last_checkin_club', type: 'string', description: 'The club of the latest class check-in.' },
+  ],
+});
+
+export const MEMBER_VIEWS = [memberVisits, memberRetail, memberApp, memberWearables, memberProfile, memberLive];

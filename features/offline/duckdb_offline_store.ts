@@ -5,6 +5,8 @@ import { acquireLock } from '../../core/atomic_fs';
 import { Db, type Row } from '../../pipelines/engine/duckdb/db';
 import { sqlIdent, sqlString, sqlStringList } from '../../pipelines/sql/quote';
 import { ValidationError } from '../../core/errors';
+import { lakePaths } from '../../core/paths';
+import { BronzeLog } from '../../pipelines/bronze/log';
 import type { Logger } from '../../core/logger';
 import { openEngine, type EngineSettings } from '../../pipelines/engine/create';
 import type { Engine } from '../../pipelines/engine/engine';
@@ -28,6 +30,8 @@ export class DuckDbOfflineStore implements OfflineStore {
   private readonly tables: TableStore;
   private db: Db | null = null;
   private engineHandle: Promise<Engine> | null = null;
+  /** The bronze log the engine's bronze views were made from (streaming views read bronze). */
+  private bronzeSnapshot: BronzeLog | null = null;
   private seq = 0;
 
   constructor(
@@ -47,7 +51,7 @@ export class DuckDbOfflineStore implements OfflineStore {
 
   /** The configured engine (DuckDB or Spark) over the lakehouse, opened on first use: it builds tables and training sets. */
   private engine(): Promise<Engine> {
-    this.engineHandle ??= openEngine(this.root, this.config).then(async (e) => {
+    this.engineHandle ??= openEngine(this.root, this.config, { bronze: this.bronzeSnapshot ?? undefined }).then(async (e) => {
       await registerLakeTables(e, this.root);
       return e;
     });
@@ -59,9 +63,11 @@ export class DuckDbOfflineStore implements OfflineStore {
     const spineSql = defs.spines.map((s) => sourceFileSql(s)).join('\n');
     const lakeHash = this.lakeFingerprint();
     const views = defs.views.filter((v) => !opts.views || opts.views.includes(v.name));
+    const bronze = views.some((v) => v.source.kind === 'stream') ? BronzeLog.load(lakePaths(this.root).bronzeLog) : null;
+    const bronzeHash = bronze ? `bronze:${bronze.nextBatchId()}` : '';
     const plans = views.map((v) => {
       const sql = viewSql(v, entities);
-      return { view: v, sql, fingerprint: hash([sql, spineSql, lakeHash]) };
+      return { view: v, sql, fingerprint: hash([sql, spineSql, lakeHash, ...(v.source.kind === 'stream' ? [bronzeHash] : [])]) };
     });
     const stale = plans.filter((p) => opts.force || this.tables.current(p.view.name)?.fingerprint !== p.fingerprint);
     const reports: BuildReport[] = plans.filter((p) => !stale.includes(p)).map((p) => ({ view: p.view.name, action: 'skipped', rows: this.tables.current(p.view.name)!.rows, seconds: 0 }));
@@ -69,6 +75,12 @@ export class DuckDbOfflineStore implements OfflineStore {
     const lake = lakeTables(this.root);
     for (const layer of ['silver', 'gold'] as const) {
       if (Object.keys(lake[layer]).length === 0) throw new ValidationError(`no ${layer} tables under ${this.root} (no ${layer}/_layer.json): run \`fitlake pipeline run\` first`, 'lakehouse');
+    }
+    if (bronze && stale.some((p) => p.view.source.kind === 'stream') && this.bronzeSnapshot?.nextBatchId() !== bronze.nextBatchId()) {
+      // bronze grew since the engine opened: reopen it over the log as it is now
+      void this.engineHandle?.then((e) => e.close()).catch(() => undefined);
+      this.engineHandle = null;
+      this.bronzeSnapshot = bronze;
     }
     const release = acquireLock(join(this.root, 'features', '.build.lock'), 'a feature table build');
     try {
@@ -116,7 +128,7 @@ export class DuckDbOfflineStore implements OfflineStore {
     const scratch = scratchDir(this.root, 'build');
     try {
       const keyOf = (spine: string) => {
-        const user = defs.views.find((v) => v.source.spine === spine);
+        const user = defs.views.find((v) => 'spine' in v.source && v.source.spine === spine);
         return user ? entities.get(user.entities[0])!.joinKey : undefined;
       };
       const spineBuckets = await prepareSpines(engine, defs.spines.map((name) => ({ name, key: keyOf(name) })), scratch, this.rowsPerBucket);
@@ -124,7 +136,8 @@ export class DuckDbOfflineStore implements OfflineStore {
         const started = Date.now();
         const key = entities.get(p.view.entities[0])!.joinKey;
         const target = this.tables.stage(p.view.name);
-        const buckets = p.view.source.spine ? (spineBuckets.get(p.view.source.spine) ?? 1) : 1;
+        const spine = 'spine' in p.view.source ? p.view.source.spine : undefined;
+        const buckets = spine ? (spineBuckets.get(spine) ?? 1) : 1;
         const built = await writeViewTable(engine, { view: p.view, entities, key, buckets, path: target.path, scratch });
         const properties = await gridProperties(engine, built.paths, key, this.config.timezone);
         const files = built.paths.map((f) => relative(this.tables.tableDir(p.view.name), f));

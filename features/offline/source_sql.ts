@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlIdent } from '../../pipelines/sql/quote';
 import type { Entity, FeatureView } from '../define';
+import { streamViewSql, type StreamView } from '../stream_view';
 
 export const SOURCES_DIR = join(__dirname, '..', 'sources');
 
@@ -47,6 +48,9 @@ export function viewSql(view: FeatureView, entities: Map<string, Entity>, opts: 
   const features = view.schema.map((f) => `${f.expr ?? sqlIdent(f.name)} AS ${sqlIdent(f.name)}`).join(',\n  ');
   if (view.source.kind === 'sql') {
     return `SELECT ${key}, feature_ts, created_ts,\n  ${features}\nFROM (${sourceFileSql(view.source.file)}) src`;
+  }
+  if (view.source.kind === 'stream') {
+    return `SELECT ${key}, feature_ts, created_ts,\n  ${features}\nFROM (${streamViewSql(view as StreamView, entities.get(view.entities[0])!.joinKey)}) src`;
   }
   const { sums, lastDates, spine, file } = view.source;
   const windows = [...new Set(Object.values(sums).flat())].sort((a, b) => a - b);

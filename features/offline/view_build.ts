@@ -62,7 +62,7 @@ export async function writeViewTable(
   spec: { view: FeatureView; entities: Map<string, Entity>; key: string; buckets: number; path: string; scratch: string },
 ): Promise<{ paths: string[]; rows: number }> {
   const { view, entities, key, buckets, path } = spec;
-  const spine = view.source.spine;
+  const spine = 'spine' in view.source ? view.source.spine : undefined;
   const order = `\nORDER BY ${sqlIdent(key)}, feature_ts, created_ts`;
   if (buckets === 1 || !spine) return { paths: [path], rows: await engine.writeParquet(viewSql(view, entities, { asof: engine.asofJoin }) + order, path) };
   const factsTable = `${view.name}__facts`;

@@ -108,7 +108,7 @@ export async function writeStreamBatch(
   const ordered = FEEDS.flatMap((f) => (inputs.has(f) ? [inputs.get(f)!] : []));
   const { outputs, counts } = await stageBatch(args.db, stage, batchId, ingestedAt, args.timeZone, ordered);
   for (const r of ranges) Object.assign(r, counts.get(kafkaSourceName(r.topic, r.partition)) ?? { rows: 0, quarantined: 0 });
-  const adopted: (() => void)[] = [];
+  const adopted: (() => Promise<void> | void)[] = [];
   for (const op of operators) {
     const staged = await op.stage(events, batchId, stage, args.db);
     outputs.push(...staged.outputs);
@@ -118,7 +118,7 @@ export async function writeStreamBatch(
   moveStaged(stage, paths.bronze, outputs);
   const commit: Commit = { batch_id: batchId, committed_at: ingestedAt, sources: [], kafka: ranges, outputs };
   log.commit(commit);
-  for (const adopt of adopted) adopt();
+  for (const adopt of adopted) await adopt();
   rmSync(stage, { recursive: true, force: true });
   return { commit, events, invalid };
 }

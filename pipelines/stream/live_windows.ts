@@ -16,8 +16,19 @@ export const LATE_EVENTS_COLUMNS = { feed: 'VARCHAR', source: 'VARCHAR', offset:
 
 /** Something computed from each stream batch and committed with it (its files and its state in the same log entry). */
 export interface BatchOperator {
+  /** Loads the state the latest commit saved (a session starts here, so a batch that failed is forgotten). */
+  restore(log: BronzeLog): Promise<void>;
   /** Writes the batch's outputs under `stage`; `commit` adopts the new state once the batch is committed. */
-  stage(events: readonly StreamEvent[], batchId: number, stage: string, db: Db): Promise<{ outputs: CommitOutput[]; commit: () => void }>;
+  stage(events: readonly StreamEvent[], batchId: number, stage: string, db: Db): Promise<{ outputs: CommitOutput[]; commit: () => Promise<void> | void }>;
+}
+
+/** The path of the newest saved state file named `<prefix>-<batch>.json` in the log, if any. */
+export function savedState(log: BronzeLog, prefix: string): string | undefined {
+  for (let i = log.commits.length - 1; i >= 0; i--) {
+    const o = log.commits[i].outputs.find((x) => x.table === STREAM_STATE_TABLE && x.path.startsWith(`${STREAM_STATE_TABLE}/${prefix}-`));
+    if (o) return o.path;
+  }
+  return undefined;
 }
 
 /**
@@ -33,11 +44,10 @@ export class LiveWindows implements BatchOperator {
     private readonly timeZone: string,
   ) {}
 
-  /** Loads the state saved by the latest commit that has one. */
-  restore(log: BronzeLog): void {
-    const saved = [...log.commits].reverse().flatMap((c) => c.outputs).find((o) => o.table === STREAM_STATE_TABLE);
-    this.state = saved && existsSync(join(this.bronze, saved.path)) ? (JSON.parse(readFileSync(join(this.bronze, saved.path), 'utf8')) as WindowState) : emptyWindowState();
-    this.savedPath = saved?.path;
+  async restore(log: BronzeLog): Promise<void> {
+    const saved = savedState(log, 'windows');
+    this.state = saved && existsSync(join(this.bronze, saved)) ? (JSON.parse(readFileSync(join(this.bronze, saved), 'utf8')) as WindowState) : emptyWindowState();
+    this.savedPath = saved;
   }
 
   /** The committed state (the watermark, open windows, occupancy). */

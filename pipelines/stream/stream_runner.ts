@@ -11,7 +11,7 @@ import { FEEDS } from '../feeds';
 import { clientBase, deadLetterTopic, durableProducer, ensureTopics, feedOfTopic, feedTopic, type KafkaConfig } from '../source/kafka';
 import { writeStreamBatch, type InvalidRecord, type StreamBatchResult, type StreamRecord } from './bronze_batch';
 import { StreamMetrics } from './stream_metrics';
-import { LATE_EVENTS_TABLE, LiveWindows } from './live_windows';
+import { LATE_EVENTS_TABLE, LiveWindows, type BatchOperator } from './live_windows';
 
 export interface StreamOptions {
   /** Most records in one micro-batch (one bronze commit). */
@@ -34,6 +34,8 @@ export interface StreamDeps {
   logger: Logger;
   metrics: StreamMetrics;
   observers?: BatchObserver[];
+  /** Computed from each batch and committed with it, after the live windows (the live features). */
+  operators?: BatchOperator[];
   now?: () => Date;
 }
 
@@ -47,6 +49,7 @@ export interface StreamDeps {
 export class StreamRunner {
   private readonly log: BronzeLog;
   private readonly windows: LiveWindows;
+  private readonly operators: BatchOperator[];
   /**
    * Each session joins a consumer group of its own (this name, the pid and the start time): offsets come
    * from the bronze log, never the group, and a fresh group starts fetching at once, where rejoining
@@ -61,6 +64,7 @@ export class StreamRunner {
   ) {
     this.log = BronzeLog.load(deps.paths.bronzeLog);
     this.windows = new LiveWindows(deps.paths.bronze, deps.timeZone);
+    this.operators = [this.windows, ...(deps.operators ?? [])];
     this.instanceId = `fitlake-stream-${lakehouseId(deps.paths.root)}`;
   }
 
@@ -93,7 +97,7 @@ export class StreamRunner {
     const { cfg, deps, opts } = this;
     await ensureTopics(cfg);
     this.log.refresh();
-    this.windows.restore(this.log);
+    for (const op of this.operators) await op.restore(this.log);
     const topics = FEEDS.map((f) => feedTopic(cfg, f));
     const consumer = new Consumer({ ...clientBase(cfg, 'fitlake-stream'), groupId: `${cfg.topicPrefix}stream-${this.instanceId}-${process.pid}-${Date.now()}`, deserializers: stringDeserializers });
     const dlq = durableProducer(cfg, 'fitlake-stream-dlq');
@@ -155,11 +159,15 @@ export class StreamRunner {
         { db: deps.db, paths: deps.paths, log: this.log, timeZone: deps.timeZone, now: (deps.now ?? (() => new Date()))(), feedOf: (t) => feedOfTopic(cfg, t) },
         records,
         (invalid) => this.deadLetter(dlq, invalid),
-        [this.windows],
+        this.operators,
       ),
     );
     if (!result) return;
     deps.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+    if (deps.operators?.length) {
+      const now = Date.now();
+      for (const r of records) deps.metrics.toOnline.observe(Math.max(0, now - r.timestamp) / 1000);
+    }
     deps.metrics.batches.inc();
     for (const r of result.commit.kafka ?? []) {
       const feed = feedOfTopic(cfg, r.topic)?.name ?? r.topic;

@@ -3,8 +3,13 @@ import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route, sendJson } from '../http';
 import { MemberParams, RecommendQuery } from '../schemas';
+import { recentCheckin, slotOfCheckin } from '../live_checkin';
 
-/** GET /recommend/:member?kind=classes|products&k=10 — factor scores, or popularity at the member's club on cold start. */
+/**
+ * GET /recommend/:member?kind=classes|products&k=10 — factor scores, or popularity at the member's club
+ * on cold start. For classes, the slot the member checked into in the last 3 hours (from the live
+ * features the stream keeps online) is left out.
+ */
 export function recommendRoutes(router: IRouter, ctx: ApiContext): void {
   router.get(
     '/recommend/:member',
@@ -19,10 +24,24 @@ export function recommendRoutes(router: IRouter, ctx: ApiContext): void {
         if (profile.freshness === 'missing') throw new NotFoundError(`member ${member} is unknown to the recommender and the online store`, 'member');
         club = typeof profile.values.home_club === 'string' ? profile.values.home_club : null;
       }
-      const out = rec.model.recommend(member, k, club);
+      let live: { at: Date; club: string } | null = null;
+      if (kind === 'classes' && ctx.memberLive) {
+        const [f] = await ctx.memberLive.read([member], ctx.now());
+        live = f && f.freshness !== 'missing' ? recentCheckin(f.values, ctx.now()) : null;
+      }
+      const skipped: string[] = [];
+      const skip = live ? (id: string) => slotOfCheckin(id, live, ctx.timeZone) && skipped.push(id) > 0 : undefined;
+      const out = rec.model.recommend(member, k, club, skip);
       ctx.metrics.predictions.add(rec, () => ({ model: rec.name, version: rec.version }));
       if (out.fallback) ctx.metrics.fallbacks.add(kind, () => ({ kind }));
-      sendJson(res, { member_id: member, kind, fallback: out.fallback, items: out.items, model: { name: rec.name, version: rec.version, alias: rec.alias } });
+      sendJson(res, {
+        member_id: member,
+        kind,
+        fallback: out.fallback,
+        items: out.items,
+        model: { name: rec.name, version: rec.version, alias: rec.alias },
+        ...(live ? { just_checked_in: { at: live.at.toISOString(), club_id: live.club, skipped } } : {}),
+      });
     }),
   );
 }

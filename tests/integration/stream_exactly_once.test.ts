@@ -7,7 +7,7 @@ import { BronzeLog } from '../../pipelines/bronze/log';
 import { createBronzeViews } from '../../pipelines/bronze/reader';
 import { FEEDS } from '../../pipelines/feeds';
 import { lakePaths } from '../../core/paths';
-import { STREAM_STATE_TABLE } from '../../pipelines/stream/live_windows';
+import { savedState } from '../../pipelines/stream/live_windows';
 import type { WindowState } from '../../pipelines/stream/windows';
 import { fixtureCopy } from '../fixtures/cache';
 import { runCli } from './cli_runner';
@@ -134,8 +134,9 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
   });
 
   it('counts every entry exactly once in the live windows: final windows + late events + still-open windows = bronze', async () => {
-    const state = kafkaCommits().flatMap((c) => c.outputs).filter((o) => o.table === STREAM_STATE_TABLE).at(-1)!;
-    const open = JSON.parse(readFileSync(join(paths.bronze, state.path), 'utf8')) as WindowState;
+    kafkaCommits();
+    const state = savedState(bronzeLog!, 'windows')!;
+    const open = JSON.parse(readFileSync(join(paths.bronze, state), 'utf8')) as WindowState;
     const stillOpen = Object.values(open.open).reduce((s, w) => s + Object.values(w.entries).reduce((a, b) => a + b, 0), 0);
     const [r] = await query<{ final: number; late: bigint; bronze: bigint }>(`SELECT
         (SELECT sum(value) FROM bronze_live_windows WHERE metric = 'entries') AS final,
@@ -154,7 +155,7 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
 
   it('REST ingestion produces to Kafka; the stream lands it; /live/occupancy and /live/stream show the windows move', async () => {
     const port = await freePort();
-    const api = child(['serve', '--port', String(port)], { FITLAKE_INGEST_API_KEY: KEY, FITLAKE_RELOAD_INTERVAL_MS: '0' });
+    const api = child(['serve', '--port', String(port)], { FITLAKE_INGEST_API_KEY: KEY, FITLAKE_RELOAD_INTERVAL_MS: '0', FITLAKE_SERVING_CLOCK: 'system' });
     const stream = startStream();
     const base = `http://127.0.0.1:${port}`;
     const sse = new AbortController();
@@ -209,12 +210,42 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
       const before = live.clubs.find((c) => c.club_id === 'C01')?.occupancy ?? 0;
       expect(c01!.occupancy).toBeGreaterThanOrEqual(3);
       expect(c01!.occupancy - before).toBeLessThanOrEqual(3);
+
+      // a check-in now: the member's live features move within seconds, and the class is not recommended back
+      const member = 'M0000002';
+      const before2 = (await (await fetch(`${base}/live/members/${member}`)).json()) as { features: Record<string, unknown> };
+      const scannedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const sent = Date.now();
+      expect((await post('class_checkins', [{ scan_id: 'NOW1', member_id: member, session_id: 'CS-NOW', club_id: 'C01', scanned_at: scannedAt.toISOString() }])).status).toBe(202);
+      let liveNow: { features: Record<string, unknown>; freshness: string } | undefined;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
+        const r = (await (await fetch(`${base}/live/members/${member}`)).json()) as { features: Record<string, unknown>; freshness: string };
+        if (r.features.last_checkin_ms === scannedAt.getTime()) {
+          liveNow = r;
+          break;
+        }
+      }
+      const seconds = (Date.now() - sent) / 1000;
+      expect(before2.features.last_checkin_ms).not.toBe(scannedAt.getTime());
+      expect(liveNow).toMatchObject({ freshness: 'fresh', features: { checkins_today: 1, last_checkin_club: 'C01', live_day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
+      expect(seconds).toBeLessThan(10);
+      const rec = (await (await fetch(`${base}/recommend/${member}?kind=classes&k=50`)).json()) as { items: { item: string }[]; just_checked_in: { at: string; club_id: string; skipped: string[] } };
+      expect(rec.just_checked_in).toMatchObject({ at: scannedAt.toISOString(), club_id: 'C01' });
+      for (const s of rec.just_checked_in.skipped) expect(s.startsWith('C01:')).toBe(true);
+      expect(rec.items.filter((i) => rec.just_checked_in.skipped.includes(i.item))).toEqual([]);
     } finally {
       sse.abort();
       stream.kill('SIGTERM');
       api.kill('SIGTERM');
       await Promise.all([exited(stream), exited(api)]);
     }
+  });
+
+  it('features check-skew: the streaming view online equals its offline values from bronze', () => {
+    const r = runCli(['features', 'check-skew', '--views', 'member_live', '--sample', '300'], env);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ok {3}member_live: \d+ of \d+ entities online since 1970-01-01T00:00:00.000Z checked at .*: 0 differing value\(s\), 0 missing\n$/);
+    expect(r.status).toBe(0);
   });
 
   it('refuses to run without Kafka configured, naming how to configure it', () => {

@@ -92,18 +92,20 @@ export class Recommender {
   /**
    * Top-k items for a member. Known members: factor scores minus their exclusions, with the most similar
    * item of their history as the reason. Unknown members (cold start): popularity at `homeClub`, else overall.
+   * Items `skip` names (e.g. the class the member just checked into) are left out too.
    */
-  recommend(member: string, k: number, homeClub?: string | null): { items: Recommendation[]; fallback: boolean } {
+  recommend(member: string, k: number, homeClub?: string | null, skip?: (itemId: string) => boolean): { items: Recommendation[]; fallback: boolean } {
     const u = this.memberIndex.get(member);
+    const skipped = skip ? this.model.items.flatMap((it, j) => (skip(it.id) ? [j] : [])) : [];
     const verb = this.model.target === 'classes' ? 'you attended' : 'you bought';
     if (u === undefined) {
       const club = homeClub ? this.model.popularity.byClub[homeClub] : undefined;
       const scores = club ?? this.model.popularity.global;
-      return { items: top(scores, k, new Set()).map((j) => this.item(j, scores[j], club ? `popular with members of ${homeClub}` : 'popular with members')), fallback: true };
+      return { items: top(scores, k, new Set(skipped)).map((j) => this.item(j, scores[j], club ? `popular with members of ${homeClub}` : 'popular with members')), fallback: true };
     }
     const scores = this.scores(member);
     return {
-      items: top(scores, k, new Set(this.model.exclude[u])).map((j) => {
+      items: top(scores, k, new Set([...this.model.exclude[u], ...skipped])).map((j) => {
         const h = this.similarHistoryItem(u, j);
         return this.item(j, scores[j], h === j ? `${verb} this before` : h === null ? 'members like you chose it' : `because ${verb} ${this.model.items[h].label}`);
       }),

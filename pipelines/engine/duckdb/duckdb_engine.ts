@@ -32,6 +32,7 @@ export class DuckDbEngine implements Engine {
     await createBronzeViews(db, root, bronze);
     await db.run(`CREATE OR REPLACE MACRO fitlake_ts(x) AS ${parseEventTimeSql('x', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_date(t) AS ${localDateSql('t', timeZone)}`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_epoch_ms(t) AS epoch_ms(t)`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))::INTEGER`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_day_name(d) AS dayname(d)`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_iso_weekday(d) AS isodow(d)::INTEGER`);
