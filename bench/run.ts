@@ -8,6 +8,7 @@ import { engines, lastDay } from './engines';
 import { featureStore } from './feature_store';
 import { phase } from './lake';
 import { training } from './training';
+import { stream } from './stream';
 
 function generateIngest(scale: string): Record<string, unknown> {
   const root = mkdtempSync(join(tmpdir(), 'fitlake-bench-'));
@@ -55,21 +56,21 @@ function pipeline(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, training, end_to_end: endToEnd };
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown> | Promise<Record<string, unknown>>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, training, end_to_end: endToEnd, stream };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')
   .option('--scale <scale>', 'data scale', 'medium')
   .option('--only <name>', `one of: ${Object.keys(BENCHMARKS).join(', ')}`)
-  .action((opts: { scale: string; only?: string }) => {
+  .action(async (opts: { scale: string; only?: string }) => {
     const names = opts.only ? [opts.only] : Object.keys(BENCHMARKS);
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     for (const name of names) {
       const bench = BENCHMARKS[name];
       if (!bench) throw new Error(`unknown benchmark ${name}`);
       console.log(`\n== ${name} (${opts.scale})`);
-      const result = { ...bench(opts.scale), machine: { cpus: cpus().length, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, at: new Date().toISOString() };
+      const result = { ...(await bench(opts.scale)), machine: { cpus: cpus().length, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, at: new Date().toISOString() };
       writeFileSync(join(__dirname, 'results', `${name}.json`), JSON.stringify(result, null, 2) + '\n');
     }
   });
-program.parse(process.argv);
+void program.parseAsync(process.argv);

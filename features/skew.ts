@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SkewError, ValidationError } from '../core/errors';
 import type { Entity, FeatureView } from './define';
+import type { StoredRow } from './online/online_store';
 import type { FeatureStore } from './store';
 
 export interface SkewMismatch {
@@ -43,8 +44,10 @@ const same = (a: unknown, b: unknown) => a === b || (typeof a === 'number' && ty
  * them value by value with the offline point-in-time vector at the window's end, and reports
  * sampled entities missing online separately from differing values. Either fails the check.
  * A streaming view (kept online by `fitlake stream`) is compared now: its offline table is rebuilt
- * from bronze when stale, and each sampled member's online row must equal its offline point-in-time
- * row at this instant (members the stream never wrote and no materialization covered are skipped).
+ * from bronze when stale, and each sampled member with a value since its materialized window began
+ * must have an online row equal to its offline point-in-time row as of when that row was written (the
+ * window's end for a materialized row; when it was never materialized, only the members the stream
+ * wrote are compared).
  */
 export async function checkSkew(store: FeatureStore, opts: { sample: number; views?: string[]; seed?: number }): Promise<SkewReport> {
   if (!Number.isInteger(opts.sample) || opts.sample < 1) throw new ValidationError('sample must be a positive integer', 'sample');
@@ -57,21 +60,35 @@ export async function checkSkew(store: FeatureStore, opts: { sample: number; vie
     if (view.source.kind === 'stream') {
       // kept online by the stream as events arrive: compare with the offline values now, over bronze as it is now
       await store.build({ views: [view.name] });
-      report.views.push(await checkView(store, view, entity, { start: new Date(0), end: new Date() }, opts, report, window !== null));
+      const end = window?.end ?? new Date(0);
+      // a row the stream wrote is checked as of when it was written; one materialization wrote, as of the window's end
+      const asOf = (row: StoredRow) => new Date(Math.max(end.getTime(), row.createdTs));
+      report.views.push(await checkView(store, view, entity, { start: window?.start ?? new Date(0), end: new Date() }, opts, report, { requireOnline: window !== null, asOf }));
       continue;
     }
     if (!window) {
       if (opts.views) throw new ValidationError(`feature view ${view.name} was never materialized into the ${store.online.type} online store`, 'views');
       continue;
     }
-    report.views.push(await checkView(store, view, entity, window, opts, report, true));
+    report.views.push(await checkView(store, view, entity, window, opts, report, { requireOnline: true }));
   }
   report.passed = report.mismatches.length === 0 && report.missing.length === 0;
   return report;
 }
 
-/** Compares a sample of the entities with a value in `window` online and offline at its end; `requireOnline`: one absent online is reported missing (else it is not compared). */
-async function checkView(store: FeatureStore, view: FeatureView, entity: Entity, window: { start: Date; end: Date }, opts: { sample: number; seed?: number }, report: SkewReport, requireOnline: boolean): Promise<SkewViewReport> {
+/**
+ * Compares a sample of the entities with a value in `window` online and offline at its end (or at
+ * `asOf` of the online row); `requireOnline`: one absent online is reported missing (else skipped).
+ */
+async function checkView(
+  store: FeatureStore,
+  view: FeatureView,
+  entity: Entity,
+  window: { start: Date; end: Date },
+  opts: { sample: number; seed?: number },
+  report: SkewReport,
+  how: { requireOnline: boolean; asOf?: (row: StoredRow) => Date },
+): Promise<SkewViewReport> {
   const { rows: expected } = await store.offline.latest(view, entity.joinKey, window.start, window.end);
   const rank = (k: string) => createHash('sha1').update(`${opts.seed ?? 0}:${k}`).digest('hex');
   const keys = expected.map((r) => r.key).sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, opts.sample);
@@ -79,12 +96,13 @@ async function checkView(store: FeatureStore, view: FeatureView, entity: Entity,
   if (keys.length === 0) return out;
   const names = view.schema.map((f) => f.name);
   const [online] = await store.online.read(entity.name, [{ view: view.name, names }], keys);
-  const hist = await store.getHistoricalFeatures({ rows: keys.map((k) => ({ [entity.joinKey]: k, event_timestamp: window.end.toISOString() })) }, { features: [view.name] }, { ignoreTtl: true });
+  const at = (i: number) => (how.asOf && online[i] ? how.asOf(online[i]!) : window.end).toISOString();
+  const hist = await store.getHistoricalFeatures({ rows: keys.map((k, i) => ({ [entity.joinKey]: k, event_timestamp: at(i) })) }, { features: [view.name] }, { ignoreTtl: true });
   const offline = await hist.rows();
   await hist.close();
   keys.forEach((key, i) => {
     if (!online[i]) {
-      if (!requireOnline) return;
+      if (!how.requireOnline) return;
       out.missing++;
       report.missing.push({ view: view.name, key });
       return;

@@ -11,7 +11,7 @@ import { savedState } from '../../pipelines/stream/live_windows';
 import type { WindowState } from '../../pipelines/stream/windows';
 import { fixtureCopy } from '../fixtures/cache';
 import { runCli } from './cli_runner';
-import { startKafka } from './kafka_broker';
+import { startLocalKafka as startKafka } from '../../pipelines/source/local_broker';
 import { freePort } from './redis_server';
 
 jest.setTimeout(400_000);
@@ -244,7 +244,7 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
   it('features check-skew: the streaming view online equals its offline values from bronze', () => {
     const r = runCli(['features', 'check-skew', '--views', 'member_live', '--sample', '300'], env);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^ok {3}member_live: \d+ of \d+ entities online since 1970-01-01T00:00:00.000Z checked at .*: 0 differing value\(s\), 0 missing\n$/);
+    expect(r.stdout).toMatch(/^ok {3}member_live: \d+ of \d+ entities online since \S+ checked at .*: 0 differing value\(s\), 0 missing\n$/);
     expect(r.status).toBe(0);
   });
 
@@ -254,5 +254,29 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
     expect(r.stderr).toMatch(/^fitlake: fitlake stream needs Kafka: pass --brokers host:port, or set FITLAKE_SOURCE=kafka/);
     const bad = runCli(['simulate', '--rate', '0', '--brokers', kafka.brokers[0]], { FITLAKE_LAKEHOUSE: lake.root });
     expect([bad.status, bad.stderr]).toEqual([2, 'fitlake: --rate must be a positive number, got "0"\n']);
+    const batch = runCli(['stream', '--max-batch', '0', '--brokers', kafka.brokers[0]], { FITLAKE_LAKEHOUSE: lake.root });
+    expect([batch.status, batch.stderr]).toEqual([2, 'fitlake: --max-batch must be ≥ 1, got 0\n']);
+    const brokers = runCli(['stream', '--brokers', 'nohost'], { FITLAKE_LAKEHOUSE: lake.root });
+    expect([brokers.status, brokers.stderr]).toEqual([2, 'fitlake: --brokers: brokers.0: host:port\n']);
+  });
+
+  it('reports a broker it cannot reach in /readyz and keeps retrying; a taken metrics port is said plainly', async () => {
+    const [port, dead] = [await freePort(), await freePort()];
+    const p = child(['stream', '--brokers', `127.0.0.1:${dead}`, '--metrics-port', String(port)]);
+    try {
+      let ready: { status: number; body: { status: string; reason?: string } } | undefined;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        if (r) ready = { status: r.status, body: (await r.json()) as { status: string; reason?: string } };
+        if (ready?.body.reason?.startsWith('consumer error')) break;
+      }
+      expect(ready).toMatchObject({ status: 503, body: { status: 'not_ready', reason: expect.stringMatching(/^consumer error, retrying in \d+ ms: /) } });
+      expect((await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).match(/^fitlake_stream_errors_total (\d+)/m)?.[1]).not.toBe('0');
+      const taken = runCli(['stream', '--brokers', `127.0.0.1:${dead}`, '--metrics-port', String(port)], { FITLAKE_LAKEHOUSE: lake.root }, { timeoutMs: 30_000 });
+      expect([taken.status, taken.stderr]).toEqual([4, `fitlake: 127.0.0.1:${port} is already in use (another fitlake stream?): choose another with --metrics-port\n`]);
+    } finally {
+      p.kill('SIGTERM');
+      expect(await exited(p)).toBe(0);
+    }
   });
 });
