@@ -27,7 +27,7 @@ export function registerStream(program: Command): void {
     .description('consume the feed topics from Kafka into bronze, exactly once, until stopped (SIGTERM/SIGINT)')
     .option('--brokers <list>', 'Kafka bootstrap brokers host:port,… (default: source.brokers in config, FITLAKE_KAFKA_BROKERS)')
     .option('--max-batch <n>', 'most records per micro-batch (one bronze commit)', String(DEFAULT_STREAM_OPTIONS.maxBatchRecords))
-    .option('--batch-ms <n>', 'write a micro-batch at least this often while records arrive', String(DEFAULT_STREAM_OPTIONS.batchMs))
+    .option('--batch-ms <n>', 'a record waits at most this long (ms) for its micro-batch, unless the writer is busy', String(DEFAULT_STREAM_OPTIONS.batchMs))
     .option('--max-buffered <n>', 'records fetched ahead of the writer before fetching pauses', String(DEFAULT_STREAM_OPTIONS.maxBuffered))
     .option('--metrics-port <n>', 'port of /metrics, /healthz and /readyz (0: any free port)', '9464')
     .option('--metrics-host <addr>', 'bind address of the metrics endpoint', '127.0.0.1')

@@ -54,12 +54,14 @@ export async function stageBatch(db: Db, stage: string, batchId: number, ingeste
          TO ${sqlString(join(stage, feed.name))} (FORMAT parquet, PARTITION_BY (date), FILENAME_PATTERN ${sqlString(`part-${batchId}-{i}`)}, OVERWRITE_OR_IGNORE, RETURN_STATS)`,
       );
       for (const s of stats) outputs.push({ table: feed.name, path: relative(stage, s.filename), rows: Number(s.count) });
-      bad.push(`SELECT ${sqlString(feed.name)} AS feed, ${meta}, _line AS raw_line, _reason AS reason FROM _parsed WHERE _reason IS NOT NULL`);
+      let quarantined = 0;
       for (const r of await db.all<{ f: string; ok: number; bad: number }>(
         `SELECT _source_file AS f, count(*) FILTER (WHERE _reason IS NULL) AS ok, count(*) FILTER (WHERE _reason IS NOT NULL) AS bad FROM _parsed GROUP BY 1`,
       )) {
         counts.set(r.f, { rows: Number(r.ok), quarantined: Number(r.bad) });
+        quarantined += Number(r.bad);
       }
+      if (quarantined > 0) bad.push(`SELECT ${sqlString(feed.name)} AS feed, ${meta}, _line AS raw_line, _reason AS reason FROM _parsed WHERE _reason IS NOT NULL`);
     }
     for (const r of input.rejected) {
       bad.push(
@@ -93,8 +95,8 @@ export function moveStaged(stage: string, bronze: string, outputs: readonly Comm
 
 /** Reads a feed's lines into `_parsed`: feed columns as text, `_reason` for bad lines, `date`. */
 async function parseFeed(input: FeedInput, timeZone: string, db: Db): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE _lines AS ${linesSql(input.lines)}`);
   if (input.format === 'csv') await db.run(`CREATE OR REPLACE TEMP TABLE _headers AS ${headersSql(input.headers ?? [])}`);
-  const parse = input.format === 'csv' ? csvFeedSql(input.feed, '_lines', '_headers', timeZone) : jsonFeedSql(input.feed, '_lines', timeZone);
+  const lines = `(${linesSql(input.lines)})`;
+  const parse = input.format === 'csv' ? csvFeedSql(input.feed, lines, '_headers', timeZone) : jsonFeedSql(input.feed, lines, timeZone);
   await db.run(`CREATE OR REPLACE TEMP TABLE _parsed AS ${parse}`);
 }

@@ -16,13 +16,13 @@ import { LATE_EVENTS_TABLE, LiveWindows, type BatchOperator } from './live_windo
 export interface StreamOptions {
   /** Most records in one micro-batch (one bronze commit). */
   maxBatchRecords: number;
-  /** A batch is written at least this often while records arrive (ms). */
+  /** A record waits at most this long (ms) for its batch to be written, unless the writer is busy. */
   batchMs: number;
   /** Records fetched ahead of the writer; past this the consumer pauses fetching (backpressure). */
   maxBuffered: number;
 }
 
-export const DEFAULT_STREAM_OPTIONS: StreamOptions = { maxBatchRecords: 5_000, batchMs: 500, maxBuffered: 20_000 };
+export const DEFAULT_STREAM_OPTIONS: StreamOptions = { maxBatchRecords: 20_000, batchMs: 200, maxBuffered: 60_000 };
 
 /** Called with every committed batch, in order (windows and live features hang here). */
 export type BatchObserver = (batch: StreamBatchResult) => Promise<void> | void;
@@ -107,8 +107,14 @@ export class StreamRunner {
       const buffer: StreamRecord[] = [];
       let failure: Error | undefined;
       let wake: (() => void) | undefined;
+      /** When the oldest record in the buffer arrived: a batch is written `batchMs` after it at the latest. */
+      let oldestAt = 0;
       stream.on('data', (m: Message<string, string, string, string>) => {
         buffer.push({ topic: m.topic, partition: m.partition, offset: Number(m.offset), value: m.value ?? '', timestamp: Number(m.timestamp) });
+        if (buffer.length === 1) {
+          oldestAt = Date.now();
+          wake?.();
+        }
         if (buffer.length >= opts.maxBuffered) stream.pause();
         if (buffer.length >= opts.maxBatchRecords) wake?.();
       });
@@ -120,7 +126,12 @@ export class StreamRunner {
       deps.logger.info({ topics: topics.length, resumeFrom: offsets.length }, 'stream consumer started');
       let lagAt = 0;
       while (!signal.aborted && !failure) {
-        if (buffer.length < opts.maxBatchRecords) {
+        if (Date.now() - lagAt > 5_000) {
+          lagAt = Date.now();
+          await this.updateLag(consumer, topics);
+        }
+        const wait = buffer.length ? oldestAt + opts.batchMs - Date.now() : opts.batchMs;
+        if (buffer.length < opts.maxBatchRecords && wait > 0) {
           await new Promise<void>((resolve) => {
             const done = () => {
               clearTimeout(timer);
@@ -128,18 +139,17 @@ export class StreamRunner {
               wake = undefined;
               resolve();
             };
-            const timer = setTimeout(done, opts.batchMs);
+            const timer = setTimeout(done, wait);
             signal.addEventListener('abort', done, { once: true });
             wake = done;
           });
         }
         if (failure) break;
-        if (buffer.length) await this.flush(buffer.splice(0, opts.maxBatchRecords), dlq);
+        if (buffer.length === 0 || (buffer.length < opts.maxBatchRecords && Date.now() < oldestAt + opts.batchMs)) continue;
+        const flushing = Date.now();
+        await this.flush(buffer.splice(0, opts.maxBatchRecords), dlq);
+        oldestAt = flushing;
         if (stream.isPaused() && buffer.length < opts.maxBuffered / 2) stream.resume();
-        if (Date.now() - lagAt > 5_000) {
-          lagAt = Date.now();
-          await this.updateLag(consumer, topics);
-        }
       }
       if (failure) throw failure;
       stream.pause();
