@@ -9,7 +9,7 @@ import type { Db } from '../engine/duckdb/db';
 import { BronzeLog } from '../bronze/log';
 import { FEEDS } from '../feeds';
 import { clientBase, deadLetterTopic, durableProducer, ensureTopics, feedOfTopic, feedTopic, type KafkaConfig } from '../source/kafka';
-import { writeStreamBatch, type InvalidRecord, type StreamBatchResult, type StreamRecord } from './bronze_batch';
+import { writeStreamBatch, type InvalidRecord, type StreamRecord } from './bronze_batch';
 import { StreamMetrics } from './stream_metrics';
 import { LATE_EVENTS_TABLE, LiveWindows, type BatchOperator } from './live_windows';
 
@@ -24,16 +24,12 @@ export interface StreamOptions {
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = { maxBatchRecords: 20_000, batchMs: 200, maxBuffered: 60_000 };
 
-/** Called with every committed batch, in order (windows and live features hang here). */
-export type BatchObserver = (batch: StreamBatchResult) => Promise<void> | void;
-
 export interface StreamDeps {
   db: Db;
   paths: LakePaths;
   timeZone: string;
   logger: Logger;
   metrics: StreamMetrics;
-  observers?: BatchObserver[];
   /** Computed from each batch and committed with it, after the live windows (the live features). */
   operators?: BatchOperator[];
   now?: () => Date;
@@ -189,7 +185,6 @@ export class StreamRunner {
     const watermark = this.windows.current().watermark;
     if (watermark !== null) deps.metrics.watermark.set(watermark / 1000);
     deps.logger.debug({ batch: result.commit.batch_id, records: records.length, invalid: result.invalid.length }, 'stream batch committed');
-    for (const observe of deps.observers ?? []) await observe(result);
   }
 
   /** Sends contract-breaking records to the dead-letter topic (keyed by topic:partition:offset, so a replayed batch's copies can be told apart). */
