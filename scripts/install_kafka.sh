@@ -15,6 +15,7 @@ if [ ! -f ".kafka/libs/kafka_2.13-${KAFKA_VERSION}.jar" ]; then
   command -v mvn >/dev/null 2>&1 || apt_install maven
   echo "${WHAT}: fetching kafka_2.13 ${KAFKA_VERSION} and its dependencies from Maven Central (once, ~43 MB)" >&2
   rm -rf .kafka/libs.tmp
-  mvn -q -B -f scripts/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$PWD/.kafka/libs.tmp" >&2
+  mkdir -p .kafka
+  mvn -q -B -f scripts/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$PWD/.kafka/libs.tmp" > .kafka/mvn.log 2>&1 || { cat .kafka/mvn.log >&2; exit 1; }
   rm -rf .kafka/libs && mv .kafka/libs.tmp .kafka/libs
 fi
