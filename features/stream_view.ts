@@ -1,6 +1,7 @@
 import { localDay } from '../core/dates';
 import { eventTimeMs } from '../pipelines/event_time';
 import type { FeedEvent } from '../pipelines/events';
+import { feedSpec } from '../pipelines/feeds';
 import { sqlIdent, sqlString } from '../pipelines/sql/quote';
 import type { Aggregation, FeatureView } from './define';
 
@@ -12,14 +13,8 @@ export const LIVE_DAY = 'live_day';
 
 export const isStreamView = (v: FeatureView): v is StreamView => v.source.kind === 'stream';
 
-/** Event-time field and the columns that identify one event (a duplicate delivery has the same), per feed. */
-const FEED_EVENTS: Record<Aggregation['feed'], { time: string; key: string[] }> = {
-  class_checkins: { time: 'scanned_at', key: ['scan_id'] },
-  facility_usage: { time: 'started_at', key: ['usage_id'] },
-  retail_sales: { time: 'sold_at', key: ['txn_id', 'line_no'] },
-  app_events: { time: 'occurred_at', key: ['event_id'] },
-  equipment_usage: { time: 'started_at', key: ['usage_id'] },
-};
+/** The columns that identify one event (a duplicate delivery has the same): the feed's key, and a receipt's line. */
+const eventKey = (feed: Aggregation['feed']) => (feed === 'retail_sales' ? ['txn_id', 'line_no'] : [feedSpec(feed).key]);
 
 const pad = (ms: number) => String(ms).padStart(15, '0');
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6 + 0;
@@ -38,7 +33,7 @@ export function streamViewSql(view: StreamView, key: string): string {
   const cols = (a: Aggregation) => [a.field, a.times].filter((f): f is string => f !== undefined && f !== 'event_time');
   const fieldCols = [...new Set(aggs.flatMap(cols))];
   const events = feeds.map((feed) => {
-    const spec = FEED_EVENTS[feed];
+    const spec = { time: feedSpec(feed).eventTime, key: eventKey(feed) };
     const own = new Set(aggs.filter((a) => a.feed === feed).flatMap(cols));
     const fields = fieldCols.map((c) => `${own.has(c) ? `CAST(${sqlIdent(c)} AS STRING)` : 'CAST(NULL AS STRING)'} AS ${sqlIdent(`f_${c}`)}`);
     const ts = `fitlake_ts(${sqlIdent(spec.time)})`;
@@ -117,11 +112,19 @@ export interface LiveRow {
  */
 export class LiveFold {
   private members: Record<string, MemberState> = {};
+  /** Per feed: its aggregations, event-time field and event key columns. */
+  private readonly feeds = new Map<string, { aggs: Aggregation[]; time: string; key: string[] }>();
 
   constructor(
     readonly view: StreamView,
     private readonly timeZone: string,
-  ) {}
+  ) {
+    for (const a of view.source.aggregations) {
+      const f = this.feeds.get(a.feed) ?? { aggs: [], time: feedSpec(a.feed).eventTime, key: eventKey(a.feed) };
+      f.aggs.push(a);
+      this.feeds.set(a.feed, f);
+    }
+  }
 
   /** The state, for saving with a batch. */
   snapshot(): string {
@@ -141,19 +144,18 @@ export class LiveFold {
   apply(events: readonly { feed: string; event: FeedEvent }[]): LiveRow[] {
     const changed = new Set<string>();
     for (const { feed, event } of events) {
-      const aggs = this.view.source.aggregations.filter((a) => a.feed === feed);
-      const spec = FEED_EVENTS[feed as Aggregation['feed']];
-      if (!aggs.length || !spec || event.member_id == null) continue;
+      const spec = this.feeds.get(feed);
+      if (!spec || event.member_id == null) continue;
       const ts = eventTimeMs(event[spec.time], this.timeZone);
       if (ts === undefined) continue;
       const member = String(event.member_id);
       const dedup = spec.key.map((c) => (event[c] == null ? '' : String(event[c]))).join('/');
-      if (this.fold(member, feed, ts, `${pad(ts)}|${dedup}`, `${feed}\u0000${dedup}`, event, aggs)) changed.add(member);
+      if (this.fold(member, ts, `${pad(ts)}|${dedup}`, `${feed}\u0000${dedup}`, event, spec.aggs)) changed.add(member);
     }
     return [...changed].map((k) => this.row(k));
   }
 
-  private fold(member: string, feed: string, ts: number, order: string, id: string, event: FeedEvent, aggs: Aggregation[]): boolean {
+  private fold(member: string, ts: number, order: string, id: string, event: FeedEvent, aggs: Aggregation[]): boolean {
     const day = localDay(new Date(ts), this.timeZone);
     let s = this.members[member];
     if (!s) s = this.members[member] = { ts, day, seen: [], values: this.initial(), distinct: {}, lastKey: {} };

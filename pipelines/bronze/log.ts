@@ -58,6 +58,8 @@ const LOG_NAME = /^(\d{12})\.json$/;
  * Parquet files it added. A data file not named by a commit does not exist for readers.
  */
 export class BronzeLog {
+  private readonly offsets = new Map<string, number>();
+
   private constructor(
     readonly dir: string,
     readonly commits: Commit[],
@@ -65,29 +67,37 @@ export class BronzeLog {
 
   static load(dir: string): BronzeLog {
     const log = new BronzeLog(dir, []);
-    log.refresh();
+    if (existsSync(dir)) for (const name of readdirSync(dir).filter((n) => LOG_NAME.test(n)).sort()) log.add(log.read(join(dir, name)));
     return log;
   }
 
-  /** Reads the commits other writers added since this log was loaded. */
+  /** Reads the commits other writers added since: the next ids in turn (ids are consecutive), never the whole folder. */
   refresh(): void {
-    if (!existsSync(this.dir)) return;
-    const after = this.nextBatchId() - 1;
-    for (const name of readdirSync(this.dir).sort()) {
-      const m = LOG_NAME.exec(name);
-      if (!m || Number(m[1]) <= after) continue;
-      const path = join(this.dir, name);
-      const parsed = CommitSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (!parsed.success) throw new DataError(`corrupt bronze log entry ${path}: ${parsed.error.issues[0]?.message}`);
-      this.commits.push(parsed.data);
+    for (;;) {
+      const path = this.path(this.nextBatchId());
+      if (!existsSync(path)) return;
+      this.add(this.read(path));
     }
   }
 
+  private path(batchId: number): string {
+    return join(this.dir, `${String(batchId).padStart(12, '0')}.json`);
+  }
+
+  private read(path: string): Commit {
+    const parsed = CommitSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (!parsed.success) throw new DataError(`corrupt bronze log entry ${path}: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  private add(commit: Commit): void {
+    this.commits.push(commit);
+    for (const k of commit.kafka ?? []) this.offsets.set(`${k.topic}:${k.partition}`, Math.max(k.to, this.offsets.get(`${k.topic}:${k.partition}`) ?? 0));
+  }
+
   /** Where each Kafka partition's next batch starts (`topic:partition` → offset), from the committed batches. */
-  kafkaOffsets(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const c of this.commits) for (const k of c.kafka ?? []) out.set(`${k.topic}:${k.partition}`, Math.max(k.to, out.get(`${k.topic}:${k.partition}`) ?? 0));
-    return out;
+  kafkaOffsets(): ReadonlyMap<string, number> {
+    return this.offsets;
   }
 
   nextBatchId(): number {
@@ -109,11 +119,10 @@ export class BronzeLog {
   /** Atomically commits a batch; throws ConflictError if another writer committed that id first. */
   commit(entry: Commit): void {
     const parsed = CommitSchema.parse(entry);
-    const name = join(this.dir, `${String(parsed.batch_id).padStart(12, '0')}.json`);
-    if (!createExclusive(name, JSON.stringify(parsed, null, 1) + '\n')) {
+    if (!createExclusive(this.path(parsed.batch_id), JSON.stringify(parsed, null, 1) + '\n')) {
       throw new ConflictError(`bronze batch ${parsed.batch_id} was committed by another process`);
     }
-    this.commits.push(parsed);
+    this.add(parsed);
   }
 
   /**

@@ -34,14 +34,6 @@ export class KafkaSource implements Source {
     }
   }
 
-  async ready(): Promise<void> {
-    try {
-      await this.producer.metadata({ topics: [] });
-    } catch (e) {
-      throw new UnavailableError(`Kafka (${this.cfg.brokers.join(',')}) is not reachable: ${(e as Error).message}`, e);
-    }
-  }
-
   async close(): Promise<void> {
     await this.producer.close();
   }

@@ -1,5 +1,4 @@
 import { open, mkdir } from 'node:fs/promises';
-import { accessSync, constants } from 'node:fs';
 import { fsyncDir } from '../../core/atomic_fs';
 import { localDay } from '../../core/dates';
 import { dirname, join } from 'node:path';
@@ -59,15 +58,6 @@ export class LandingSource implements Source {
       if (created) fsyncDir(dirname(path));
     } catch (e) {
       throw new UnavailableError(`cannot make ${feed.name} events durable: ${storageError(e)?.message ?? (e as Error).message}`, e);
-    }
-  }
-
-  async ready(): Promise<void> {
-    try {
-      await mkdir(this.landing, { recursive: true });
-      accessSync(this.landing, constants.W_OK);
-    } catch (e) {
-      throw new UnavailableError(`the landing folder ${this.landing} is not writable: ${(e as Error).message}`, e);
     }
   }
 

@@ -17,8 +17,6 @@ export interface Source {
    * (a landing append is one write; Kafka's idempotent producer retries without duplicates).
    */
   append(feed: FeedSpec, events: readonly FeedEvent[]): Promise<void>;
-  /** Resolves when events can be made durable now; throws UnavailableError saying why not. */
-  ready(): Promise<void>;
   /** Releases connections; pending appends finish first. */
   close(): Promise<void>;
 }

@@ -19,11 +19,12 @@ const RECENT_ROWS = 2_000;
 /**
  * Follows the live-windows table `fitlake stream` commits to bronze, for the API: every club's
  * latest occupancy, the recent windows, and a callback per batch of new windows (for Server-Sent
- * Events). Reads only log entries added since the last poll.
+ * Events). Reads only the log entries added since the last poll.
  */
 export class LiveReader {
   private log: BronzeLog | undefined;
-  private readonly read = new Set<string>();
+  /** Commits of the log already read. */
+  private seen = 0;
   private readonly occupancy = new Map<string, ClubOccupancy>();
   private recent: WindowRow[] = [];
   private readonly listeners = new Set<(rows: WindowRow[] | null) => void>();
@@ -43,19 +44,22 @@ export class LiveReader {
   private async readNew(): Promise<WindowRow[]> {
     const paths = lakePaths(this.root);
     try {
+      let fresh: { path: string }[];
       if (!this.log) {
         if (!existsSync(paths.bronzeLog)) return [];
         this.log = BronzeLog.load(paths.bronzeLog);
-        for (const o of this.log.files(LIVE_WINDOWS_TABLE).slice(0, -INITIAL_FILES)) this.read.add(o.path);
-      } else this.log.refresh();
-      const fresh = this.log.files(LIVE_WINDOWS_TABLE).filter((o) => !this.read.has(o.path));
+        fresh = this.log.files(LIVE_WINDOWS_TABLE).slice(-INITIAL_FILES);
+      } else {
+        this.log.refresh();
+        fresh = this.log.commits.slice(this.seen).flatMap((c) => c.outputs.filter((o) => o.table === LIVE_WINDOWS_TABLE));
+      }
+      this.seen = this.log.commits.length;
       const rows: WindowRow[] = [];
       const { parquetReadObjects } = await import('hyparquet');
       for (const o of fresh) {
         const buf = readFileSync(join(paths.bronze, o.path));
         const objects = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) })) as Record<string, unknown>[];
         rows.push(...objects.map(toRow));
-        this.read.add(o.path);
       }
       for (const r of rows) if (r.metric === 'occupancy' && r.club_id) this.occupancy.set(r.club_id, { club_id: r.club_id, occupancy: r.value, window_end: r.window_end });
       this.recent = [...this.recent, ...rows].slice(-RECENT_ROWS);

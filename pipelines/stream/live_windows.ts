@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Db } from '../engine/duckdb/db';
 import type { BronzeLog, CommitOutput } from '../bronze/log';
 import { sqlString } from '../sql/quote';
-import type { StreamEvent } from './bronze_batch';
+import { kafkaSourceName, type StreamEvent } from './bronze_batch';
 import { applyWindows, emptyWindowState, type WindowState } from './windows';
 
 /** Bronze tables the stream writes besides the feeds: finalized windows, late events, and its state. */
@@ -56,7 +56,7 @@ export class LiveWindows implements BatchOperator {
   }
 
   async stage(events: readonly StreamEvent[], batchId: number, stage: string, db: Db): Promise<{ outputs: CommitOutput[]; commit: () => void }> {
-    const inputs = events.map((e) => ({ feed: e.feed.name, event: e.event, source: `kafka:${e.record.topic}:${e.record.partition}`, offset: e.record.offset }));
+    const inputs = events.map((e) => ({ feed: e.feed.name, event: e.event, source: kafkaSourceName(e.record.topic, e.record.partition), offset: e.record.offset }));
     const { state, rows, late } = applyWindows(this.state, inputs, this.timeZone);
     const outputs: CommitOutput[] = [];
     const write = async (table: string, records: readonly object[], columns: Record<string, string>) => {

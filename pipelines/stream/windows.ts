@@ -1,5 +1,6 @@
 import { eventTimeMs } from '../event_time';
 import type { FeedEvent } from '../events';
+import { feedSpec } from '../feeds';
 
 /** Tumbling windows of 30 s by event time; a window is final once the watermark passes its end. */
 export const WINDOW_MS = 30_000;
@@ -62,6 +63,8 @@ export interface WindowState {
 
 export const emptyWindowState = (): WindowState => ({ watermark: null, maxEventMs: null, open: {}, occupancy: {}, sessions: {}, products: {} });
 
+/** Feeds whose events the windows count (sessions and products only name things). */
+const WINDOW_FEEDS = new Set(['class_checkins', 'facility_usage', 'retail_sales', 'app_events']);
 const iso = (ms: number) => new Date(ms).toISOString();
 const startOf = (ms: number) => Math.floor(ms / WINDOW_MS) * WINDOW_MS;
 const num = (v: unknown) => {
@@ -96,9 +99,8 @@ export function applyWindows(prev: WindowState, inputs: readonly WindowInput[], 
       if (event.sku != null) s.products[String(event.sku)] = String(event.category ?? 'unknown');
       continue;
     }
-    const field = { class_checkins: 'scanned_at', facility_usage: 'started_at', retail_sales: 'sold_at', app_events: 'occurred_at' }[input.feed];
-    if (!field) continue;
-    const at = eventTimeMs(event[field], timeZone);
+    if (!WINDOW_FEEDS.has(input.feed)) continue;
+    const at = eventTimeMs(event[feedSpec(input.feed).eventTime], timeZone);
     if (at === undefined) continue;
     if (!openAt(at)) {
       late.push({ feed: input.feed, source: input.source, offset: input.offset, event_time: iso(at), watermark: iso(s.watermark!), event: JSON.stringify(event) });

@@ -1,7 +1,7 @@
 import type { IRouter } from 'express';
 import { AppError, NotFoundError, UnavailableError, ValidationError } from '../../core/errors';
 import { eventProblem, type FeedEvent } from '../../pipelines/events';
-import { FEEDS } from '../../pipelines/feeds';
+import { FEEDS, type FeedSpec } from '../../pipelines/feeds';
 import type { ApiContext } from '../context';
 import { parse, route, sendJson } from '../http';
 import { IngestParams } from '../schemas';
@@ -13,8 +13,7 @@ export const MAX_INGEST_EVENTS = 5_000;
 export const MAX_INGEST_BYTES = 4 * 1024 * 1024;
 
 /** The events of a request body, or a 400 naming the first event and field at fault. */
-export function ingestEvents(feedName: string, body: unknown): FeedEvent[] {
-  const feed = FEEDS.find((f) => f.name === feedName)!;
+export function ingestEvents(feed: FeedSpec, body: unknown): FeedEvent[] {
   if (!Array.isArray(body)) throw new ValidationError('body: must be a JSON array of events', 'body');
   if (body.length === 0) throw new ValidationError('body: the array has no events', 'body');
   if (body.length > MAX_INGEST_EVENTS) throw new AppError('payload_too_large', `body: ${body.length} events; at most ${MAX_INGEST_EVENTS} per request`, { httpStatus: 413, exitCode: 2, field: 'body' });
@@ -39,7 +38,7 @@ export function ingestRoutes(router: IRouter, ctx: ApiContext): void {
       const { feed } = parse(IngestParams, req.params, 'path');
       const spec = FEEDS.find((f) => f.name === feed);
       if (!spec) throw new NotFoundError(`no feed "${feed}" (feeds: ${FEEDS.map((f) => f.name).join(', ')})`, 'feed');
-      const events = ingestEvents(feed, req.body);
+      const events = ingestEvents(spec, req.body);
       if (!ctx.source) throw new UnavailableError('no event source is configured for this API');
       await ctx.source.append(spec, events);
       ctx.metrics.ingested(feed, events.length);
