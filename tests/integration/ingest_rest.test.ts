@@ -12,6 +12,8 @@ import { createApp } from '../../serving/app';
 import { buildContext } from '../../serving/server';
 import type { ApiContext } from '../../serving/context';
 import { KafkaSource } from '../../pipelines/source/kafka_source';
+import { simulate } from '../../pipelines/stream/simulate';
+import { restSink } from '../../pipelines/stream/rest_sink';
 import { fixtureCopy } from '../fixtures/cache';
 import { servingConfig } from '../fixtures/lakes';
 import { runCli } from './cli_runner';
@@ -96,6 +98,53 @@ describe('POST /ingest/:feed (REST ingestion into the landing source)', () => {
     } finally {
       await kafka.close();
     }
+  });
+
+  it('fitlake simulate --target rest posts a replay through the API; a refusal stops it with the API\'s answer', async () => {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const landing = join(lake.root, 'landing');
+      const opts = { rate: 100_000, limit: 400, seed: 1, jitterMs: 1000, lateShare: 0, duplicateShare: 0, feeds: ['class_checkins', 'retail_sales'] };
+      const source = new LandingSource(landing, 'America/New_York');
+      const lines = (feed: string) => readFileSync(source.fileFor(feedSpec(feed)), 'utf8').split('\n').filter((l) => l !== '').length;
+      const before = { class_checkins: lines('class_checkins'), retail_sales: lines('retail_sales') };
+      const tally = await simulate(landing, 'America/New_York', opts, restSink(url, KEY), { logger: silentLogger });
+      expect(tally.sent).toBe(400);
+      expect(tally.byFeed.class_checkins + tally.byFeed.retail_sales).toBe(400);
+      expect(lines('class_checkins') - before.class_checkins).toBe(tally.byFeed.class_checkins);
+      expect(lines('retail_sales') - before.retail_sales).toBe(tally.byFeed.retail_sales);
+      await expect(simulate(landing, 'America/New_York', { ...opts, limit: 5 }, restSink(url, 'wrong'), { logger: silentLogger })).rejects.toMatchObject({
+        httpStatus: 400,
+        message: expect.stringMatching(new RegExp(`^${url}/ingest/\\w+ answered 401: \\{"error":\\{"code":"unauthorized","message":"missing or wrong X-API-Key"`)),
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('simulate says which flag is wrong before sending anything', () => {
+    const env = { FITLAKE_LAKEHOUSE: lake.root };
+    const cases: [string[], string][] = [
+      [['--target', 'pigeon'], '--target must be kafka or rest, got "pigeon"'],
+      [['--feeds', 'class_checkins,gossip'], '--feeds: no feed "gossip" (feeds: memberships, class_sessions, class_checkins, facility_usage, products, retail_sales, app_events, cancellations, equipment_usage, wearables)'],
+      [['--late-share', '1.5'], '--late-share must be a share between 0 and 1, got "1.5"'],
+      [['--from-day', '2025-1-1'], '--from-day must be a date YYYY-MM-DD, got "2025-1-1"'],
+      [['--target', 'rest'], '--target rest needs --url (the fitlake API, e.g. http://127.0.0.1:3000)'],
+      [['--url', 'http://127.0.0.1:1'], "--target rest needs the API's ingestion key in FITLAKE_INGEST_API_KEY"],
+      [[], 'fitlake simulate needs Kafka: pass --brokers host:port, or set FITLAKE_SOURCE=kafka (and FITLAKE_KAFKA_BROKERS) or "source": {"type": "kafka"} in fitlake.config.json'],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['simulate', ...args], env);
+      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 2, `fitlake: ${message}\n`]);
+    }
+  });
+
+  it('GET /live/members/:member: 404 naming a member the stream never wrote, 400 for a bad id', async () => {
+    const res = await request(app).get('/live/members/M9999999').expect(404);
+    expect(res.body.error).toMatchObject({ code: 'not_found', field: 'member', message: 'member M9999999 has no live features in the online store' });
+    expect((await request(app).get('/live/members/bad%20id').expect(400)).body.error).toMatchObject({ field: 'member' });
   });
 
   it('keeps accepted events when the server is killed right after its 202', async () => {

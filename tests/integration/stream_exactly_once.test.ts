@@ -258,6 +258,8 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
     expect([batch.status, batch.stderr]).toEqual([2, 'fitlake: --max-batch must be ≥ 1, got 0\n']);
     const brokers = runCli(['stream', '--brokers', 'nohost'], { FITLAKE_LAKEHOUSE: lake.root });
     expect([brokers.status, brokers.stderr]).toEqual([2, 'fitlake: --brokers: brokers.0: host:port\n']);
+    const host = runCli(['stream', '--brokers', kafka.brokers[0], '--metrics-host', '192.0.2.1', '--metrics-port', '9999'], { FITLAKE_LAKEHOUSE: lake.root });
+    expect([host.status, host.stderr]).toEqual([2, 'fitlake: cannot listen on 192.0.2.1:9999 (EADDRNOTAVAIL): choose another --metrics-host or --metrics-port\n']);
   });
 
   it('reports a broker it cannot reach in /readyz and keeps retrying; a taken metrics port is said plainly', async () => {

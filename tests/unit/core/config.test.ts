@@ -85,4 +85,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { FITLAKE_RATE_LIMIT_PER_MINUTE: 'lots' }, dir)).toThrow(expect.objectContaining({ field: 'FITLAKE_RATE_LIMIT_PER_MINUTE', message: 'FITLAKE_RATE_LIMIT_PER_MINUTE must be an integer, got "lots"' }));
     expect(() => loadConfig({}, { FITLAKE_RATE_LIMIT_PER_MINUTE: '-1' }, dir)).toThrow(expect.objectContaining({ field: 'serving.rateLimitPerMinute' }));
   });
+
+  it('reads the event source from the environment or the config file, naming the field at fault', () => {
+    const dir = dirWithConfig();
+    expect(loadConfig({}, {}, dir).source).toEqual({ type: 'landing' });
+    expect(loadConfig({}, { FITLAKE_SOURCE: 'kafka' }, dir).source).toEqual({ type: 'kafka', brokers: ['127.0.0.1:9092'], topicPrefix: 'fitlake.', partitions: 3 });
+    expect(loadConfig({}, { FITLAKE_KAFKA_BROKERS: 'k1:9092, k2:9093' }, dir).source).toMatchObject({ type: 'kafka', brokers: ['k1:9092', 'k2:9093'] });
+    expect(() => loadConfig({}, { FITLAKE_SOURCE: 'pigeon' }, dir)).toThrow(expect.objectContaining({ field: 'FITLAKE_SOURCE', message: 'FITLAKE_SOURCE must be landing or kafka, got "pigeon"' }));
+    expect(() => loadConfig({}, { FITLAKE_KAFKA_BROKERS: 'k1' }, dir)).toThrow(expect.objectContaining({ field: 'brokers.0', message: 'FITLAKE_KAFKA_BROKERS: brokers.0: host:port' }));
+    const file = dirWithConfig({ source: { type: 'kafka', partitions: 0 } });
+    expect(() => loadConfig({}, {}, file)).toThrow(expect.objectContaining({ field: 'source.partitions' }));
+  });
 });

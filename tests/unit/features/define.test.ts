@@ -17,4 +17,12 @@ describe('feature definitions', () => {
     expect(() => defineFeatureView({ ...base, schema: [{ name: 'f', type: 'decimal' as 'int', description: 'x' }] })).toThrow(/schema\.0\.type/);
     expect(() => defineFeatureView({ ...base, extra: 1 } as typeof base)).toThrow(/invalid feature view/);
   });
+
+  it('rejects a streaming aggregation that lacks its field or puts last over a day', () => {
+    const stream = (aggregations: unknown[]) => defineFeatureView({ ...base, source: { kind: 'stream', aggregations } as never });
+    expect(stream([{ name: 'n', feed: 'class_checkins', op: 'count', window: 'day' }]).source.kind).toBe('stream');
+    expect(() => stream([{ name: 'n', feed: 'app_events', op: 'sum', window: 'day' }])).toThrow('invalid feature view v definition: source.aggregations.0: count_distinct, sum and last need a field');
+    expect(() => stream([{ name: 'n', feed: 'class_checkins', op: 'last', field: 'club_id', window: 'day' }])).toThrow("invalid feature view v definition: source.aggregations.0: last is over window 'all'");
+    expect(() => stream([{ name: 'n', feed: 'memberships', op: 'count', window: 'day' }])).toThrow(/source.aggregations.0.feed: Invalid option/);
+  });
 });
