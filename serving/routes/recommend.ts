@@ -30,7 +30,13 @@ export function recommendRoutes(router: IRouter, ctx: ApiContext): void {
         live = f && f.freshness !== 'missing' ? recentCheckin(f.values, ctx.now()) : null;
       }
       const skipped: string[] = [];
-      const skip = live ? (id: string) => slotOfCheckin(id, live, ctx.timeZone) && skipped.push(id) > 0 : undefined;
+      const skip = live
+        ? (id: string) => {
+            const hit = slotOfCheckin(id, live, ctx.timeZone);
+            if (hit) skipped.push(id);
+            return hit;
+          }
+        : undefined;
       const out = rec.model.recommend(member, k, club, skip);
       ctx.metrics.predictions.add(rec, () => ({ model: rec.name, version: rec.version }));
       if (out.fallback) ctx.metrics.fallbacks.add(kind, () => ({ kind }));
