@@ -16,6 +16,7 @@ function prediction(churn: Churn, f: EntityFeatures, score: ReturnType<typeof sc
     member_id: f.key,
     churn_probability: score.probability,
     risk_band: score.band,
+    average_member_probability: score.averageProbability,
     top_features: score.contributions.slice(0, TOP_FEATURES),
     model: { name: churn.name, version: churn.version, alias: churn.alias },
     feature_timestamp: f.featureTs,

@@ -4,7 +4,10 @@ import { loadConfig, type Config } from '../../core/config';
 import { silentLogger } from '../../core/logger';
 import { noProgress } from '../../core/progress';
 import { FeatureStore } from '../../features/store';
-import { scoreChurn } from '../../training/churn/model';
+import { predictChurn, scoreChurn, type ChurnModel } from '../../training/churn/model';
+import { CHURN_PARAMS, churnGates, churnMetrics, churnProblem, churnSplit } from '../../training/churn/train_churn';
+import { fitLogistic } from '../../training/models/logistic_regression';
+import { Rng } from '../../pipelines/data_gen/rng';
 import { loadLocalModel, loadRegisteredModel } from '../../training/loaders';
 import { prepareData, type Prepared } from '../../training/prepare';
 import { Recommender } from '../../training/recommend/model';
@@ -73,6 +76,50 @@ describe('training on the small synthetic gym', () => {
     expect(m.ece).toBeLessThanOrEqual(0.03);
     expect(m.log_loss).toBeLessThan(m.baseline_log_loss);
     expect(m.top_decile_lift).toBeGreaterThan(2);
+  });
+
+  it('churn gates reject a constant, a random and a shuffled-label model, and pass the real one', async () => {
+    const { train, test, features } = await churnSplit(ctx);
+    const y = Float64Array.from(test, (r) => Number(r.label));
+    const base = train.reduce((s, r) => s + Number(r.label), 0) / train.length;
+    const r7 = new Rng(7);
+    const rng = () => r7.next();
+    const shuffled = train.map((r) => r.label);
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const fitOn = (rows: typeof train) => {
+      const prob = churnProblem(rows, features);
+      const lr = fitLogistic(prob.X, prob.y, prob.n, prob.d, { l2: CHURN_PARAMS.l2, weights: prob.weights });
+      return predictChurn({ ...by('churn').trained.artifact as ChurnModel, design: prob.design, intercept: lr.intercept - prob.shift, coef: lr.coef }, test);
+    };
+    const failed = (p: Float64Array) => churnGates(churnMetrics(p, y, base)).filter((g) => !g.passed).map((g) => g.name);
+    expect(failed(new Float64Array(y.length).fill(base))).toEqual(['beats chance', 'calibrated', 'beats base rate']);
+    expect(failed(Float64Array.from(y, () => rng()))).toEqual(['beats chance', 'calibrated', 'beats base rate']);
+    expect(failed(Float64Array.from(y, () => 2 * base * rng()))).toEqual(expect.arrayContaining(['beats chance', 'calibrated']));
+    expect(failed(fitOn(train.map((r, i) => ({ ...r, label: shuffled[i] }))))).toEqual(expect.arrayContaining(['beats chance', 'calibrated']));
+    expect(failed(fitOn(train))).toEqual([]);
+  });
+
+  it('churn explanations are measured against the average member for numbers and categories alike', async () => {
+    const model = (await loadRegisteredModel(tracker, 'churn', 'churn')).artifact;
+    const { train } = await churnSplit(ctx);
+    const sample = train.filter((_, i) => i % 7 === 0);
+    const scores = scoreChurn(model, sample);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const sums = new Map<string, number>();
+    for (const s of scores) {
+      expect(s.contributions.reduce((a, c) => a + c.contribution, 0)).toBeCloseTo(logit(s.probability) - logit(s.averageProbability), 8);
+      for (const c of s.contributions) sums.set(c.feature, (sums.get(c.feature) ?? 0) + c.contribution);
+    }
+    // averaged over members, every feature's contribution is about zero: no category is a reason for everyone
+    for (const [feature, sum] of sums) expect([feature, Math.abs(sum / scores.length) < 0.15]).toEqual([feature, true]);
+    // a category's levels sit on both sides of the average (annual members see billing as protective)
+    for (const feature of CHURN_PARAMS.categorical) {
+      const signs = new Set(scores.map((s) => Math.sign(s.contributions.find((c) => c.feature === feature)!.contribution)));
+      expect([feature, signs.has(1) && signs.has(-1)]).toEqual([feature, true]);
+    }
   });
 
   it('recommenders beat popularity and recover the true affinities better than chance', () => {

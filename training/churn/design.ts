@@ -6,7 +6,16 @@ import { DataError } from '../../core/errors';
 export const DesignSpecSchema = z
   .object({
     numeric: z.array(z.object({ name: z.string(), mean: z.number(), std: z.number() }).strict()),
-    categorical: z.array(z.object({ name: z.string(), levels: z.array(z.string()) }).strict()),
+    categorical: z.array(
+      z
+        .object({
+          name: z.string(),
+          levels: z.array(z.string()),
+          /** Share of training rows at each level (the one-hot columns' means): explanations are measured against them. */
+          means: z.array(z.number()).optional(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 export type DesignSpec = z.infer<typeof DesignSpecSchema>;
@@ -18,7 +27,8 @@ export function designColumns(spec: DesignSpec): string[] {
 
 /**
  * Learns the design from training rows only: mean/std of each numeric feature (nulls ignored) and
- * the levels of each categorical one, sorted (the first is kept as the reference and dropped).
+ * the levels of each categorical one, sorted (the first is kept as the reference and dropped), with
+ * each kept level's share of the rows.
  */
 export function fitDesign(rows: Row[], numeric: string[], categorical: string[]): DesignSpec {
   if (rows.length === 0) throw new DataError('no training rows');
@@ -29,7 +39,15 @@ export function fitDesign(rows: Row[], numeric: string[], categorical: string[])
       const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(xs.length - 1, 1);
       return { name, mean, std: Math.sqrt(variance) || 1 };
     }),
-    categorical: categorical.map((name) => ({ name, levels: [...new Set(rows.map((r) => String(r[name] ?? 'unknown')))].sort().slice(1) })),
+    categorical: categorical.map((name) => {
+      const counts = new Map<string, number>();
+      for (const r of rows) {
+        const v = String(r[name] ?? 'unknown');
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      const levels = [...counts.keys()].sort().slice(1);
+      return { name, levels, means: levels.map((l) => counts.get(l)! / rows.length) };
+    }),
   };
 }
 

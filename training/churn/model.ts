@@ -57,12 +57,17 @@ export function withDerived(row: Row, derived: Derived[]): Row {
 export interface Contribution {
   feature: string;
   value: unknown;
-  /** Change in log-odds against an average member (standardized input × coefficient, summed per raw feature). */
+  /**
+   * Change in log-odds against an average member, summed per raw feature: standardized input ×
+   * coefficient for a number, Σ coefficient × (indicator − training share) over a category's levels.
+   */
   contribution: number;
 }
 
 export interface ChurnScore {
   probability: number;
+  /** The average member's probability: the contributions sum to the log-odds difference from it. */
+  averageProbability: number;
   band: 'low' | 'medium' | 'high';
   contributions: Contribution[];
 }
@@ -73,7 +78,10 @@ interface CompiledChurn {
   /** Raw features, in contribution order. */
   sources: string[];
   numeric: { source: number; input: string; derived?: Derived; mean: number; std: number; coef: number }[];
-  categorical: { source: number; name: string; coef: Map<string, number> }[];
+  /** Per category: each level's coefficient minus the average member's Σ coefficient × share. */
+  categorical: { source: number; name: string; coef: Map<string, number>; offset: number }[];
+  /** Log-odds of the average member (every number at its mean, every category at its shares). */
+  averageLogit: number;
 }
 
 const compiled = new WeakMap<ChurnModel, CompiledChurn>();
@@ -93,8 +101,13 @@ function compile(model: ChurnModel): CompiledChurn {
     const d = derived.get(c.name);
     return { source: sourceIndex(d ? d.input : c.name), input: d ? d.input : c.name, derived: d, mean: c.mean, std: c.std, coef: model.coef[j++] };
   });
-  const categorical = model.design.categorical.map((c) => ({ source: sourceIndex(c.name), name: c.name, coef: new Map(c.levels.map((l) => [l, model.coef[j++]])) }));
-  const out = { sources, numeric, categorical };
+  const categorical = model.design.categorical.map((c) => {
+    const coef = new Map(c.levels.map((l) => [l, model.coef[j++]]));
+    const offset = c.levels.reduce((s, l, i) => s + coef.get(l)! * (c.means?.[i] ?? 0), 0);
+    return { source: sourceIndex(c.name), name: c.name, coef, offset };
+  });
+  const averageLogit = categorical.reduce((s, k) => s + k.offset, model.intercept);
+  const out = { sources, numeric, categorical, averageLogit };
   compiled.set(model, out);
   return out;
 }
@@ -110,15 +123,17 @@ function inputValue(row: Row, c: CompiledChurn['numeric'][number]): number | nul
 }
 
 /**
- * Scores raw feature rows: probability, risk band and per-feature contributions (largest first).
+ * Scores raw feature rows: probability, risk band and per-feature contributions (largest first),
+ * each against the average member, so they sum to the log-odds difference from `averageProbability`.
  * Same arithmetic as designMatrix + coefficients: a missing value is the training mean (zero
- * contribution), an unseen category level contributes nothing, a derived feature counts for its input.
+ * contribution), an unseen category level is all-zero indicators, a derived feature counts for its input.
+ * Artifacts without level shares (trained before them) measure categories against the reference level.
  */
 export function scoreChurn(model: ChurnModel, rows: Row[]): ChurnScore[] {
   const c = compile(model);
   return rows.map((row) => {
     const contrib = new Float64Array(c.sources.length);
-    let z = model.intercept;
+    let z = c.averageLogit;
     for (const n of c.numeric) {
       const v = inputValue(row, n);
       if (v === null) continue;
@@ -127,13 +142,13 @@ export function scoreChurn(model: ChurnModel, rows: Row[]): ChurnScore[] {
       z += t;
     }
     for (const k of c.categorical) {
-      const t = k.coef.get(String(row[k.name] ?? 'unknown')) ?? 0;
+      const t = (k.coef.get(String(row[k.name] ?? 'unknown')) ?? 0) - k.offset;
       contrib[k.source] += t;
       z += t;
     }
     const probability = sigmoid(z);
     const contributions = c.sources.map((feature, i) => ({ feature, value: row[feature] ?? null, contribution: contrib[i] })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    return { probability, band: probability >= model.bands.high ? 'high' : probability >= model.bands.medium ? 'medium' : 'low', contributions };
+    return { probability, averageProbability: sigmoid(c.averageLogit), band: probability >= model.bands.high ? 'high' : probability >= model.bands.medium ? 'medium' : 'low', contributions };
   });
 }
 

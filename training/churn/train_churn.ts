@@ -3,10 +3,10 @@ import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
 import { churnEntitySql, churnTrainingSet } from '../../features/training_sets';
 import { memberShareFor, readLake } from '../lake';
-import { brier, calibrationBins, expectedCalibrationError, logLoss, prAuc, rocAuc, rocCurve, topLift } from '../metrics/classification';
+import { brier, calibrationBins, calibrationSlope, expectedCalibrationError, logLoss, prAuc, rocAuc, rocCurve, topLift } from '../metrics/classification';
 import { fitLogistic } from '../models/logistic_regression';
 import { lineChart } from '../plots/svg';
-import { gate, type TrainContext, type TrainedModel } from '../trained';
+import { gate, type Gate, type TrainContext, type TrainedModel } from '../trained';
 import { truthChurnProbabilities } from '../truth';
 import { fitDesign, designMatrix } from './design';
 import { predictChurn, withDerived, type ChurnModel, type Derived } from './model';
@@ -80,6 +80,33 @@ export async function churnSplit(ctx: Pick<TrainContext, 'store' | 'timezone' | 
   return { rows, features, snapshots, firstTest, memberShare, train: rows.filter((r) => day(r.snapshot_date) < firstTest), test: rows.filter((r) => day(r.snapshot_date) >= firstTest) };
 }
 
+/** Calibration slope the release gate accepts (1 is perfect; a random predictor's is near 0). */
+export const CALIBRATION_SLOPE = { min: 0.8, max: 1.25 };
+
+/** Out-of-time metrics of probabilities `p` against labels `y`; `base` is the training churn rate. */
+export function churnMetrics(p: Float64Array, y: Float64Array, base: number) {
+  const cal = calibrationSlope(p, y);
+  return {
+    roc_auc: rocAuc(p, y), pr_auc: prAuc(p, y), log_loss: logLoss(p, y), brier: brier(p, y), ece: expectedCalibrationError(p, y), top_decile_lift: topLift(p, y, 0.1),
+    calibration_slope: cal.slope, calibration_intercept: cal.intercept,
+    baseline_log_loss: logLoss(new Float64Array(y.length).fill(base), y), baseline_pr_auc: y.reduce((a, b) => a + b, 0) / y.length,
+  };
+}
+
+/**
+ * The release gates. Each one is failed by a constant predictor, a random one and a model fitted on
+ * shuffled labels (tested): ranking (AUC), calibration measured by the recalibration slope as well
+ * as ECE (ECE alone is passed by a constant base rate), and log loss below the base rate's.
+ */
+export function churnGates(m: ReturnType<typeof churnMetrics>): Gate[] {
+  const { min, max } = CALIBRATION_SLOPE;
+  return [
+    gate('beats chance', m.roc_auc > 0.6, `AUC ${m.roc_auc.toFixed(4)} > 0.6`),
+    gate('calibrated', m.ece <= 0.03 && m.calibration_slope >= min && m.calibration_slope <= max, `ECE ${m.ece.toFixed(4)} ≤ 0.03 and calibration slope ${m.calibration_slope.toFixed(3)} in [${min}, ${max}]`),
+    gate('beats base rate', m.log_loss < m.baseline_log_loss, `log loss ${m.log_loss.toFixed(4)} < ${m.baseline_log_loss.toFixed(4)}`),
+  ];
+}
+
 /** Churn: logistic regression on the `churn` feature service, evaluated out of time, refitted on all snapshots. */
 export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   const { rows, features, snapshots, firstTest, memberShare, train, test } = await churnSplit(ctx);
@@ -97,8 +124,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   const oracle = truth ? test.map((r) => truth.get(`${r.member_id}|${day(r.snapshot_date)}`) ?? NaN) : null;
   const oracleAuc = oracle && oracle.every(Number.isFinite) ? rocAuc(oracle, y) : NaN;
   const metrics = {
-    roc_auc: rocAuc(p, y), pr_auc: prAuc(p, y), log_loss: logLoss(p, y), brier: brier(p, y), ece: expectedCalibrationError(p, y), top_decile_lift: topLift(p, y, 0.1),
-    baseline_log_loss: logLoss(new Float64Array(y.length).fill(base), y), baseline_pr_auc: y.reduce((a, b) => a + b, 0) / y.length,
+    ...churnMetrics(p, y, base),
     oracle_roc_auc: oracleAuc, test_rows: test.length, train_rows: train.length, test_churn_rate: y.reduce((a, b) => a + b, 0) / y.length,
   };
   const final = fit(rows, features, meta);
@@ -117,11 +143,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
       { path: 'plots/calibration.svg', content: lineChart({ title: `Churn calibration (ECE ${metrics.ece.toFixed(4)})`, xLabel: 'mean predicted probability', yLabel: 'observed churn rate', series: [{ label: 'model', x: cal.map((b) => b.predicted), y: cal.map((b) => b.observed), color: '#d62728' }, { label: 'perfect', x: [0, Math.max(...cal.map((b) => b.predicted))], y: [0, Math.max(...cal.map((b) => b.predicted))], color: '#999', kind: 'dashed' }] }) },
     ],
     primary: { metric: 'roc_auc', better: 'higher' },
-    gates: [
-      gate('beats chance', metrics.roc_auc > 0.6, `AUC ${metrics.roc_auc.toFixed(4)} > 0.6`),
-      gate('calibrated', metrics.ece <= 0.03, `ECE ${metrics.ece.toFixed(4)} ≤ 0.03`),
-      gate('beats base rate', metrics.log_loss < metrics.baseline_log_loss, `log loss ${metrics.log_loss.toFixed(4)} < ${metrics.baseline_log_loss.toFixed(4)}`),
-    ],
+    gates: churnGates(metrics),
     summary: [
       { metric: 'roc_auc', model: metrics.roc_auc, baseline: 0.5, truth: oracleAuc, better: 'higher' },
       { metric: 'pr_auc', model: metrics.pr_auc, baseline: metrics.baseline_pr_auc, better: 'higher' },

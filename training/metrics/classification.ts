@@ -100,3 +100,41 @@ export function topLift(p: ArrayLike<number>, y: ArrayLike<number>, fraction = 0
   const all = Array.from(y).reduce((s, v) => s + v, 0) / p.length;
   return all === 0 ? NaN : top / all;
 }
+
+/**
+ * Logistic recalibration (Cox 1958): the fit of logit P(y = 1) = a + b·logit(p). A calibrated model
+ * has slope b ≈ 1 and intercept a ≈ 0; b < 1 means over-confident scores, b ≈ 0 scores that carry no
+ * information (a random predictor), and a constant predictor has no slope at all (NaN).
+ */
+export function calibrationSlope(p: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
+  const n = p.length;
+  const x = Float64Array.from(p, (v) => {
+    const q = Math.min(Math.max(v, 1e-9), 1 - 1e-9);
+    return Math.log(q / (1 - q));
+  });
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const sd = Math.sqrt(x.reduce((s, v) => s + (v - mx) ** 2, 0) / n);
+  if (!(sd > 1e-9)) return { slope: NaN, intercept: NaN };
+  let a = 0;
+  let b = 1;
+  for (let it = 0; it < 50; it++) {
+    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+    for (let i = 0; i < n; i++) {
+      const q = 1 / (1 + Math.exp(-(a + b * x[i])));
+      const w = q * (1 - q);
+      ga += y[i] - q;
+      gb += (y[i] - q) * x[i];
+      haa += w;
+      hab += w * x[i];
+      hbb += w * x[i] * x[i];
+    }
+    const det = haa * hbb - hab * hab;
+    if (!(det > 0)) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a += da;
+    b += db;
+    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+  }
+  return { slope: b, intercept: a };
+}
