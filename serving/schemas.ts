@@ -14,6 +14,7 @@ export const RecommendQuery = z
   .object({
     kind: z.enum(['classes', 'products']).default('classes'),
     k: z.coerce.number().int('k must be a whole number').min(1).max(50).default(10),
+    list: z.enum(['all', 'again', 'new']).default('all').meta({ description: 'all: the model\'s ranking; again: only what the member had before ("buy again", "book again"); new: only what is new to them ("try something new")' }),
   })
   .strict();
 
@@ -63,6 +64,7 @@ export const ChurnBatch = z.object({
 export const Recommendations = z.object({
   member_id: z.string(),
   kind: z.enum(['classes', 'products']),
+  list: z.enum(['all', 'again', 'new']),
   fallback: z.boolean().meta({ description: 'true when the member is unknown to the model and popularity at their club was used' }),
   items: z.array(z.object({ item: z.string(), label: z.string(), score: z.number(), reason: z.string() })),
   model: ModelRef,

@@ -6,16 +6,17 @@ import { MemberParams, RecommendQuery } from '../schemas';
 import { recentCheckin, slotOfCheckin } from '../live_checkin';
 
 /**
- * GET /recommend/:member?kind=classes|products&k=10 — factor scores, or popularity at the member's club
- * on cold start. For classes, the slot the member checked into in the last 3 hours (from the live
- * features the stream keeps online) is left out.
+ * GET /recommend/:member?kind=classes|products&k=10&list=all|again|new — the model's scores (factors
+ * blended with the member's own history), only what the member had before, or only what is new to
+ * them; popularity at the member's club on cold start. For classes, the slot the member checked into
+ * in the last 3 hours (from the live features the stream keeps online) is left out.
  */
 export function recommendRoutes(router: IRouter, ctx: ApiContext): void {
   router.get(
     '/recommend/:member',
     route(async (req, res) => {
       const { member } = parse(MemberParams, req.params, 'path');
-      const { kind, k } = parse(RecommendQuery, req.query, 'query');
+      const { kind, k, list } = parse(RecommendQuery, req.query, 'query');
       const rec = ctx.models.current().recommenders[kind];
       if (!rec) throw new UnavailableError(`recommender-${kind} not loaded: ${ctx.models.current().errors[`recommender-${kind}`] ?? 'loading'}`);
       let club: string | null = null;
@@ -37,12 +38,13 @@ export function recommendRoutes(router: IRouter, ctx: ApiContext): void {
             return hit;
           }
         : undefined;
-      const out = rec.model.recommend(member, k, club, skip);
+      const out = rec.model.recommend(member, k, club, skip, list);
       ctx.metrics.predictions.add(rec, () => ({ model: rec.name, version: rec.version }));
       if (out.fallback) ctx.metrics.fallbacks.add(kind, () => ({ kind }));
       sendJson(res, {
         member_id: member,
         kind,
+        list,
         fallback: out.fallback,
         items: out.items,
         model: { name: rec.name, version: rec.version, alias: rec.alias },

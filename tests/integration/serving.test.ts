@@ -135,10 +135,16 @@ describe('prediction API over real stores and registered models', () => {
     expect(res.body.items).toEqual(rec.recommend(known, 5).items);
     // a class slot is named by its type, local weekday and start time to the minute, and club
     for (const i of res.body.items) expect(i.label).toMatch(/^[a-z_]+ · (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{2}:\d{2} · C\d+$/);
-    const products = await request(app).get(`/recommend/${known}?kind=products`).expect(200);
-    const excluded = new Set(ctx.models.current().recommenders.products!.model.model.exclude[ctx.models.current().recommenders.products!.model.model.members.indexOf(known)] ?? []);
-    const items = ctx.models.current().recommenders.products!.model.model.items;
-    for (const i of products.body.items) expect(excluded.has(items.findIndex((x) => x.id === i.item))).toBe(false);
+    const products = ctx.models.current().recommenders.products!.model;
+    const owned = new Set([...products.history(known)].map((j) => products.model.items[j].id));
+    const ids = async (list: string) => ((await request(app).get(`/recommend/${known}?kind=products&list=${list}`).expect(200)).body.items as { item: string }[]).map((i) => i.item);
+    expect(await ids('all')).toEqual(products.recommend(known, 10).items.map((i) => i.item));
+    const again = await ids('again');
+    expect(again.length).toBe(Math.min(10, owned.size));
+    for (const id of again) expect(owned.has(id)).toBe(true);
+    const fresh = await ids('new');
+    expect(fresh.length).toBe(Math.min(10, products.model.items.length - owned.size));
+    for (const id of fresh) expect(owned.has(id)).toBe(false);
     const cold = await request(app).get(`/recommend/${coldStart}`).expect(200);
     expect(cold.body.fallback).toBe(true);
     expect(cold.body.items[0].reason).toMatch(/^popular with members of C\d+$/);
@@ -150,6 +156,7 @@ describe('prediction API over real stores and registered models', () => {
     ['/recommend/M1?k=0', 400, 'k'],
     ['/recommend/M1?k=ten', 400, 'k'],
     ['/recommend/M1?limit=3', 400, 'limit'],
+    ['/recommend/M1?list=old', 400, 'list'],
     ['/recommend/M%2F..%2Fx', 400, 'member'],
     ['/forecast/supplements?weeks=9', 400, 'weeks'],
     ['/forecast/supplements?sku=NOPE', 404, 'sku'],

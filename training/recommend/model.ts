@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * score(j) = factor × factor score(j) + repeat × log(1 + r(j) + prior × R × share(j)): r the member's
+ * decayed history of j, R its sum over items, share(j) the item's share of popularity — an
+ * empirical-Bayes estimate of how much the member wants j, shrunk towards what everyone buys.
+ */
+export const BlendSchema = z.object({ factor: z.number().min(0), repeat: z.number().min(0), prior: z.number().min(0) }).strict();
+export type Blend = z.infer<typeof BlendSchema>;
+
 export const RecommenderModelSchema = z
   .object({
     kind: z.literal('recommender'),
@@ -16,6 +24,14 @@ export const RecommenderModelSchema = z
     /** Per member: item indexes never to recommend as of training (products bought in the last `excludeDays`). */
     exclude: z.array(z.array(z.number().int())),
     excludeDays: z.number().int().min(0),
+    /**
+     * Per member: the member's own history as `[item, score]` pairs, score = interactions decayed with a
+     * half-life of `repeatHalfLifeDays` as of `trainedThrough` (what "buy again" / "book again" ranks by).
+     */
+    repeat: z.array(z.array(z.tuple([z.number().int(), z.number()]))).optional(),
+    repeatHalfLifeDays: z.number().positive().optional(),
+    /** How the scores combine (chosen on a validation window); absent: factor scores alone. */
+    blend: BlendSchema.optional(),
     /** Cold start: item popularity (distinct members, last 90 days) overall and by the member's home club. */
     popularity: z.object({ global: z.array(z.number()), byClub: z.record(z.string(), z.array(z.number())) }).strict(),
     dataVersion: z.string(),
@@ -32,6 +48,9 @@ export function decodeF32(s: string): Float32Array {
   return out;
 }
 
+/** Which list: everything ranked together, only items the member had before, or only items new to them. */
+export type RecommendList = 'all' | 'again' | 'new';
+
 export interface Recommendation {
   item: string;
   label: string;
@@ -44,19 +63,26 @@ export class Recommender {
   private readonly memberIndex: Map<string, number>;
   private readonly U: Float32Array;
   private readonly V: Float32Array;
+  /** Per member: the items of their history (repeat pairs, else the history list). */
+  private readonly owned: Set<number>[];
+  /** Each item's share of overall popularity (the prior of the blend). */
+  private readonly share: Float64Array;
 
   constructor(readonly model: RecommenderModel) {
     this.memberIndex = new Map(model.members.map((m, i) => [m, i]));
     this.U = decodeF32(model.userFactors);
     this.V = decodeF32(model.itemFactors);
+    this.owned = model.members.map((_, u) => new Set(model.repeat ? model.repeat[u].map((p) => p[0]) : model.history[u]));
+    const total = model.popularity.global.reduce((a, b) => a + b, 0);
+    this.share = Float64Array.from(model.popularity.global, (v) => (total > 0 ? v / total : 0));
   }
 
   knows(member: string): boolean {
     return this.memberIndex.has(member);
   }
 
-  /** Scores of every item for a known member (dot products of factors). */
-  scores(member: string): Float64Array {
+  /** Factor scores of every item for a known member (dot products), zeros for an unknown one. */
+  factorScores(member: string): Float64Array {
     const u = this.memberIndex.get(member);
     const k = this.model.factors;
     const out = new Float64Array(this.model.items.length);
@@ -67,6 +93,21 @@ export class Recommender {
       out[j] = s;
     }
     return out;
+  }
+
+  /** The model's scores for a known member (see `BlendSchema`); factor scores alone without a blend. */
+  scores(member: string): Float64Array {
+    const f = this.factorScores(member);
+    const u = this.memberIndex.get(member);
+    const b = this.model.blend;
+    if (u === undefined || !b || !this.model.repeat) return f;
+    return blendScores(f, this.model.repeat[u], this.share, b);
+  }
+
+  /** Items of the member's own history (none for an unknown member). */
+  history(member: string): ReadonlySet<number> {
+    const u = this.memberIndex.get(member);
+    return u === undefined ? new Set() : this.owned[u];
   }
 
   private similarHistoryItem(u: number, j: number): number | null {
@@ -90,22 +131,28 @@ export class Recommender {
   }
 
   /**
-   * Top-k items for a member. Known members: factor scores minus their exclusions, with the most similar
-   * item of their history as the reason. Unknown members (cold start): popularity at `homeClub`, else overall.
-   * Items `skip` names (e.g. the class the member just checked into) are left out too.
+   * Top-k items for a member from `list`: `all` (the model's scores), `again` (only items of the
+   * member's history) or `new` (only items new to the member, by factor score). Known members: their
+   * exclusions left out, the most similar item of their history as the reason. Unknown members (cold
+   * start): popularity at `homeClub`, else overall. Items `skip` names (e.g. the class the member just
+   * checked into) are left out too.
    */
-  recommend(member: string, k: number, homeClub?: string | null, skip?: (itemId: string) => boolean): { items: Recommendation[]; fallback: boolean } {
+  recommend(member: string, k: number, homeClub?: string | null, skip?: (itemId: string) => boolean, list: RecommendList = 'all'): { items: Recommendation[]; fallback: boolean } {
     const u = this.memberIndex.get(member);
     const skipped = skip ? this.model.items.flatMap((it, j) => (skip(it.id) ? [j] : [])) : [];
     const verb = this.model.target === 'classes' ? 'you attended' : 'you bought';
     if (u === undefined) {
+      if (list === 'again') return { items: [], fallback: true };
       const club = homeClub ? this.model.popularity.byClub[homeClub] : undefined;
       const scores = club ?? this.model.popularity.global;
       return { items: top(scores, k, new Set(skipped)).map((j) => this.item(j, scores[j], club ? `popular with members of ${homeClub}` : 'popular with members')), fallback: true };
     }
     const scores = this.scores(member);
+    const left = new Set([...this.model.exclude[u], ...skipped]);
+    const owned = this.owned[u];
+    if (list !== 'all') for (let j = 0; j < scores.length; j++) if (owned.has(j) === (list === 'new')) left.add(j);
     return {
-      items: top(scores, k, new Set([...this.model.exclude[u], ...skipped])).map((j) => {
+      items: top(scores, k, left).map((j) => {
         const h = this.similarHistoryItem(u, j);
         return this.item(j, scores[j], h === j ? `${verb} this before` : h === null ? 'members like you chose it' : `because ${verb} ${this.model.items[h].label}`);
       }),
@@ -116,6 +163,19 @@ export class Recommender {
   private item(j: number, score: number, reason: string): Recommendation {
     return { item: this.model.items[j].id, label: this.model.items[j].label, score, reason };
   }
+}
+
+/** The blend of a member's factor scores `f` with their history `repeat` ([item, decayed count] pairs). */
+export function blendScores(f: ArrayLike<number>, repeat: readonly (readonly [number, number])[], share: ArrayLike<number>, b: Blend): Float64Array {
+  const r = new Float64Array(f.length);
+  let total = 0;
+  for (const [j, v] of repeat) {
+    r[j] = v;
+    total += v;
+  }
+  const out = new Float64Array(f.length);
+  for (let j = 0; j < out.length; j++) out[j] = b.factor * f[j] + b.repeat * Math.log1p(r[j] + b.prior * total * share[j]);
+  return out;
 }
 
 /**
