@@ -26,14 +26,19 @@ export type DirtKind = (typeof DIRT_KINDS)[number];
 export class DirtLog {
   readonly counts: Record<string, Record<string, number>> = {};
 
+  /** While muted (days simulated past the data, for the truth only), nothing is logged or counted. */
+  muted = false;
+
   constructor(private readonly out: TextSink) {}
 
   add(kind: DirtKind, feed: string, recordId: string, detail = ''): void {
+    if (this.muted) return;
     this.tally(kind, feed);
     this.out.write(dirtRow(kind, feed, recordId, detail) + '\n');
   }
 
   tally(kind: DirtKind, feed: string): void {
+    if (this.muted) return;
     const byFeed = (this.counts[feed] ??= {});
     byFeed[kind] = (byFeed[kind] ?? 0) + 1;
   }

@@ -14,7 +14,7 @@ import { ChainLanding, type LandedFile } from './landing_merge';
 import { GeneratorOptionsSchema, type GeneratorOptions } from './options';
 import { partFile, type ClubSummary } from './shard';
 import { openHosts, type ShardHost } from './shard_host';
-import { TRUTH_FILES, weeklyDemandCsv } from './truth';
+import { AHEAD_DAYS, aheadDemandCsv, TRUTH_FILES, weeklyDemandCsv } from './truth';
 
 export const MANIFEST_VERSION = 2;
 
@@ -80,7 +80,7 @@ export async function generate(root: string, input: GeneratorOptions, deps: Gene
     progress.stop();
     const clubs = (await Promise.all(hosts.map((h) => h.finish()))).flat().sort((a, b) => a.club - b.club);
     torn.commit({ durable: false });
-    writeTruth(paths.truth, partsDir, days, clubs);
+    writeTruth(paths.truth, partsDir, days, clubs, opts.timezone);
     const manifest = buildManifest(opts, clubs, landing.files);
     writeFileAtomic(join(paths.truth, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -95,7 +95,7 @@ export async function generate(root: string, input: GeneratorOptions, deps: Gene
 }
 
 /** The truth files: each club's part files concatenated in club order, the daily demand summed over clubs. */
-function writeTruth(dir: string, partsDir: string, days: Day[], clubs: ClubSummary[]): void {
+function writeTruth(dir: string, partsDir: string, days: Day[], clubs: ClubSummary[], timeZone: string): void {
   const concat = (file: string, header: string, parts: string[]) => {
     const out = new AtomicWriter(join(dir, file));
     out.write(header + '\n');
@@ -114,6 +114,8 @@ function writeTruth(dir: string, partsDir: string, days: Day[], clubs: ClubSumma
     }
   }
   writeFileAtomic(join(dir, 'supplement_weekly_demand.csv'), weeklyDemandCsv(days, expected, actual));
+  const ahead = buildCalendar(days[0].date, days.length + AHEAD_DAYS, timeZone);
+  writeFileAtomic(join(dir, 'supplement_weekly_demand_ahead.csv'), aheadDemandCsv(ahead, days.length, expected));
 }
 
 function buildManifest(opts: GeneratorOptions, clubs: ClubSummary[], files: LandedFile[]): Manifest {

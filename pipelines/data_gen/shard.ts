@@ -8,7 +8,7 @@ import type { GeneratorOptions } from './options';
 import { Rng } from './rng';
 import { LandingSink, type DayParts } from './sink';
 import { Simulation } from './simulate';
-import { Truth } from './truth';
+import { AHEAD_DAYS, Truth } from './truth';
 
 /** What a club's simulation leaves besides its landing parts and truth part files. */
 export interface ClubSummary {
@@ -42,6 +42,7 @@ export class ClubShard {
   private readonly dirt: DirtLog;
   private readonly truth: Truth;
   private readonly writers: Record<'dirt' | 'churn' | 'members' | 'affinities', AtomicWriter>;
+  private readonly dataDays: number;
 
   constructor(
     opts: GeneratorOptions,
@@ -50,12 +51,13 @@ export class ClubShard {
     private readonly club: number,
     partsDir: string,
   ) {
+    this.dataDays = opts.days;
     const w = (name: string) => new AtomicWriter(partFile(partsDir, name, club));
     this.writers = { dirt: w('dirt'), churn: w('churn'), members: w('members'), affinities: w('affinities') };
     const rng = new Rng(opts.seed).fork(1000 + club);
     this.dirt = new DirtLog(this.writers.dirt);
     this.truth = new Truth(days.length, this.writers);
-    this.sink = new LandingSink(club, days.length - 1, rng.fork(100), opts.dirt, this.dirt);
+    this.sink = new LandingSink(club, opts.days - 1, rng.fork(100), opts.dirt, this.dirt);
     const faker = createFaker([opts.seed, club + 1]);
     this.sim = new Simulation(opts, days, clubs, clubs[club], clubMembers(opts, club), rng.fork(200), faker, this.sink, this.dirt, this.truth);
     this.sim.start();
@@ -67,11 +69,18 @@ export class ClubShard {
     return this.sink.flush(d);
   }
 
-  /** Writes the members' truth, closes the part files and returns the club's summary. */
+  /**
+   * Writes the members' truth, then simulates the days past the data muted (no records, no dirt, no
+   * truth rows) for their expected supplement demand only; closes the part files and returns the summary.
+   */
   finish(): ClubSummary {
     this.truth.members(this.sim.members);
+    const members = this.sim.members.length;
+    this.sink.muted = true;
+    this.dirt.muted = true;
+    for (let d = this.dataDays; d < this.days.length; d++) this.sim.day(this.days[d]);
     for (const writer of Object.values(this.writers)) writer.commit({ durable: false });
-    return { club: this.club, members: this.sim.members.length, dirt: this.dirt.counts, expectedDaily: this.truth.expectedDaily, actualDaily: this.truth.actualDaily };
+    return { club: this.club, members, dirt: this.dirt.counts, expectedDaily: this.truth.expectedDaily, actualDaily: this.truth.actualDaily };
   }
 
   /** Drops the part files written so far. */
@@ -85,7 +94,7 @@ export class ClubGroup {
   private readonly shards: ClubShard[];
 
   constructor(opts: GeneratorOptions, clubs: number[], partsDir: string) {
-    const days = buildCalendar(opts.start, opts.days, opts.timezone);
+    const days = buildCalendar(opts.start, opts.days + AHEAD_DAYS, opts.timezone);
     const chain = chainClubs(opts);
     this.shards = clubs.map((c) => new ClubShard(opts, days, chain, c, partsDir));
   }

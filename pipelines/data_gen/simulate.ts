@@ -47,7 +47,7 @@ export class Simulation {
     this.memberIdx = new IdSequence(this.at);
     this.ts = new TimestampWriter(rng.fork(1), opts.dirt, dirt);
     this.life = new Lifecycle(rng.fork(3), faker, sink, this.ts, days, this.at);
-    this.act = new ActivityEmitter(rng.fork(4), opts.dirt, sink, this.ts, dirt, truth, clubs, days.length - 1, this.at);
+    this.act = new ActivityEmitter(rng.fork(4), opts.dirt, sink, this.ts, dirt, truth, clubs, opts.days - 1, this.at);
   }
 
   /** The members on the books on the first day (and, for the first club, the product catalog). */
@@ -115,7 +115,7 @@ export class Simulation {
       m.requestDay = d + this.rng.int(21);
       m.endDay = m.requestDay + 2 + this.rng.int(6);
     }
-    if (d + 27 < this.days.length) this.truth.churnRow(m, day.date, p, churned, churned ? this.days[m.endDay].date : '');
+    if (d + 27 < this.opts.days) this.truth.churnRow(m, day.date, p, churned, churned ? this.days[m.endDay].date : '');
   }
 
   private joins(day: Day): void {

@@ -80,8 +80,12 @@ export class LandingSink {
     return b;
   }
 
+  /** While muted (days simulated past the data, for the truth only), records are dropped. */
+  muted = false;
+
   /** Queues a record line for the file delivered on `fileDay` (clamped to the last day). */
   push(feedName: string, fileDay: number, line: string, id: string): void {
+    if (this.muted) return;
     const feed = this.specs.get(feedName)!;
     const b = this.buffer(feed, Math.min(fileDay, this.lastDay));
     b.append(line);

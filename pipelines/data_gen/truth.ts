@@ -5,6 +5,12 @@ import type { Member } from './members';
 
 export const SUPPLEMENTS = PRODUCTS.map((p, i) => ({ p, i })).filter((x) => x.p.category === 'supplements');
 
+/**
+ * Days simulated past the data for the truth only (no records, no dirt): the expected supplement
+ * demand of the 8 weeks a forecast covers after the last complete week.
+ */
+export const AHEAD_DAYS = 63;
+
 /** Where a club's truth rows go: part files, one per truth table. */
 export type TruthSinks = Record<'churn' | 'members' | 'affinities', TextSink>;
 
@@ -48,6 +54,23 @@ export class Truth {
       this.out.affinities.write(rows.join(''));
     }
   }
+}
+
+/**
+ * Expected units per supplement of every Monday-start week with days past the data (`dataDays`),
+ * summed over all 7 days, whole weeks only: what a forecast made at the end of the data is scored on.
+ */
+export function aheadDemandCsv(days: Day[], dataDays: number, expectedDaily: Float64Array): string {
+  const rows = ['week_start,sku,expected_units'];
+  for (let i = 0; i + 6 < days.length; i++) {
+    if (days[i].dow !== 1 || i + 6 < dataDays) continue;
+    SUPPLEMENTS.forEach((s, k) => {
+      let e = 0;
+      for (let d = i; d < i + 7; d++) e += expectedDaily[d * SUPPLEMENTS.length + k];
+      rows.push(`${days[i].date},${s.p.sku},${e.toFixed(4)}`);
+    });
+  }
+  return rows.join('\n') + '\n';
 }
 
 /** Expected and realised units per ISO week (Monday) and supplement, from the chain's daily sums. */

@@ -7,6 +7,7 @@ import { FeatureStore } from '../../features/store';
 import { predictChurn, scoreChurn, type ChurnModel } from '../../training/churn/model';
 import { recommenderSplit } from '../../training/recommend/train_recommender';
 import { addDays } from '../../core/dates';
+import { buildReport } from '../../serving/report/weekly_report';
 import { CHURN_PARAMS, churnGates, churnMetrics, churnProblem, churnSplit } from '../../training/churn/train_churn';
 import { fitLogistic } from '../../training/models/logistic_regression';
 import { Rng } from '../../pipelines/data_gen/rng';
@@ -174,13 +175,37 @@ describe('training on the small synthetic gym', () => {
     expect(products.ndcg_at_10).toBeLessThanOrEqual(products.truth_ndcg_at_10);
   });
 
-  it('supplement forecast: MASE < 1 and below naive on held-out weeks, 80% intervals cover 70–90%', () => {
+  it('supplement forecast: backtest MASE < 1 and below naive, 80% intervals cover 70–90%, TOTAL = Σ SKUs', () => {
     const m = by('supplement-forecast').trained.metrics;
     expect(m.mase).toBeLessThan(1);
     expect(m.mase).toBeLessThan(m.naive_mase);
     expect(m.coverage_80).toBeGreaterThanOrEqual(0.7);
     expect(m.coverage_80).toBeLessThanOrEqual(0.9);
     expect(m.backtest_points).toBe(13 * 12 * 4);
+    const model = loadLocalModel(by('supplement-forecast').localPath, 'forecast');
+    const [total, ...skus] = model.series;
+    total.forecast.forEach((p, h) => expect(p.mean).toBe(skus.reduce((t, s) => t + s.forecast[h].mean, 0)));
+    expect(m.coherence_gap).toBe(0);
+  });
+
+  it('supplement forecast sees January with one year of data: scored against the generator\'s expected demand ahead', () => {
+    const { trained, localPath } = by('supplement-forecast');
+    expect(trained.params).toMatchObject({ model: 'seasonal', other: 'ets' });
+    const m = trained.metrics;
+    // against the truth of the 8 weeks after the data, far closer than ETS, which stays flat into January
+    expect(m.ahead_mase).toBeLessThan(0.6 * m.other_ahead_mase);
+    expect(m.ahead_january_max_rel_error).toBeLessThan(0.3);
+    expect(m.other_ahead_january_max_rel_error).toBeGreaterThan(0.35);
+    // the weekly report for the first January week shows the surge over December
+    const model = loadLocalModel(localPath, 'forecast');
+    const report = buildReport(model, { name: 'supplement-forecast', version: '1' }, { weeks: 8, leadTimeWeeks: 2, serviceLevel: 0.95 });
+    const total = report.skus.find((s) => s.sku === 'TOTAL')!;
+    const january = total.forecast.filter((p) => p.week.slice(5, 7) === '01').map((p) => p.mean);
+    const december = model.series[0].history.filter((h) => h.week.slice(5, 7) === '12').map((h) => h.units);
+    expect(january.length).toBeGreaterThanOrEqual(4);
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(avg(january)).toBeGreaterThan(1.15 * avg(december));
+    expect(Math.min(...january)).toBeGreaterThan(avg(december));
   });
 
   it('wearable models beat their baselines on members they never saw', () => {

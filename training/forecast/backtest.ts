@@ -26,23 +26,27 @@ export function naiveScale(y: number[]): number {
   return s / Math.max(y.length - m, 1) || 1;
 }
 
-/** Rolling-origin evaluation: refit at each of the last `origins` origins, forecast `horizon` weeks ahead. */
 /** The earliest origin: a forecast needs at least this many weeks behind it. */
 export const MIN_ORIGIN = 8;
 
-export function backtest(series: string, y: number[], origins: number, horizon: number): BacktestPoint[] {
-  const out: BacktestPoint[] = [];
-  for (let o = y.length - horizon - origins + 1; o <= y.length - horizon; o++) {
-    if (o < MIN_ORIGIN) continue;
-    const train = y.slice(0, o);
-    const fc = forecastEts(selectEts(train, SEASON), horizon);
-    const m = naivePeriod(train.length);
-    const scale = naiveScale(train);
-    for (let h = 1; h <= horizon; h++) {
-      out.push({ series, origin: o, h, actual: y[o + h - 1], mean: Math.max(0, fc.mean[h - 1]), sd: fc.sd[h - 1], naive: train[train.length - m + ((h - 1) % m)], scale });
-    }
-  }
+/** The origins of a rolling-origin backtest: the last `origins` ones that leave `horizon` weeks to score. */
+export function backtestOrigins(n: number, origins: number, horizon: number, minOrigin = MIN_ORIGIN): number[] {
+  const out: number[] = [];
+  for (let o = n - horizon - origins + 1; o <= n - horizon; o++) if (o >= minOrigin) out.push(o);
   return out;
+}
+
+/** Scores a forecast made at origin `o` (trained on y[0..o)) against the next `horizon` weeks, beside (seasonal) naive. */
+export function scoreOrigin(series: string, y: number[], o: number, fc: { mean: number[]; sd: number[] }, horizon: number): BacktestPoint[] {
+  const train = y.slice(0, o);
+  const m = naivePeriod(train.length);
+  const scale = naiveScale(train);
+  return Array.from({ length: horizon }, (_, i) => ({ series, origin: o, h: i + 1, actual: y[o + i], mean: Math.max(0, fc.mean[i]), sd: fc.sd[i], naive: train[train.length - m + (i % m)], scale }));
+}
+
+/** Rolling-origin evaluation of ETS: refit at each of the last `origins` origins, forecast `horizon` weeks ahead. */
+export function backtest(series: string, y: number[], origins: number, horizon: number): BacktestPoint[] {
+  return backtestOrigins(y.length, origins, horizon).flatMap((o) => scoreOrigin(series, y, o, forecastEts(selectEts(y.slice(0, o), SEASON), horizon), horizon));
 }
 
 export interface BacktestSummary {

@@ -16,7 +16,8 @@ export const ForecastModelSchema = z
           sku: z.string(),
           name: z.string(),
           method: z.string(),
-          params: z.object({ alpha: z.number(), beta: z.number(), phi: z.number(), gamma: z.number(), season: z.number().int() }).strict(),
+          /** The smoothing parameters when the method is ETS. */
+          params: z.object({ alpha: z.number(), beta: z.number(), phi: z.number(), gamma: z.number(), season: z.number().int() }).strict().optional(),
           history: z.array(z.object({ week: z.string(), units: z.number() }).strict()),
           forecast: z.array(Point),
           backtest: z.object({ mase: z.number(), smape: z.number(), coverage80: z.number(), coverage95: z.number(), naiveMase: z.number() }).strict(),
