@@ -33,8 +33,11 @@ export const SERVICES = [
   }),
   defineFeatureService({
     name: 'segmentation',
-    description: 'Activity profile for member segmentation: wearables, visits and the class mix.',
-    features: ['member_wearables', 'member_visits:visits_30d', 'member_visits:equipment_minutes_30d', ...CLASS_MIX],
+    description: 'Behaviour for member segmentation, whatever the club offers: wearables, visits, classes, peak hours, facilities, machines, app, supplements (no class-type mix: it mostly tells the clubs apart).',
+    features: [
+      'member_wearables', 'member_visits:visits_30d', 'member_visits:class_checkins_30d', 'member_visits:peak_share_90d', 'member_visits:facility_visits_30d',
+      'member_visits:equipment_minutes_30d', 'member_app:app_sessions_30d', 'member_retail:supplement_share_90d',
+    ],
   }),
   defineFeatureService({
     name: 'supplement_forecast',

@@ -142,6 +142,25 @@ describe('synthetic gym generator (tiny)', () => {
     expect(Math.abs(actual - expected)).toBeLessThan(4 * Math.sqrt(expected));
   });
 
+  it('writes the expected supplement demand of the 8 whole weeks after the data, simulated without records or truth rows', () => {
+    const days = options().days;
+    const end = new Date(Date.parse(`${options().start}T00:00:00Z`) + (days - 1) * 86400000).toISOString().slice(0, 10);
+    const ahead = readCsv(join(a.root, '_truth', 'supplement_weekly_demand_ahead.csv'));
+    const weeks = [...new Set(ahead.map((r) => r.week_start))];
+    const supplements = PRODUCTS.filter((p) => p.category === 'supplements').length;
+    expect(ahead).toHaveLength(weeks.length * supplements);
+    expect(weeks.length).toBeGreaterThanOrEqual(9);
+    // whole Monday weeks, the first one holding the data's last day or the day after
+    const first = Date.parse(`${weeks[0]}T00:00:00Z`);
+    expect(new Date(first).getUTCDay()).toBe(1);
+    expect(first).toBeLessThanOrEqual(Date.parse(`${end}T00:00:00Z`) + 86400000);
+    expect(first + 7 * 86400000).toBeGreaterThan(Date.parse(`${end}T00:00:00Z`));
+    for (const r of ahead) expect(Number(r.expected_units)).toBeGreaterThan(0);
+    // the days past the data wrote nothing else: no member who joined after it, no churn month after it
+    for (const m of readCsv(join(a.root, '_truth', 'members.csv'))) expect(Number(m.join_day)).toBeLessThan(days);
+    for (const c of readCsv(join(a.root, '_truth', 'churn_monthly.csv'))) expect(c.snapshot_date <= end).toBe(true);
+  });
+
   it('refuses to mix with data generated under other options unless forced', async () => {
     await expect(generate(a.root, options({ seed: 7 }), { logger: silentLogger })).rejects.toThrow(ValidationError);
     await expect(generate(a.root, options({ seed: 7 }), { logger: silentLogger })).rejects.toThrow(/--force/);
@@ -183,7 +202,7 @@ describe('a chain of clubs generated on worker threads', () => {
       for (const f of readManifestFile(one.root).files) expect(sha(join(other.root, 'landing', f.path))).toBe(f.sha256);
       for (const t of readdirSync(join(one.root, '_truth'))) expect(sha(join(other.root, '_truth', t))).toBe(sha(join(one.root, '_truth', t)));
     }
-    expect(readdirSync(join(one.root, '_truth')).sort()).toEqual(['churn_monthly.csv', 'dirt.csv', 'manifest.json', 'member_affinities.csv', 'members.csv', 'supplement_weekly_demand.csv']);
+    expect(readdirSync(join(one.root, '_truth')).sort()).toEqual(['churn_monthly.csv', 'dirt.csv', 'manifest.json', 'member_affinities.csv', 'members.csv', 'supplement_weekly_demand.csv', 'supplement_weekly_demand_ahead.csv']);
   });
 
   it('splits the members over the clubs, with ids unique across the chain, and logs torn lines at their merged line', () => {
