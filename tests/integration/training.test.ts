@@ -208,10 +208,18 @@ describe('training on the small synthetic gym', () => {
     expect(Math.min(...january)).toBeGreaterThan(avg(december));
   });
 
-  it('wearable models beat their baselines on members they never saw', () => {
-    expect(by('segmentation').trained.metrics.silhouette).toBeGreaterThan(by('segmentation').trained.metrics.random_silhouette + 0.05);
+  it('wearable models beat their baselines on members they never saw; segments are behaviour, not clubs', () => {
+    const seg = by('segmentation').trained.metrics;
+    expect(seg.silhouette).toBeGreaterThan(seg.random_silhouette + 0.05);
+    expect(seg.stability).toBeGreaterThanOrEqual(0.8);
+    expect(seg.home_club_cramers_v).toBeLessThan(0.2);
     const a = by('activity-classifier').trained.metrics;
     expect(a.macro_f1).toBeGreaterThan(a.baseline_macro_f1 + 0.1);
+    // the member's previous 30 days tell far more than the day alone; the better of linear and perceptron is kept
+    expect(a.macro_f1).toBeGreaterThan(a.day_only_macro_f1 + 0.15);
+    expect(a.macro_f1).toBe(Math.max(a.linear_macro_f1, a.mlp_macro_f1));
+    const kept = loadLocalModel(by('activity-classifier').localPath, 'activity-classifier');
+    expect(kept.mlp !== undefined).toBe(a.mlp_macro_f1 > a.linear_macro_f1);
     const c = by('calorie-regressor').trained.metrics;
     expect(c.r2).toBeGreaterThan(0.2);
   });

@@ -7,11 +7,14 @@ import { designMatrix, fitDesign } from '../churn/design';
 import { classReport, regressionReport } from '../metrics/multiclass';
 import { fitRidge } from '../models/linalg';
 import { fitLogistic } from '../models/logistic_regression';
+import { fitMlp } from '../models/mlp';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { classifyActivity, predictCalories, type ActivityClassifier, type CalorieRegressor } from './model';
 
 /** `maxRows`: at most about this many wearable days are read into memory (above it, a deterministic sample of members). */
 export const WEARABLE_PARAMS = { testShare: 0.2, l2: 1e-4, ridge: 1e-3, maxTrainRows: 60000, maxRows: 400_000 };
+/** The perceptron tried beside the linear classifier (the winner on held-out members is kept). */
+export const MLP_PARAMS = { hidden: 24, epochs: 8, batch: 128, learningRate: 0.005, l2: 1e-4 };
 const USABLE = 'steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_burned IS NOT NULL AND activity_type IS NOT NULL';
 const CLASSIFIER_INPUTS = ['steps', 'log_steps', 'avg_heart_rate', 'calories_burned', 'calories_to_steps_ratio', 'sleep_hours', 'weekend'];
 /** The member's recent history the classifier also reads: summaries in the window, and each activity's share of them. */
@@ -42,16 +45,24 @@ async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: 
  * Past days only, so a day's own label never leaks into its inputs. Returns the input names.
  */
 export function addActivityHistory(rows: Row[], classes: string[]): string[] {
-  const recent = new Map<string, string[]>();
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const names = classes.map((c) => `prev_${c}`);
+  const recent = new Map<string, { past: number[]; counts: Int32Array }>();
   for (const r of rows) {
-    const past = recent.get(String(r.member_id)) ?? [];
-    r.prev_days = past.length / HISTORY_DAYS;
-    for (const c of classes) r[`prev_${c}`] = past.length ? past.filter((a) => a === c).length / past.length : 0;
-    past.push(String(r.activity_type));
-    if (past.length > HISTORY_DAYS) past.shift();
-    recent.set(String(r.member_id), past);
+    const m = recent.get(String(r.member_id)) ?? { past: [], counts: new Int32Array(classes.length) };
+    const seen = m.past.length;
+    r.prev_days = seen / HISTORY_DAYS;
+    names.forEach((name, c) => (r[name] = seen ? m.counts[c] / seen : 0));
+    const c = index.get(String(r.activity_type)) ?? -1;
+    m.past.push(c);
+    if (c >= 0) m.counts[c]++;
+    if (m.past.length > HISTORY_DAYS) {
+      const old = m.past.shift()!;
+      if (old >= 0) m.counts[old]--;
+    }
+    recent.set(String(r.member_id), m);
   }
-  return ['prev_days', ...classes.map((c) => `prev_${c}`)];
+  return ['prev_days', ...names];
 }
 
 /** Splits by member (never by row) and thins the training side to at most `max` rows, deterministically. */
@@ -79,6 +90,14 @@ function fitClassifier(rows: Row[], inputs: string[], meta: ReturnType<typeof ve
   return { kind: 'activity-classifier', formatVersion: 1, design, classes, intercepts: fits.map((f) => f.intercept), coef: fits.map((f) => f.coef), ...meta };
 }
 
+/** `linear` with a perceptron fitted on the same rows and design added (it then classifies). */
+function withPerceptron(linear: ActivityClassifier, rows: Row[], seed: number): ActivityClassifier {
+  const { X, n, d } = designMatrix(linear.design, rows);
+  const y = Int32Array.from(rows, (r) => linear.classes.indexOf(String(r.activity_type)));
+  const { losses: _, ...mlp } = fitMlp(X, y, n, d, linear.classes.length, { ...MLP_PARAMS, seed });
+  return { ...linear, mlp };
+}
+
 function fitRegressor(rows: Row[], meta: ReturnType<typeof version>): CalorieRegressor {
   const design = fitDesign(rows, REGRESSOR_INPUTS, ['activity_type']);
   const { X, n, d } = designMatrix(design, rows);
@@ -94,8 +113,8 @@ function scoreClassifier(model: ActivityClassifier, test: Row[]) {
 
 /**
  * Activity type from a day's wearable summary and the member's previous ${HISTORY_DAYS} summaries:
- * one-vs-rest logistic regression, split by member, against the majority class and the same model
- * on the day alone.
+ * one-vs-rest logistic regression and a small perceptron, the one with the better macro-F1 on
+ * held-out members kept; against the majority class and the linear model on the day alone.
  */
 export async function trainActivityClassifier(ctx: TrainContext): Promise<TrainedModel> {
   const { rows, memberShare } = await loadDays(ctx);
@@ -103,8 +122,12 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
   const inputs = [...CLASSIFIER_INPUTS, ...addActivityHistory(rows, classes)];
   const { train, test, all } = split(rows, ctx.seed);
   const meta = version(rows);
-  const holdout = fitClassifier(train, inputs, meta);
-  const report = scoreClassifier(holdout, test);
+  const linear = fitClassifier(train, inputs, meta);
+  const perceptron = withPerceptron(linear, train, ctx.seed);
+  const linearReport = scoreClassifier(linear, test);
+  const mlpReport = scoreClassifier(perceptron, test);
+  const useMlp = mlpReport.macroF1 > linearReport.macroF1;
+  const [holdout, report] = useMlp ? [perceptron, mlpReport] : [linear, linearReport];
   const dayOnly = scoreClassifier(fitClassifier(train, CLASSIFIER_INPUTS, meta), test);
   const counts = new Map<string, number>();
   for (const r of train) counts.set(String(r.activity_type), (counts.get(String(r.activity_type)) ?? 0) + 1);
@@ -114,11 +137,12 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
   const metrics: Record<string, number> = {
     accuracy: report.accuracy, macro_f1: report.macroF1, baseline_accuracy: base.accuracy, baseline_macro_f1: base.macroF1,
     day_only_accuracy: dayOnly.accuracy, day_only_macro_f1: dayOnly.macroF1, test_days: test.length, train_days: train.length,
+    linear_accuracy: linearReport.accuracy, linear_macro_f1: linearReport.macroF1, mlp_accuracy: mlpReport.accuracy, mlp_macro_f1: mlpReport.macroF1,
   };
   for (const c of report.perClass) Object.assign(metrics, { [`precision_${c.label}`]: c.precision, [`recall_${c.label}`]: c.recall, [`f1_${c.label}`]: c.f1 });
   return {
-    name: 'activity-classifier', artifact: fitClassifier(all, inputs, meta),
-    params: { model: 'one_vs_rest_logistic', inputs: inputs.join(','), history_days: HISTORY_DAYS, l2: WEARABLE_PARAMS.l2, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: `majority class (${majority})` },
+    name: 'activity-classifier', artifact: useMlp ? withPerceptron(fitClassifier(all, inputs, meta), all, ctx.seed) : fitClassifier(all, inputs, meta),
+    params: { model: useMlp ? 'mlp' : 'one_vs_rest_logistic', candidates: 'one_vs_rest_logistic, mlp', mlp: JSON.stringify(MLP_PARAMS), inputs: inputs.join(','), history_days: HISTORY_DAYS, l2: WEARABLE_PARAMS.l2, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: `majority class (${majority})` },
     metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/activity_classifier.json', content: JSON.stringify({ metrics, perClass: report.perClass }, null, 1) }],
     primary: { metric: 'macro_f1', better: 'higher' },
@@ -130,6 +154,7 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
       { metric: 'accuracy', model: report.accuracy, baseline: base.accuracy, better: 'higher' },
       { metric: 'macro_f1', model: report.macroF1, baseline: base.macroF1, better: 'higher' },
       { metric: 'macro_f1 vs the day alone', model: report.macroF1, baseline: dayOnly.macroF1, better: 'higher' },
+      { metric: `macro_f1 vs ${useMlp ? 'linear' : 'perceptron'}`, model: report.macroF1, baseline: useMlp ? linearReport.macroF1 : mlpReport.macroF1, better: 'higher' },
     ],
   };
 }
