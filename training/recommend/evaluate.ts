@@ -76,6 +76,14 @@ export function evaluateRankings(input: EvalInput, k: number) {
     fresh.club.push(score(top(club, k, notOwned), relNew, k));
   }
   const col = (xs: Scores[], i: number) => mean(xs.map((x) => x[i]));
+  const model = warm.get('model')!;
+  /** Standard error of the per-member NDCG@10 difference between the model and baseline `r` (paired). */
+  const diffSe = (r: Ranker) => {
+    const d = warm.get(r)!.map((x, i) => model[i][2] - x[2]).filter(Number.isFinite);
+    const mu = mean(d);
+    return Math.sqrt(d.reduce((s, v) => s + (v - mu) ** 2, 0) / Math.max(d.length - 1, 1) / Math.max(d.length, 1));
+  };
+  const ses = Object.fromEntries(RANKERS.filter((r) => r !== 'model').map((r) => [`${r}_ndcg_diff_se`, diffSe(r)])) as Record<`${Exclude<Ranker, 'model'>}_ndcg_diff_se`, number>;
   const per = Object.fromEntries(
     RANKERS.flatMap((r) => {
       const prefix = r === 'model' ? '' : `${r}_`;
@@ -85,6 +93,7 @@ export function evaluateRankings(input: EvalInput, k: number) {
   ) as PerRanker;
   return {
     ...per,
+    ...ses,
     precision_at_10_ceiling: mean(ceiling),
     new_precision_at_10: col(fresh.model, 0), new_ndcg_at_10: col(fresh.model, 2), club_popularity_new_precision_at_10: col(fresh.club, 0), club_popularity_new_ndcg_at_10: col(fresh.club, 2),
     new_share_at_10: mean(fresh.share), new_eval_members: fresh.model.length,
@@ -93,7 +102,9 @@ export function evaluateRankings(input: EvalInput, k: number) {
 }
 export type RankingMetrics = ReturnType<typeof evaluateRankings>;
 
-/** The strongest baseline by NDCG@10 (what the model must beat). */
-export function strongestBaseline(m: RankingMetrics): { name: Ranker; ndcg: number } {
-  return RANKERS.filter((r) => r !== 'model').map((name) => ({ name, ndcg: m[`${name}_ndcg_at_10`] })).reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+/** The strongest baseline by NDCG@10, with the standard error of the model's paired difference from it. */
+export function strongestBaseline(m: RankingMetrics): { name: Exclude<Ranker, 'model'>; ndcg: number; se: number } {
+  return RANKERS.filter((r): r is Exclude<Ranker, 'model'> => r !== 'model')
+    .map((name) => ({ name, ndcg: m[`${name}_ndcg_at_10`], se: m[`${name}_ndcg_diff_se`] }))
+    .reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
 }

@@ -165,16 +165,12 @@ export class Recommender {
   }
 }
 
-/** The blend of a member's factor scores `f` with their history `repeat` ([item, decayed count] pairs). */
-export function blendScores(f: ArrayLike<number>, repeat: readonly (readonly [number, number])[], share: ArrayLike<number>, b: Blend): Float64Array {
-  const r = new Float64Array(f.length);
+/** The blend of a member's factor scores `f` with their history `repeat` ([item, decayed count] pairs), into `out` if given. */
+export function blendScores(f: ArrayLike<number>, repeat: readonly (readonly [number, number])[], share: ArrayLike<number>, b: Blend, out = new Float64Array(f.length)): Float64Array {
   let total = 0;
-  for (const [j, v] of repeat) {
-    r[j] = v;
-    total += v;
-  }
-  const out = new Float64Array(f.length);
-  for (let j = 0; j < out.length; j++) out[j] = b.factor * f[j] + b.repeat * Math.log1p(r[j] + b.prior * total * share[j]);
+  for (const [, v] of repeat) total += v;
+  for (let j = 0; j < out.length; j++) out[j] = b.factor * f[j] + b.repeat * Math.log1p(b.prior * total * share[j]);
+  for (const [j, v] of repeat) out[j] = b.factor * f[j] + b.repeat * Math.log1p(v + b.prior * total * share[j]);
   return out;
 }
 

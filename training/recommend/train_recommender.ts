@@ -163,11 +163,17 @@ export function evaluateFactors(target: RecommenderTarget, split: Split, data: I
   return evaluateOn(target, split, data, als, FACTORS_ONLY);
 }
 
-/** Gates on the strongest baseline (NDCG@10) and, for classes, the "try something new" list against club popularity. */
+/**
+ * Gates: NDCG@10 no worse than the strongest baseline's beyond noise (two standard errors of the
+ * paired per-member difference: a model that merely ties the best heuristic passes, one that loses
+ * to it fails), true affinities recovered better than chance, and for classes the "try something
+ * new" list above club popularity.
+ */
 function recommenderGates(target: RecommenderTarget, m: RankingMetrics, recovery: number) {
   const best = strongestBaseline(m);
+  const floor = best.ndcg - 2 * best.se;
   const gates = [
-    gate('beats the strongest baseline', m.ndcg_at_10 > best.ndcg, `NDCG@10 ${m.ndcg_at_10.toFixed(4)} > ${best.name.replace(/_/g, ' ')}'s ${best.ndcg.toFixed(4)} (the best of popularity, club popularity, own history)`),
+    gate('strongest baseline', m.ndcg_at_10 >= floor, `NDCG@10 ${m.ndcg_at_10.toFixed(4)} ≥ ${best.name.replace(/_/g, ' ')}'s ${best.ndcg.toFixed(4)} − 2 × ${best.se.toFixed(4)} (paired standard error; the best of popularity, club popularity, own history)`),
     gate('recovers affinities', !(recovery <= 0), `mean Spearman with true affinities ${recovery.toFixed(3)} > 0 (chance)`),
   ];
   if (target === 'classes') gates.push(gate('new classes beat club popularity', m.new_ndcg_at_10 > m.club_popularity_new_ndcg_at_10, `"try something new" NDCG@10 ${m.new_ndcg_at_10.toFixed(4)} > club popularity's ${m.club_popularity_new_ndcg_at_10.toFixed(4)}`));

@@ -5,12 +5,14 @@ import type { Interaction } from './interactions';
 import { blendScores, top, type Blend } from './model';
 import { ownHistory, popularity, repeatScores } from './signals';
 
+/** At most this many validation members are scored (an even spread of them): memory and time stay bounded. */
+export const TUNE_MEMBERS = 3000;
 /** Half-lives (days) of the own-history signal tried on the validation window. */
-export const HALF_LIVES = [30, 90, 365];
+export const HALF_LIVES = [60, 365];
 /** Blends tried on the validation window: factor scores alone, history alone, and mixes (see `BlendSchema`). */
 export const BLEND_GRID: Blend[] = [
   { factor: 1, repeat: 0, prior: 0 },
-  ...[0, 0.3, 1].flatMap((prior) => [{ factor: 0, repeat: 1, prior }, ...[0.05, 0.1, 0.2, 0.5, 1, 2, 4].map((repeat) => ({ factor: 1, repeat, prior }))]),
+  ...[0, 0.3, 1].flatMap((prior) => [{ factor: 0, repeat: 1, prior }, ...[0.05, 0.1, 0.2, 0.5, 1, 2, 4, 10, 30].map((repeat) => ({ factor: 1, repeat, prior }))]),
 ];
 
 export interface TuneInput {
@@ -52,7 +54,9 @@ export function tuneBlend(input: TuneInput, opts: AlsOptions): Tuned {
   const pop = popularity(inner, input.itemIndex, input.homeClub, valCut, input.popularityDays);
   const total = pop.global.reduce((a, b) => a + b, 0) || 1;
   const share = pop.global.map((v) => v / total);
-  const members = data.members.flatMap((m, u) => (rel.has(m) ? [{ m, u }] : []));
+  const known = data.members.flatMap((m, u) => (rel.has(m) ? [{ m, u }] : []));
+  const every = Math.max(1, Math.ceil(known.length / TUNE_MEMBERS));
+  const members = known.filter((_, i) => i % every === 0);
   const factor = members.map(({ u }) => {
     const f = new Float64Array(n);
     for (let j = 0; j < n; j++) for (let a = 0; a < als.factors; a++) f[j] += als.userFactors[u * als.factors + a] * als.itemFactors[j * als.factors + a];
@@ -68,8 +72,9 @@ export function tuneBlend(input: TuneInput, opts: AlsOptions): Tuned {
     const pairs = members.map(({ m }) => [...(repeat.get(m) ?? new Map<number, number>())]);
     const own = ndcg((i) => ownHistory(pairs[i], pop.byClub[input.homeClub.get(members[i].m) ?? ''] ?? pop.global));
     if (own > baseline.score) baseline = { halfLifeDays, score: own };
+    const scratch = new Float64Array(n);
     for (const blend of BLEND_GRID) {
-      const v = ndcg((i) => blendScores(factor[i], pairs[i], share, blend));
+      const v = ndcg((i) => blendScores(factor[i], pairs[i], share, blend, scratch));
       validation.push(v);
       if (v > best.score) best = { blend, halfLifeDays, baselineHalfLifeDays: 0, validation: [], score: v };
     }
