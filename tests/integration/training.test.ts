@@ -5,7 +5,8 @@ import { silentLogger } from '../../core/logger';
 import { noProgress } from '../../core/progress';
 import { FeatureStore } from '../../features/store';
 import { predictChurn, scoreChurn, type ChurnModel } from '../../training/churn/model';
-import { recommenderSplit } from '../../training/recommend/train_recommender';
+import { buildMatrix, evaluateFactors, recommenderGates, recommenderParams, recommenderSplit } from '../../training/recommend/train_recommender';
+import { fitAls } from '../../training/models/als';
 import { addDays } from '../../core/dates';
 import { buildReport } from '../../serving/report/weekly_report';
 import { CHURN_PARAMS, churnGates, churnMetrics, churnProblem, churnSplit } from '../../training/churn/train_churn';
@@ -173,6 +174,27 @@ describe('training on the small synthetic gym', () => {
     const products = by('recommender-products').trained.metrics;
     // knowing every member's true affinities exactly bounds what any model reaches
     expect(products.ndcg_at_10).toBeLessThanOrEqual(products.truth_ndcg_at_10);
+  });
+
+  it('recommender gates reject random, constant and shuffled-interaction factors', async () => {
+    for (const target of ['classes', 'products'] as const) {
+      const split = await recommenderSplit(ctx, target);
+      const P = recommenderParams(target);
+      const data = buildMatrix(split.train, split.itemIndex, P.scaling);
+      const r7 = new Rng(7);
+      const random = (n: number) => Float32Array.from({ length: n * P.factors }, () => r7.normal(0, 1));
+      const items = [...split.itemIndex.keys()];
+      const shuffled = buildMatrix(split.train.map((r) => ({ ...r, item: items[r7.int(items.length)] })), split.itemIndex, P.scaling);
+      const bad = [
+        { factors: P.factors, userFactors: random(data.members.length), itemFactors: random(items.length) },
+        { factors: P.factors, userFactors: new Float32Array(data.members.length * P.factors).fill(1), itemFactors: new Float32Array(items.length * P.factors).fill(1) },
+        fitAls(shuffled.matrix, { ...P, seed: 42 }),
+      ];
+      for (const als of bad) {
+        const m = evaluateFactors(target, split, data, als).metrics;
+        expect(recommenderGates(target, m, NaN).find((g) => g.name === 'strongest baseline')!.passed).toBe(false);
+      }
+    }
   });
 
   it('supplement forecast: backtest MASE < 1 and below naive, 80% intervals cover 70–90%, TOTAL = Σ SKUs', () => {

@@ -169,7 +169,7 @@ export function evaluateFactors(target: RecommenderTarget, split: Split, data: I
  * to it fails), true affinities recovered better than chance, and for classes the "try something
  * new" list above club popularity.
  */
-function recommenderGates(target: RecommenderTarget, m: RankingMetrics, recovery: number) {
+export function recommenderGates(target: RecommenderTarget, m: RankingMetrics, recovery: number) {
   const best = strongestBaseline(m);
   const floor = best.ndcg - 2 * best.se;
   const gates = [
