@@ -21,7 +21,7 @@ export const RecommenderModelSchema = z
     itemFactors: z.string(),
     /** Per member (same order as `members`): item indexes interacted with, most frequent first (at most 20). */
     history: z.array(z.array(z.number().int())),
-    /** Per member: item indexes never to recommend as of training (products bought in the last `excludeDays`). */
+    /** Per member: item indexes never to recommend as of training (interacted with in the last `excludeDays`; none when 0). */
     exclude: z.array(z.array(z.number().int())),
     excludeDays: z.number().int().min(0),
     /**
