@@ -1,3 +1,5 @@
+import { open as openLmdb } from 'lmdb';
+import { EMBEDDED_FILE } from '../features/online/embedded_online_store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +54,22 @@ export async function lakeContents(root: string): Promise<Record<string, string>
   } finally {
     db.close();
   }
+}
+
+/**
+ * The embedded online store's stored rows of `view`, opened with LMDB directly (as a tool outside
+ * fitlake would) to read or tamper with them: `[feature_ts, created_ts, ...values in names order]`.
+ */
+export function onlineView(root: string, view: string) {
+  const env = openLmdb({ path: join(root, 'features', 'online', EMBEDDED_FILE), maxDbs: 256, encoding: 'msgpack', compression: false });
+  const names = (env.openDB<{ names: string[] }, string>('_views', { encoding: 'msgpack' }).get(view)?.names ?? []) as string[];
+  const db = env.openDB<unknown[], string>(`view:${view}`, { encoding: 'msgpack' });
+  return {
+    names,
+    keys: () => [...db.getKeys()] as string[],
+    get: (key: string) => db.get(key),
+    put: (key: string, row: unknown[]) => db.putSync(key, row),
+    remove: (key: string) => db.removeSync(key),
+    close: () => env.close(),
+  };
 }

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbeddedOnlineStore } from '../../features/online/embedded_online_store';
+import { EMBEDDED_FILE, EmbeddedOnlineStore } from '../../features/online/embedded_online_store';
 import { getOnlineFeatures, type OnlineStore } from '../../features/online/online_store';
 import { RedisOnlineStore } from '../../features/online/redis_online_store';
 import { DEFINITIONS } from '../../features/definitions';
@@ -80,5 +82,68 @@ describe.each(backends)('online store contract: $name', (backend) => {
     await store.write('member_profile', 'member', NAMES, [row('M3', T0, ['plus', 'monthly', 49.99, 100, 0, 1, null, 'C01'])]);
     const nulls = await getOnlineFeatures(store, profile, ['M3'], new Date(T0));
     expect(nulls.results[nulls.metadata.feature_names.indexOf('age_years')].statuses).toEqual(['NULL_VALUE']);
+  });
+});
+
+describe('embedded online store (LMDB) across processes', () => {
+  const root = tmpLake();
+  afterAll(() => root.cleanup());
+  const writer = (dir: string, code: string, env: NodeJS.ProcessEnv = {}) =>
+    spawn(process.execPath, ['--import', 'tsx', '-e', `const { EmbeddedOnlineStore } = require(${JSON.stringify(join(__dirname, '../../features/online/embedded_online_store.ts'))}); const s = new EmbeddedOnlineStore(${JSON.stringify(dir)}); (async () => { ${code} })();`], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const exited = (p: ReturnType<typeof spawn>) => new Promise<number | string>((resolve) => p.on('exit', (code, signal) => resolve(code ?? String(signal))));
+  const keys = Array.from({ length: 2000 }, (_, i) => `M${String(i).padStart(7, '0')}`);
+
+  it('a writer killed mid-transaction leaves the previous values, whole', async () => {
+    const dir = join(root.root, 'crash');
+    const store = new EmbeddedOnlineStore(dir);
+    await store.write('v', 'member', ['n'], keys.map((k) => row(k, T0, [1])));
+    await store.close();
+    const code = `const keys = Array.from({ length: ${keys.length} }, (_, i) => 'M' + String(i).padStart(7, '0'));
+      await s.write('v', 'member', ['n'], keys.map((key) => ({ key, featureTs: new Date(${T0 + DAY}), createdTs: new Date(${T0 + DAY}), values: [2] })));`;
+    expect(await exited(writer(dir, code, { FITLAKE_FAULT: 'online.mid_write' }))).toBe('SIGKILL');
+    const after = new EmbeddedOnlineStore(dir);
+    const [got] = await after.read('member', [{ view: 'v', names: ['n'] }], keys);
+    expect(new Set(got.map((r) => r?.values.n))).toEqual(new Set([1]));
+    expect(await after.count('v')).toBe(keys.length);
+    await after.close();
+  });
+
+  it('a reader in another process sees each write whole: every read one generation, newer ones as they commit', async () => {
+    const dir = join(root.root, 'snapshots');
+    const reader = new EmbeddedOnlineStore(dir);
+    await reader.write('v', 'member', ['gen'], keys.map((k) => row(k, T0, [0])));
+    const code = `const keys = Array.from({ length: ${keys.length} }, (_, i) => 'M' + String(i).padStart(7, '0'));
+      for (let g = 1; g <= 30; g++) await s.write('v', 'member', ['gen'], keys.map((key) => ({ key, featureTs: new Date(${T0} + g), createdTs: new Date(${T0} + g), values: [g] })));
+      await s.close();`;
+    const done = exited(writer(dir, code));
+    const seen = new Set<number>();
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      const [got] = await reader.read('member', [{ view: 'v', names: ['gen'] }], keys);
+      const gens = new Set(got.map((r) => r!.values.gen as number));
+      expect(gens.size).toBe(1);
+      seen.add([...gens][0]);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await done).toBe(0);
+    const [last] = await reader.read('member', [{ view: 'v', names: ['gen'] }], keys.slice(0, 1));
+    expect(last[0]!.values.gen).toBe(30);
+    expect(seen.size).toBeGreaterThan(1);
+    await reader.close();
+  });
+
+  it('refuses a file that is not an LMDB environment, naming it, and carries a JSON store over once', async () => {
+    const bad = join(root.root, 'bad');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, EMBEDDED_FILE), 'M0000001 not a database');
+    await expect(new EmbeddedOnlineStore(bad).count('v')).rejects.toThrow(`online store file ${join(bad, EMBEDDED_FILE)} cannot be opened: it is not an LMDB environment (no meta page)`);
+    const legacy = join(root.root, 'legacy');
+    mkdirSync(legacy, { recursive: true });
+    writeFileSync(join(legacy, 'member_profile.json'), JSON.stringify({ view: 'member_profile', entity: 'member', names: ['plan'], rows: { M1: [T0, T0, 'plus'] } }));
+    const store = new EmbeddedOnlineStore(legacy);
+    expect(await store.read('member', [{ view: 'member_profile', names: ['plan'] }], ['M1', 'M2'])).toEqual([[{ featureTs: T0, createdTs: T0, values: { plan: 'plus' } }, null]]);
+    expect(existsSync(join(legacy, 'member_profile.json'))).toBe(false);
+    await store.close();
   });
 });

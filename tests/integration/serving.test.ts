@@ -1,3 +1,4 @@
+import { EmbeddedOnlineStore } from '../../features/online/embedded_online_store';
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -214,12 +215,15 @@ describe('prediction API over real stores and registered models', () => {
     expect((await request(noKey).post('/admin/reload').set('x-api-key', 'k3y').expect(401)).body.error.message).toMatch(/set FITLAKE_ADMIN_API_KEY/);
   });
 
-  it('picks up a newer materialization written by another process on reload', async () => {
+  it('serves a newer materialization written through another handle on the next read, no reload needed', async () => {
     const names = store.resolve({ features: ['member_profile'] })[0].features.map((f) => f.name);
     const [[row]] = await store.online.read('member', [{ view: 'member_profile', names }], [known]);
-    const values = names.map((n) => (n === 'age_years' ? 99 : row!.values[n]));
-    await store.online.write('member_profile', 'member', names, [{ key: known, featureTs: new Date(row!.featureTs + 3_600_000), createdTs: new Date(row!.createdTs + 3_600_000), values }]);
     expect((await request(app).get(`/members/${known}/features`).expect(200)).body.features.age_years).not.toBe(99);
+    const other = EmbeddedOnlineStore.at(lake.root);
+    const values = names.map((n) => (n === 'age_years' ? 99 : row!.values[n]));
+    await other.write('member_profile', 'member', names, [{ key: known, featureTs: new Date(row!.featureTs + 3_600_000), createdTs: new Date(row!.createdTs + 3_600_000), values }]);
+    await other.close();
+    expect((await request(app).get(`/members/${known}/features`).expect(200)).body.features.age_years).toBe(99);
     await request(app).post('/admin/reload').set('x-api-key', 'k3y').expect(200);
     expect((await request(app).get(`/members/${known}/features`).expect(200)).body.features.age_years).toBe(99);
   });

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Agent, get as httpGet, type Server } from 'node:http';
@@ -8,6 +8,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { silentLogger } from '../../core/logger';
 import { createApp } from '../../serving/app';
+import { EMBEDDED_FILE } from '../../features/online/embedded_online_store';
 import type { ApiContext } from '../../serving/context';
 import { buildContext, serve } from '../../serving/server';
 import { FileRunTracker } from '../../training/tracking/file_tracker';
@@ -149,33 +150,38 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     expect(lines.join('\n')).not.toMatch(/@|first_name|email|phone/);
   });
 
-  it('keeps serving what it loaded when an online-store file turns unreadable, says why, and logs no member data', async () => {
+  it('keeps serving what it mapped when the online-store file is replaced by one that is not LMDB, says why, and logs no member data', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
     const built = await buildContext({ ...config, serving: { ...config.serving, reloadIntervalMs: 0 } }, pino({ level: 'info' }, sink), {});
     const app = createApp({ ...built.ctx, rateLimitPerMinute: 0, requestLogs: false });
     const before = (await request(app).get(`/members/${member}/features`).expect(200)).body.features;
-    const file = join(lake.root, 'features', 'online', 'member_visits.json');
-    const original = readFileSync(file, 'utf8');
+    const file = join(lake.root, 'features', 'online', EMBEDDED_FILE);
+    const kept = `${file}.kept`;
     try {
-      writeFileSync(file, original.slice(0, Math.floor(original.length / 2))); // torn mid-write: member ids and values in it
+      // a damaged copy swapped in by rename (the way any tool replaces a file); member ids in its bytes
+      writeFileSync(`${file}.new`, `${member} ${'x'.repeat(9000)}`);
+      renameSync(file, kept);
+      renameSync(`${file}.new`, file);
       built.ctx.models.start(20);
       await new Promise((r) => setTimeout(r, 250)); // a dozen polls, none of which may take the process down
       built.ctx.models.stop();
       await expect(built.ctx.models.reload()).resolves.toEqual([]);
       expect((await request(app).get(`/members/${member}/features`).expect(200)).body.features).toEqual(before);
       const ready = await request(app).get('/readyz').expect(200);
-      expect(ready.body.online_store).toMatch(/^serving the values loaded before: online store file .*member_visits\.json is not valid JSON/);
-      expect((await request(app).get('/models').expect(200)).body.store_error).toMatch(/member_visits\.json is not valid JSON/);
+      expect(ready.body.online_store).toMatch(/^serving the values loaded before: online store file .*embedded\.mdb is not an LMDB environment/);
+      expect((await request(app).get('/models').expect(200)).body.store_error).toMatch(/embedded\.mdb is not an LMDB environment/);
       expect((await request(app).get('/metrics').expect(200)).text).toMatch(/^fitlake_store_refresh_failed 1$/m);
       expect(lines.filter((l) => l.includes('refreshing the stores failed'))).toHaveLength(1);
       expect(lines.join('')).not.toMatch(/M\d{7}/);
-      writeFileSync(file, original);
+      // the good file back (another inode): reopened, and the error is gone
+      renameSync(kept, file);
       await built.ctx.models.reload();
       expect((await request(app).get('/readyz').expect(200)).body.online_store).toBe('ok');
       expect((await request(app).get('/metrics').expect(200)).text).toMatch(/^fitlake_store_refresh_failed 0$/m);
+      expect((await request(app).get(`/members/${member}/features`).expect(200)).body.features).toEqual(before);
     } finally {
-      writeFileSync(file, original);
+      if (existsSync(kept)) renameSync(kept, file);
       await built.close();
     }
   });
