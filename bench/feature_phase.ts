@@ -12,11 +12,11 @@ import { createLakeViews } from '../pipelines/runner/reader';
 import { TableStore } from '../pipelines/runner/table_store';
 import { FeatureStore } from '../features/store';
 import { startRedis } from '../tests/integration/redis_server';
+import { percentile } from './stats';
 
 const ENTITY_ROWS = 100_000;
 const MEMBER_VIEWS = ['member_visits', 'member_retail', 'member_app', 'member_wearables', 'member_profile'];
 const seconds = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function writeEntities(root: string, path: string): Promise<string[]> {
   const db = await Db.open({ threads: 1 });
@@ -42,7 +42,7 @@ async function onlineLatencies(store: FeatureStore, keys: string[], reads: numbe
     await store.getOnlineFeatures({ service: 'churn' }, [keys[i % keys.length]], { now });
     lat.push(seconds(t) * 1000);
   }
-  return { p50: pct(lat, 50), p99: pct(lat, 99), reads };
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), reads };
 }
 
 async function main(): Promise<void> {
