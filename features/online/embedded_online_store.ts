@@ -120,10 +120,9 @@ export class EmbeddedOnlineStore implements OnlineStore {
    * already mapped keep being served. Never overwrite the file in place while it is open.
    */
   refresh(): void {
-    if (!this.env || !existsSync(this.path)) return;
+    if (!this.env || !existsSync(this.path) || statSync(this.path).ino === this.inode) return;
     const problem = lmdbProblem(this.path);
     if (problem) throw new DataError(`online store file ${this.path} ${problem.replace(/^it /, '')} (the values loaded before are still served)`);
-    if (statSync(this.path).ino === this.inode) return;
     const old = this.env;
     this.env = null;
     this.views.clear();
