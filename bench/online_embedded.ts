@@ -13,13 +13,13 @@ import { percentile } from './stats';
 const MEMBERS = 1_000_000;
 const READS = 20_000;
 const T0 = Date.parse('2026-01-01T05:00:00Z');
-const key = (i: number) => `M${String(i).padStart(7, '0')}`;
+export const key = (i: number) => `M${String(i).padStart(7, '0')}`;
 
 /** The churn service's views, as the store resolves them: what serving reads for one prediction. */
-const selections = () => resolveFeatures(DEFINITIONS, { service: 'churn' });
+export const selections = () => resolveFeatures(DEFINITIONS, { service: 'churn' });
 
 /** One synthetic row per member for `view`, values by declared type (deterministic). */
-function syntheticRows(view: ReturnType<typeof selections>[number], rng: Rng, from: number, to: number): LatestRow[] {
+export function syntheticRows(view: ReturnType<typeof selections>[number], rng: Rng, from: number, to: number): LatestRow[] {
   const out: LatestRow[] = [];
   for (let i = from; i < to; i++) {
     const values = view.view.schema.map((f) => (f.type === 'string' ? `v${rng.int(6)}` : f.type === 'int' ? rng.int(60) : Math.round(rng.next() * 1e4) / 100));

@@ -7,6 +7,7 @@ import { endToEnd } from './end_to_end';
 import { engines, lastDay } from './engines';
 import { featureStore } from './feature_store';
 import { onlineEmbedded } from './online_embedded';
+import { onlineRedis } from './online_redis';
 import { phase } from './lake';
 import { training } from './training';
 import { stream } from './stream';
@@ -57,7 +58,7 @@ function pipeline(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown> | Promise<Record<string, unknown>>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, online_embedded: onlineEmbedded, training, end_to_end: endToEnd, stream };
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown> | Promise<Record<string, unknown>>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, online_embedded: onlineEmbedded, online_redis: onlineRedis, training, end_to_end: endToEnd, stream };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')
