@@ -153,7 +153,9 @@ export class EmbeddedOnlineStore implements OnlineStore {
 
   async read(_entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]> {
     return views.map((v) => {
-      const names = this.columns(v.view)?.names ?? [];
+      // a view never written has no database yet: opening one would take the write lock a writer may hold
+      const names = this.columns(v.view)?.names;
+      if (!names) return keys.map(() => null);
       const db = this.db(v.view);
       return keys.map((k) => {
         const r = db.get(k);
@@ -166,7 +168,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
   }
 
   async count(view: string): Promise<number> {
-    return this.db(view).getCount();
+    return this.columns(view) ? this.db(view).getCount() : 0;
   }
 
   async close(): Promise<void> {

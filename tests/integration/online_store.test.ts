@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { open } from 'lmdb';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMBEDDED_FILE, EmbeddedOnlineStore } from '../../features/online/embedded_online_store';
@@ -131,6 +132,18 @@ describe('embedded online store (LMDB) across processes', () => {
     expect(last[0]!.values.gen).toBe(30);
     expect(seen.size).toBeGreaterThan(1);
     await reader.close();
+  });
+
+  it('reads a view never written as absent without creating it (no write lock taken by a reader)', async () => {
+    const store = new EmbeddedOnlineStore(join(root.root, 'unwritten'));
+    await store.write('v', 'member', ['n'], [row('M1', T0, [1])]);
+    expect(await store.read('member', [{ view: 'other', names: ['n'] }, { view: 'v', names: ['n'] }], ['M1'])).toEqual([[null], [{ featureTs: T0, createdTs: T0, values: { n: 1 } }]]);
+    expect(await store.count('other')).toBe(0);
+    await store.close();
+    const raw = open({ path: join(root.root, 'unwritten', EMBEDDED_FILE), maxDbs: 256 });
+    expect(raw.openDB('_views', { encoding: 'msgpack' }).getKeys().asArray).toEqual(['v']);
+    expect(raw.getKeys().asArray.map(String).sort()).toEqual(['_views', 'view:v']);
+    await raw.close();
   });
 
   it('refuses a file that is not an LMDB environment, naming it, and carries a JSON store over once', async () => {
