@@ -1,5 +1,5 @@
 import type { Config } from '../core/config';
-import { ValidationError } from '../core/errors';
+import { UnavailableError, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Progress } from '../core/progress';
 import { DEFINITIONS, type Definitions } from './definitions';
@@ -146,6 +146,18 @@ export class FeatureStore {
     const other = selections.find((s) => s.entity.name !== selections[0].entity.name);
     if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}`, 'features');
     return new EntityReader(this.online, selections);
+  }
+
+  /**
+   * The online reader for a model's feature references, refused (UnavailableError naming the views)
+   * when any of their views is not served: not an online view, or never materialized into this
+   * online store. `trainedOn` (e.g. "registry v3") goes into the message.
+   */
+  servedReader(refs: string[], trainedOn = ''): EntityReader {
+    const selections = this.resolve({ features: refs });
+    const unserved = selections.filter((s) => !s.view.online || this.log.window(s.view.name, this.online.type) === null).map((s) => s.view.name);
+    if (unserved.length) throw new UnavailableError(`its features are not served: ${unserved.join(', ')} never materialized into the ${this.online.type} online store${trainedOn ? ` (the model was trained on ${trainedOn})` : ''}; run \`fitlake features materialize\``);
+    return this.entityReader({ features: refs });
   }
 
   /** Picks up values another process materialized since this store loaded them (in-process caches only). */

@@ -31,7 +31,8 @@ export interface ModelSet {
 export interface ModelManagerDeps {
   tracker: RunTracker;
   /** Builds the online reader for the churn model's feature references. */
-  readerFor: (refs: string[]) => EntityReader;
+  /** The online reader for a model's feature references; throws when they are not served (the model is then refused). */
+  readerFor: (refs: string[], trainedOn: string) => EntityReader;
   logger: Logger;
   alias?: string;
   /** The served lakehouse's identity: a version trained on another lakehouse is refused. */
@@ -80,7 +81,8 @@ export class ModelManager {
     const tracker = this.deps.tracker;
     if (name === 'churn') {
       const artifact = await loadModelVersion(tracker, v, 'churn');
-      next.churn = { ...served(name, v, this.alias, artifact), reader: this.deps.readerFor(artifact.features) };
+      const trainedOn = `feature service ${artifact.featureService}${artifact.registryVersion ? ` of registry v${artifact.registryVersion}` : ''}`;
+      next.churn = { ...served(name, v, this.alias, artifact), reader: this.deps.readerFor(artifact.features, trainedOn) };
     } else if (name === 'supplement-forecast') {
       next.forecast = served(name, v, this.alias, await loadModelVersion(tracker, v, 'forecast'));
     } else {

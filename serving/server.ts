@@ -29,7 +29,7 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
   const models = new ModelManager({
     tracker,
     lakehouseId: lakehouseId(config.lakehouse),
-    readerFor: (refs) => store.entityReader({ features: refs }),
+    readerFor: (refs, trainedOn) => store.servedReader(refs, trainedOn),
     logger,
     beforeReload,
     onSwap: (set) => metrics.setModels(servedList(set)),

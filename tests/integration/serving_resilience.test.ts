@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Agent, get as httpGet, type Server } from 'node:http';
@@ -183,6 +183,26 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
     } finally {
       if (existsSync(kept)) renameSync(kept, file);
       await built.close();
+    }
+  });
+
+  it('refuses a churn model whose features were never materialized into the online store, naming them', async () => {
+    const other = fixtureCopy('serving', { without: ['landing', 'bronze'] });
+    try {
+      rmSync(join(other.root, 'features', 'materializations'), { recursive: true, force: true });
+      const built = await buildContext({ ...servingConfig(other.root), serving: { ...config.serving, reloadIntervalMs: 0 } }, silentLogger, {});
+      const app = createApp({ ...built.ctx, rateLimitPerMinute: 0, requestLogs: false });
+      const models = (await request(app).get('/models').expect(200)).body.models as { name: string; error: string | null }[];
+      expect(models.find((m) => m.name === 'churn')!.error).toMatch(
+        /^its features are not served: member_visits, member_retail, member_app, member_wearables, member_profile never materialized into the embedded online store \(the model was trained on feature service churn of registry v1\); run `fitlake features materialize`$/,
+      );
+      expect(models.find((m) => m.name === 'recommender-classes')!.error).toBeNull();
+      expect((await request(app).get('/readyz').expect(503)).body.ready).toBe(false);
+      const res = await request(app).post('/predict/churn').send({ member_id: member }).expect(503);
+      expect(res.body.error.message).toMatch(/^churn model not loaded: its features are not served/);
+      await built.close();
+    } finally {
+      other.cleanup();
     }
   });
 

@@ -15,6 +15,8 @@ export const ChurnModelSchema = z
     kind: z.literal('churn'),
     formatVersion: z.literal(1),
     featureService: z.string(),
+    /** The feature registry version the model was trained on. */
+    registryVersion: z.number().int().optional(),
     /** Raw features the model reads, as `view:feature` references (the API fetches exactly these). */
     features: z.array(z.string()),
     derived: z.array(DerivedSchema),

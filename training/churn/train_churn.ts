@@ -54,7 +54,7 @@ export function churnProblem(rows: Row[], features: string[]) {
 }
 
 /** Fits the model on `rows` with the design learned from them. */
-function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureService' | 'features' | 'horizonDays' | 'dataVersion' | 'trainedThrough'>) {
+function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureService' | 'registryVersion' | 'features' | 'horizonDays' | 'dataVersion' | 'trainedThrough'>) {
   const { design, X, n, d, y, weights, shift } = churnProblem(rows, features);
   const lr = fitLogistic(X, y, n, d, { l2: CHURN_PARAMS.l2, weights });
   const model: ChurnModel = { kind: 'churn', formatVersion: 1, ...meta, derived: CHURN_DERIVED, design, intercept: lr.intercept - shift, coef: lr.coef, bands: { medium: 0, high: 0 } };
@@ -113,7 +113,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   const service = ctx.store.registry().services.find((s) => s.name === 'churn');
   const refs = ctx.store.resolve({ service: 'churn' }).flatMap((v) => v.features.map((f) => `${v.view.name}:${f.name}`));
   const dataVersion = createHash('sha256').update(JSON.stringify([ctx.store.registry().version, snapshots, rows.length, rows.reduce((s, r) => s + Number(r.label), 0)])).digest('hex').slice(0, 16);
-  const meta = { featureService: service?.name ?? 'churn', features: refs, horizonDays: CHURN_PARAMS.horizonDays, dataVersion, trainedThrough: snapshots[snapshots.length - 1] };
+  const meta = { featureService: service?.name ?? 'churn', registryVersion: ctx.store.registry().version, features: refs, horizonDays: CHURN_PARAMS.horizonDays, dataVersion, trainedThrough: snapshots[snapshots.length - 1] };
   ctx.logger.info({ rows: rows.length, train: train.length, test: test.length, features: features.length, firstTest }, 'churn: fitting');
 
   const holdout = fit(train, features, meta);
