@@ -12,24 +12,12 @@ export interface Definitions {
   spines: string[];
 }
 
-const CLASS_MIX = ['spinning', 'yoga', 'zumba', 'hiit', 'boxing', 'peloton'].map((t) => `member_visits:${t}_share_90d`);
-
-/** One feature service per model: what that model reads. */
+/** One feature service per model that reads through the store: what that model reads (a service no model reads is not declared). */
 export const SERVICES = [
   defineFeatureService({
     name: 'churn',
     description: 'Everything the churn model reads about a member.',
     features: ['member_visits', 'member_retail', 'member_app', 'member_wearables', 'member_profile'],
-  }),
-  defineFeatureService({
-    name: 'recommender_classes',
-    description: 'Member context for class recommendations and their cold start: class mix, engagement, plan, club, age.',
-    features: ['member_visits:visits_30d', 'member_visits:engagement_segment', 'member_visits:peak_share_90d', ...CLASS_MIX, 'member_profile:plan', 'member_profile:home_club', 'member_profile:age_years'],
-  }),
-  defineFeatureService({
-    name: 'recommender_products',
-    description: 'Member context for product recommendations and their cold start: spend mix, engagement, plan, club, age.',
-    features: ['member_retail', 'member_visits:engagement_segment', 'member_profile:plan', 'member_profile:home_club', 'member_profile:age_years'],
   }),
   defineFeatureService({
     name: 'segmentation',
@@ -38,11 +26,6 @@ export const SERVICES = [
       'member_wearables', 'member_visits:visits_30d', 'member_visits:class_checkins_30d', 'member_visits:peak_share_90d', 'member_visits:facility_visits_30d',
       'member_visits:equipment_minutes_30d', 'member_app:app_sessions_30d', 'member_retail:supplement_share_90d',
     ],
-  }),
-  defineFeatureService({
-    name: 'supplement_forecast',
-    description: 'Recent sales of each product, as regressors for the supplement forecast.',
-    features: ['product_sales'],
   }),
 ];
 

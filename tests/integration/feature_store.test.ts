@@ -252,7 +252,7 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
       const env = { FITLAKE_LAKEHOUSE: empty.root };
       const list = runCli(['features', 'list'], env);
       expect([list.status, list.stderr]).toEqual([2, expect.stringContaining('or `fitlake features apply` first')]);
-      expect(runCli(['features', 'apply'], env).stdout).toMatch(/registry version 1 applied: 3 entities, 8 feature views, 5 services/);
+      expect(runCli(['features', 'apply'], env).stdout).toMatch(/registry version 1 applied: 3 entities, 8 feature views, 2 services/);
       expect(runCli(['features', 'apply'], env).stdout).toContain('registry version 1 unchanged');
       const mat = runCli(['features', 'materialize'], env);
       expect([mat.status, mat.stderr]).toEqual([2, expect.stringContaining('run `fitlake pipeline run` first')]);
