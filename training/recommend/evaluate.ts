@@ -7,7 +7,6 @@ export interface EvalInput {
   rec: Recommender;
   test: Interaction[];
   itemIndex: Map<string, number>;
-  excl: MemberScores;
   homeClub: Map<string, string>;
   /** The members' own decayed history at the split (the own-history baseline). */
   repeat: MemberScores;
@@ -17,6 +16,7 @@ export interface EvalInput {
 export const RANKERS = ['model', 'popularity', 'club_popularity', 'own_history'] as const;
 export type Ranker = (typeof RANKERS)[number];
 type Scores = [precision: number, recall: number, ndcg: number];
+const NONE: ReadonlySet<number> = new Set();
 type Measure = 'precision_at_10' | 'recall_at_10' | 'ndcg_at_10' | 'coverage';
 /** The model's measures unprefixed, each baseline's prefixed by its name (`club_popularity_ndcg_at_10`). */
 type PerRanker = Record<Measure | `${Exclude<Ranker, 'model'>}_${Measure}`, number>;
@@ -25,13 +25,11 @@ function score(ranked: number[], rel: ReadonlySet<number>, k: number): Scores {
   return [precisionAtK(ranked, rel, k), recallAtK(ranked, rel, k), ndcgAtK(ranked, rel, k)];
 }
 
-/** Each member's relevant items in the test window (interacted with, not excluded). */
-function relevantItems({ test, itemIndex, excl }: EvalInput): [string, Set<number>][] {
+/** Each member's relevant items in the test window (interacted with). */
+function relevantItems({ test, itemIndex }: EvalInput): [string, Set<number>][] {
   const relevant = new Map<string, Set<number>>();
   for (const r of test) {
-    const j = itemIndex.get(r.item)!;
-    if (excl.get(r.member)?.has(j)) continue;
-    relevant.set(r.member, (relevant.get(r.member) ?? new Set()).add(j));
+    relevant.set(r.member, (relevant.get(r.member) ?? new Set()).add(itemIndex.get(r.item)!));
   }
   return [...relevant].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
@@ -53,15 +51,15 @@ export function evaluateRankings(input: EvalInput, k: number) {
   const cold = { segment: [] as number[], global: [] as number[] };
   const ceiling: number[] = [];
   for (const [member, rel] of relevantItems(input)) {
-    const ex = new Set(input.excl.get(member)?.keys() ?? []);
     const club = pop.byClub[homeClub.get(member) ?? ''] ?? pop.global;
     if (!rec.knows(member)) {
-      cold.segment.push(precisionAtK(top(club, k, ex), rel, k));
-      cold.global.push(precisionAtK(top(pop.global, k, ex), rel, k));
+      cold.segment.push(precisionAtK(top(club, k, NONE), rel, k));
+      cold.global.push(precisionAtK(top(pop.global, k, NONE), rel, k));
       continue;
     }
     const own = ownHistory(repeat.get(member), club);
-    const ranked: Record<Ranker, number[]> = { model: top(rec.scores(member), k, ex), popularity: top(pop.global, k, ex), club_popularity: top(club, k, ex), own_history: top(own, k, ex) };
+    const scores = rec.scores(member);
+    const ranked: Record<Ranker, number[]> = { model: top(scores, k, NONE), popularity: top(pop.global, k, NONE), club_popularity: top(club, k, NONE), own_history: top(own, k, NONE) };
     ceiling.push(Math.min(rel.size, k) / k);
     for (const r of RANKERS) {
       warm.get(r)!.push(score(ranked[r], rel, k));
@@ -71,9 +69,8 @@ export function evaluateRankings(input: EvalInput, k: number) {
     fresh.share.push(ranked.model.filter((j) => !owned.has(j)).length / Math.max(ranked.model.length, 1));
     const relNew = new Set([...rel].filter((j) => !owned.has(j)));
     if (relNew.size === 0) continue;
-    const notOwned = new Set([...ex, ...owned]);
-    fresh.model.push(score(top(rec.scores(member), k, notOwned), relNew, k));
-    fresh.club.push(score(top(club, k, notOwned), relNew, k));
+    fresh.model.push(score(top(scores, k, owned), relNew, k));
+    fresh.club.push(score(top(club, k, owned), relNew, k));
   }
   const col = (xs: Scores[], i: number) => mean(xs.map((x) => x[i]));
   const model = warm.get('model')!;

@@ -24,15 +24,6 @@ export function popularity(rows: Interaction[], itemIndex: Map<string, number>, 
   return { global: counts('*'), byClub: Object.fromEntries([...sets.keys()].filter((k) => k !== '*').sort().map((k) => [k, counts(k)])) };
 }
 
-/** Items each member interacted with in the `days` before `until` (never recommended again when `days` > 0). */
-export function exclusions(rows: Interaction[], itemIndex: Map<string, number>, until: string, days: number): MemberScores {
-  const out: MemberScores = new Map();
-  if (days <= 0) return out;
-  const from = addDays(until, -days);
-  for (const r of rows) if (r.day >= from && r.day < until) out.set(r.member, (out.get(r.member) ?? new Map()).set(itemIndex.get(r.item)!, 1));
-  return out;
-}
-
 /**
  * The member's own history as of `until`: each interaction before it weighs `weight × ½^(age / halfLifeDays)`
  * (recency and frequency in one number: the "most attended slots" / "buy again" baseline and signal).

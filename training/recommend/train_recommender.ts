@@ -9,7 +9,7 @@ import { readTruthCsv } from '../truth';
 import { evaluateRankings, strongestBaseline, type RankingMetrics } from './evaluate';
 import { loadInteractions, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
 import { encodeF32, Recommender, top, type Blend, type RecommenderModel } from './model';
-import { exclusions, popularity, repeatScores, type MemberScores } from './signals';
+import { popularity, repeatScores, type MemberScores } from './signals';
 import { BLEND_GRID, HALF_LIVES, tuneBlend, type Tuned } from './tune';
 
 /** `maxInteractions`: above it, a deterministic sample of members is trained on (memory stays bounded). */
@@ -19,11 +19,6 @@ export const RECOMMENDER_PARAMS: Record<RecommenderTarget, { scaling: 'log' | 'l
   classes: { scaling: 'log', factors: 16, regularization: 1, alpha: 10 },
   products: { scaling: 'linear', factors: 16, regularization: 10, alpha: 40 },
 };
-/**
- * Items interacted with this recently are not recommended again (0: never excluded). Supplements and
- * drinks are bought again and again, so products are not banned: the own-history signal ranks them.
- */
-export const EXCLUDE_DAYS: Record<RecommenderTarget, number> = { classes: 0, products: 0 };
 
 
 export interface Indexed {
@@ -65,7 +60,6 @@ function history(m: Csr, u: number): number[] {
 
 interface Signals {
   pop: RecommenderModel['popularity'];
-  excl: MemberScores;
   repeat: MemberScores;
   halfLifeDays: number;
   blend: Blend;
@@ -74,10 +68,10 @@ interface Signals {
 /** What scores a model without tuning: factor scores alone (the peer comparison in the bench). */
 const FACTORS_ONLY: Pick<Tuned, 'blend' | 'halfLifeDays'> = { blend: { factor: 1, repeat: 0, prior: 0 }, halfLifeDays: HALF_LIVES[0] };
 
-/** The popularity, exclusions and own history of `rows` as of `until` (the day after the window). */
+/** The popularity and own history of `rows` as of `until` (the day after the window). */
 function signals(target: RecommenderTarget, rows: Interaction[], split: Pick<Split, 'itemIndex' | 'homeClub'>, until: string, tuned: Pick<Tuned, 'blend' | 'halfLifeDays'>): Signals {
   const P = recommenderParams(target);
-  return { pop: popularity(rows, split.itemIndex, split.homeClub, until, P.popularityDays), excl: exclusions(rows, split.itemIndex, until, EXCLUDE_DAYS[target]), repeat: repeatScores(rows, split.itemIndex, until, tuned.halfLifeDays), halfLifeDays: tuned.halfLifeDays, blend: tuned.blend };
+  return { pop: popularity(rows, split.itemIndex, split.homeClub, until, P.popularityDays), repeat: repeatScores(rows, split.itemIndex, until, tuned.halfLifeDays), halfLifeDays: tuned.halfLifeDays, blend: tuned.blend };
 }
 
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -88,7 +82,8 @@ function artifact(target: RecommenderTarget, catalog: Catalog[], data: Indexed, 
   return {
     kind: 'recommender', formatVersion: 1, target, items: catalog.map((c) => ({ id: c.id, label: c.label, group: c.group })), members: data.members, factors: als.factors,
     userFactors: encodeF32(als.userFactors), itemFactors: encodeF32(als.itemFactors), history: data.members.map((_, u) => history(data.matrix, u)),
-    exclude: data.members.map((m) => pairs(sig.excl.get(m)).map((p) => p[0])), excludeDays: EXCLUDE_DAYS[target],
+    // nothing is banned after an interaction (supplements are bought again and again): own history ranks them
+    exclude: data.members.map(() => []), excludeDays: 0,
     repeat: data.members.map((m) => pairs(sig.repeat.get(m)).map(([j, v]) => [j, round6(v)] as [number, number])), repeatHalfLifeDays: sig.halfLifeDays, blend: sig.blend,
     popularity: sig.pop, ...meta,
   };
@@ -152,7 +147,7 @@ function evaluateOn(target: RecommenderTarget, split: Split, data: Indexed, als:
   const rec = new Recommender(artifact(target, split.catalog, data, als, sig, { dataVersion: 'holdout', trainedThrough: addDays(split.cutoff, -1) }));
   const own = tuned.baselineHalfLifeDays ?? tuned.halfLifeDays;
   const repeat = own === tuned.halfLifeDays ? sig.repeat : repeatScores(split.train, split.itemIndex, split.cutoff, own);
-  return { rec, metrics: evaluateRankings({ rec, test: split.test, itemIndex: split.itemIndex, excl: sig.excl, homeClub: split.homeClub, repeat }, recommenderParams(target).k) };
+  return { rec, metrics: evaluateRankings({ rec, test: split.test, itemIndex: split.itemIndex, homeClub: split.homeClub, repeat }, recommenderParams(target).k) };
 }
 
 /**
@@ -227,7 +222,7 @@ export function recommenderTrainer(target: RecommenderTarget) {
     return {
       name,
       artifact: model,
-      params: { model: 'implicit_als_cg + own history', ...P, exclude_days: EXCLUDE_DAYS[target], blend: JSON.stringify(blend), half_life_days: tuned.halfLifeDays, half_lives: HALF_LIVES.join(','), blend_candidates: BLEND_GRID.length, items: catalog.length, members: fullData.members.length, member_share: split.memberShare, test_from: cutoff },
+      params: { model: 'implicit_als_cg + own history', ...P, blend: JSON.stringify(blend), half_life_days: tuned.halfLifeDays, half_lives: HALF_LIVES.join(','), blend_candidates: BLEND_GRID.length, items: catalog.length, members: fullData.members.length, member_share: split.memberShare, test_from: cutoff },
       metrics: { ...metrics, fit_seconds: fitSeconds },
       curves: { train_loss: als.losses, holdout_train_loss: holdoutAls.losses, validation_ndcg_by_candidate: validation },
       tags: { 'fitlake.source': target === 'classes' ? 'silver.class_checkins × dim_class_session' : 'silver.retail_sales', 'fitlake.train_rows': String(all.length), 'fitlake.strongest_baseline': best.name },
