@@ -29,9 +29,17 @@ export const EMBEDDED_FILE = 'embedded.mdb';
 function lmdbProblem(path: string): string | null {
   if (!existsSync(path)) return null;
   const head = Buffer.alloc(2 * 65536);
-  const fd = openSync(path, 'r');
-  const n = readSync(fd, head, 0, head.length, 0);
-  closeSync(fd);
+  let n: number;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    return `it cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
   const MAGIC = 0xbeefc0de;
   if (n < 64 || head.readUInt32LE(24) !== MAGIC) return 'it is not an LMDB environment (no meta page)';
   const pageSize = head.readUInt32LE(48);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { open } from 'lmdb';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMBEDDED_FILE, EmbeddedOnlineStore } from '../../features/online/embedded_online_store';
 import { getOnlineFeatures, type OnlineStore } from '../../features/online/online_store';
@@ -151,6 +151,22 @@ describe('embedded online store (LMDB) across processes', () => {
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, EMBEDDED_FILE), 'M0000001 not a database');
     await expect(new EmbeddedOnlineStore(bad).count('v')).rejects.toThrow(`online store file ${join(bad, EMBEDDED_FILE)} cannot be opened: it is not an LMDB environment (no meta page)`);
+    // a real environment cut after its first page, one whose page size was overwritten, a folder in its place
+    const good = new EmbeddedOnlineStore(join(root.root, 'good'));
+    await good.write('v', 'member', ['n'], [row('M1', T0, [1])]);
+    await good.close();
+    const bytes = readFileSync(join(root.root, 'good', EMBEDDED_FILE));
+    const opening = (name: string, content: Buffer | null) => {
+      const dir = join(root.root, name);
+      mkdirSync(content ? dir : join(dir, EMBEDDED_FILE), { recursive: true });
+      if (content) writeFileSync(join(dir, EMBEDDED_FILE), content);
+      return new EmbeddedOnlineStore(dir).count('v');
+    };
+    await expect(opening('cut', bytes.subarray(0, 4096))).rejects.toThrow(/embedded\.mdb cannot be opened: it is truncated or torn \(the second meta page is missing\); move it aside/);
+    const odd = Buffer.from(bytes);
+    odd.writeUInt32LE(3000, 48);
+    await expect(opening('odd', odd)).rejects.toThrow(/embedded\.mdb cannot be opened: its page size 3000 is not valid/);
+    await expect(opening('folder', null)).rejects.toThrow(/embedded\.mdb cannot be opened: it cannot be read \(EISDIR\)/);
     const legacy = join(root.root, 'legacy');
     mkdirSync(legacy, { recursive: true });
     writeFileSync(join(legacy, 'member_profile.json'), JSON.stringify({ view: 'member_profile', entity: 'member', names: ['plan'], rows: { M1: [T0, T0, 'plus'] } }));
