@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '../core/errors';
 import { assertNoSkew, checkSkew } from '../features/skew';
 import { FeatureStore } from '../features/store';
+import type { BuildReport } from '../features/offline/offline_store';
 import { churnTrainingSet } from '../features/training_sets';
 import { context, engineOptions, intOption, withEngine } from './common';
 
@@ -72,7 +73,7 @@ export function registerFeatures(program: Command): void {
     .action((opts: { force?: boolean; engine?: string; master?: string }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const reports = await store.build({ force: opts.force === true });
-        process.stdout.write(reports.map((r) => `${r.action.padEnd(7)} ${r.view}: ${r.rows} rows${r.action === 'built' ? ` in ${r.seconds.toFixed(1)} s` : ''}`).join('\n') + '\n');
+        process.stdout.write(reports.map(buildLine).join('\n') + '\n');
       }, opts),
     );
 
@@ -154,4 +155,12 @@ export function registerFeatures(program: Command): void {
         await set.close();
       }, opts),
     );
+}
+
+/** One line per offline table: what the build did, e.g. `updated member_days (member_visits, …): 31 rows from 2025-03-02, 9000 in the table, 1.2 s`. */
+function buildLine(r: BuildReport): string {
+  const head = `${r.action.padEnd(7)} ${r.table} (${r.views.join(', ')})`;
+  if (r.action === 'skipped') return `${head}: ${r.rows} rows, unchanged`;
+  if (r.action === 'built') return `${head}: ${r.rows} rows in ${r.seconds.toFixed(1)} s`;
+  return `${head}: ${r.written} rows from ${r.from}, ${r.rows} in the table, ${r.seconds.toFixed(1)} s`;
 }

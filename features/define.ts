@@ -63,8 +63,17 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('sql'),
       file: Name,
-      /** The spine the file reads, if any: a view built in buckets reads it one bucket of keys at a time. */
+      /**
+       * The spine the file reads, if any: the file then returns one row per spine row (its feature_ts
+       * and created_ts), and the view is stored with the other views of that spine.
+       */
       spine: Name.optional(),
+      /**
+       * A source file returning `day` (a local date) with the input rows the view reads that took
+       * effect that day: an incremental build rebuilds the view from the first day whose rows changed.
+       * Without it, any change to the lakehouse rebuilds the view's table from its first day.
+       */
+      changes: Name.optional(),
     })
     .strict(),
   z

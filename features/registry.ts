@@ -8,7 +8,8 @@ import { DataError, NotFoundError } from '../core/errors';
 import { EntitySchema, FeatureServiceSchema, FeatureViewSchema } from './define';
 import type { Definitions } from './definitions';
 import { resolveFeatures } from './refs';
-import { SOURCES_DIR, viewSql } from './offline/source_sql';
+import { viewSql } from './offline/group_sql';
+import { SOURCES_DIR } from './offline/source_sql';
 
 export const RegistrySchema = z
   .object({
@@ -36,7 +37,7 @@ export function validateDefinitions(defs: Definitions): void {
   dup(defs.entities.map((e) => e.name), 'entities');
   dup(defs.views.map((v) => v.name), 'feature views');
   dup(defs.services.map((s) => s.name), 'feature services');
-  const files = [...defs.spines, ...defs.views.flatMap((v) => ('file' in v.source ? [v.source.file] : []))];
+  const files = [...defs.spines, ...defs.views.flatMap((v) => [...('file' in v.source ? [v.source.file] : []), ...('changes' in v.source && v.source.changes ? [v.source.changes] : [])])];
   for (const f of files) if (!existsSync(join(SOURCES_DIR, `${f}.sql`))) throw new DataError(`source file features/sources/${f}.sql does not exist`);
   for (const v of defs.views) {
     for (const e of v.entities) if (!defs.entities.some((x) => x.name === e)) throw new DataError(`feature view ${v.name}: unknown entity "${e}"`);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Db } from '../pipelines/engine/duckdb/db';
+import { TableStore } from '../pipelines/runner/table_store';
 import { silentLogger } from '../core/logger';
 import { openEngine } from '../pipelines/engine/create';
 import { createLakeViews, registerLakeTables } from '../pipelines/runner/reader';
@@ -72,4 +73,12 @@ export function onlineView(root: string, view: string) {
     remove: (key: string) => db.removeSync(key),
     close: () => env.close(),
   };
+}
+
+/** The current offline table holding `view` (views sharing a spine are stored together): its name, files and properties. */
+export function offlineTable(root: string, view: string): { table: string; files: string[]; properties: Record<string, unknown> } {
+  const tables = new TableStore(join(root, 'features', 'offline'));
+  const p = Object.values(tables.snapshot()).find((t) => String(t.properties?.views ?? '').split(',').includes(view));
+  if (!p) throw new Error(`no offline table holds ${view}`);
+  return { table: p.table, files: tables.files(p), properties: p.properties ?? {} };
 }

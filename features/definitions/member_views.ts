@@ -105,7 +105,7 @@ export const memberProfile = defineFeatureView({
   entities: ['member'],
   description: 'The membership as the CRM recorded it at feature_ts.',
   ttl: '2d',
-  source: { kind: 'sql', file: 'member_profile', spine: 'member_days' },
+  source: { kind: 'sql', file: 'member_profile', spine: 'member_days', changes: 'member_profile_changes' },
   schema: [
     { name: 'plan', type: 'string', description: 'basic, off_peak, student, plus, elite or family.' },
     { name: 'billing_cycle', type: 'string', description: 'monthly or annual.' },

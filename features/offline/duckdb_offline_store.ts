@@ -12,19 +12,24 @@ import { openEngine, type EngineSettings } from '../../pipelines/engine/create';
 import type { Engine } from '../../pipelines/engine/engine';
 import { createLakeViews, lakeTables, registerLakeTables } from '../../pipelines/runner/reader';
 import { TableStore } from '../../pipelines/runner/table_store';
-import type { Entity, FeatureView } from '../define';
+import type { FeatureView } from '../define';
 import type { Definitions } from '../definitions';
 import { outputNames, type ViewSelection } from '../refs';
 import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, LatestRow, OfflineStore } from './offline_store';
 import { pitSql } from './pit_sql';
-import { sourceFileSql, viewSql } from './source_sql';
 import { copyToParquetAtomic, featureStatistics, scratchDir } from './duckdb_helpers';
-import { DEFAULT_ROWS_PER_BUCKET, prepareSpines, writeViewTable } from './view_build';
-import { historicalOnEngine } from './engine_historical';
+import { DEFAULT_ROWS_PER_BUCKET } from './group_build';
+import { planGroups } from './groups';
+import { historicalOnEngine, pickTables } from './engine_historical';
+import { planTables, TableBuilder, type TablePlan } from './table_builder';
 
 const hash = (parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 
-/** The embedded offline store: one Parquet table per view under `<lakehouse>/features/offline/`, queried with DuckDB. */
+/**
+ * The embedded offline store: Parquet tables under `<lakehouse>/features/offline/` — one per group of
+ * views sharing an entity and a daily spine (partitioned by month), one per streaming view — built on
+ * the configured engine, read with DuckDB.
+ */
 export class DuckDbOfflineStore implements OfflineStore {
   readonly type = 'duckdb';
   private readonly tables: TableStore;
@@ -59,33 +64,38 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async build(defs: Definitions, opts: { force?: boolean; views?: string[] } = {}): Promise<BuildReport[]> {
-    const entities = new Map(defs.entities.map((e) => [e.name, e]));
-    const spineSql = defs.spines.map((s) => sourceFileSql(s)).join('\n');
-    const lakeHash = this.lakeFingerprint();
-    const views = defs.views.filter((v) => !opts.views || opts.views.includes(v.name));
-    const bronze = views.some((v) => v.source.kind === 'stream') ? BronzeLog.load(lakePaths(this.root).bronzeLog) : null;
-    const bronzeHash = bronze ? `bronze:${bronze.nextBatchId()}` : '';
-    const plans = views.map((v) => {
-      const sql = viewSql(v, entities);
-      return { view: v, sql, fingerprint: hash([sql, spineSql, lakeHash, ...(v.source.kind === 'stream' ? [bronzeHash] : [])]) };
-    });
-    const stale = plans.filter((p) => opts.force || this.tables.current(p.view.name)?.fingerprint !== p.fingerprint);
-    const reports: BuildReport[] = plans.filter((p) => !stale.includes(p)).map((p) => ({ view: p.view.name, action: 'skipped', rows: this.tables.current(p.view.name)!.rows, seconds: 0 }));
+    const groups = planGroups(defs);
+    const wanted = groups.filter((g) => !opts.views || g.views.some((v) => opts.views!.includes(v.name)));
+    const streams = wanted.some((g) => !g.spine);
+    const bronze = streams ? BronzeLog.load(lakePaths(this.root).bronzeLog) : null;
+    const plans = planTables(defs, wanted, this.lakeFingerprint(), bronze ? `bronze:${bronze.nextBatchId()}` : '');
+    const stale = plans.filter((p) => opts.force || this.tables.current(p.group.table)?.fingerprint !== p.fingerprint);
+    const skipped = (p: TablePlan): BuildReport => ({ table: p.group.table, views: p.group.views.map((v) => v.name), action: 'skipped', rows: this.tables.current(p.group.table)!.rows, written: 0, seconds: 0 });
+    const reports = plans.filter((p) => !stale.includes(p)).map(skipped);
     if (stale.length === 0) return reports;
     const lake = lakeTables(this.root);
     for (const layer of ['silver', 'gold'] as const) {
       if (Object.keys(lake[layer]).length === 0) throw new ValidationError(`no ${layer} tables under ${this.root} (no ${layer}/_layer.json): run \`fitlake pipeline run\` first`, 'lakehouse');
     }
-    if (bronze && stale.some((p) => p.view.source.kind === 'stream') && this.bronzeSnapshot?.nextBatchId() !== bronze.nextBatchId()) {
+    if (bronze && stale.some((p) => !p.group.spine) && this.bronzeSnapshot?.nextBatchId() !== bronze.nextBatchId()) {
       // bronze grew since the engine opened: reopen it over the log as it is now
       void this.engineHandle?.then((e) => e.close()).catch(() => undefined);
       this.engineHandle = null;
       this.bronzeSnapshot = bronze;
     }
     const release = acquireLock(join(this.root, 'features', '.build.lock'), 'a feature table build');
+    const scratch = scratchDir(this.root, 'build');
     try {
-      reports.push(...(await this.buildViews(defs, stale, entities)));
+      const builder = new TableBuilder(await this.engine(), this.tables, { defs, scratch, rowsPerBucket: this.rowsPerBucket, timeZone: this.config.timezone, logger: this.logger });
+      for (const p of stale) {
+        const r = await builder.build(p, opts.force === true);
+        this.logger.info({ table: r.table, views: r.views, action: r.action, rows: r.rows, written: r.written, from: r.from, seconds: r.seconds }, 'offline feature table');
+        reports.push(r);
+      }
+      const declared = new Set(groups.map((g) => g.table));
+      this.tables.drop(Object.keys(this.tables.snapshot()).filter((t) => !declared.has(t)));
     } finally {
+      rmSync(scratch, { recursive: true, force: true });
       release();
     }
     this.db?.close();
@@ -96,16 +106,10 @@ export class DuckDbOfflineStore implements OfflineStore {
   /** Runs an entity query's point-in-time join on the configured engine; the result is a Parquet file read back here. */
   private async historicalOnEngine(sql: string, selections: ViewSelection[], opts: HistoricalOptions): Promise<HistoricalFeatures> {
     const names = outputNames(selections, opts.fullFeatureNames === true);
-    let offset = 0;
-    const views = selections.map((s) => {
-      const files = this.viewFiles(s.view.name);
-      const grid = this.tables.current(s.view.name)?.properties?.daily_grid_zone;
-      const spec = { key: s.entity.joinKey, ttl: opts.ignoreTtl ? '0s' : s.view.ttl, features: s.features, names: names.slice(offset, (offset += s.features.length)), dailyGridZone: grid === undefined ? undefined : String(grid) };
-      return { selection: s, files, spec };
-    });
+    const picks = pickTables(selections, names, (v) => this.locate(v), opts.ignoreTtl === true);
     const scratch = scratchDir(this.root, 'historical');
     try {
-      const out = await historicalOnEngine(await this.engine(), sql, views, scratch, String(++this.seq));
+      const out = await historicalOnEngine(await this.engine(), sql, picks, names, scratch, String(++this.seq));
       const db = await this.conn();
       const from = `read_parquet(${sqlString(out.path)})`;
       return {
@@ -121,38 +125,6 @@ export class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
-  /** Builds each planned view's table aside, verifies its grid properties, then swaps it in. */
-  private async buildViews(defs: Definitions, plans: { view: FeatureView; sql: string; fingerprint: string }[], entities: Map<string, Entity>): Promise<BuildReport[]> {
-    const engine = await this.engine();
-    const reports: BuildReport[] = [];
-    const scratch = scratchDir(this.root, 'build');
-    try {
-      const keyOf = (spine: string) => {
-        const user = defs.views.find((v) => 'spine' in v.source && v.source.spine === spine);
-        return user ? entities.get(user.entities[0])!.joinKey : undefined;
-      };
-      const spineBuckets = await prepareSpines(engine, defs.spines.map((name) => ({ name, key: keyOf(name) })), scratch, this.rowsPerBucket);
-      for (const p of plans) {
-        const started = Date.now();
-        const key = entities.get(p.view.entities[0])!.joinKey;
-        const target = this.tables.stage(p.view.name);
-        const spine = 'spine' in p.view.source ? p.view.source.spine : undefined;
-        const buckets = spine ? (spineBuckets.get(spine) ?? 1) : 1;
-        const built = await writeViewTable(engine, { view: p.view, entities, key, buckets, path: target.path, scratch });
-        const properties = await gridProperties(engine, built.paths, key, this.config.timezone);
-        const files = built.paths.map((f) => relative(this.tables.tableDir(p.view.name), f));
-        const where = buckets === 1 ? { file: target.file } : { file: '', files };
-        this.tables.swap({ table: p.view.name, version: target.version, ...where, rows: built.rows, fingerprint: p.fingerprint, built_at: new Date().toISOString(), properties });
-        const seconds = (Date.now() - started) / 1000;
-        this.logger.info({ view: p.view.name, rows: built.rows, buckets, seconds }, 'built offline feature table');
-        reports.push({ view: p.view.name, action: 'built', rows: built.rows, seconds });
-      }
-      return reports;
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  }
-
   private async conn(): Promise<Db> {
     if (!this.db) {
       this.db = await Db.open({ memoryLimit: this.config.duckdb.memoryLimit, threads: this.config.duckdb.threads });
@@ -161,11 +133,18 @@ export class DuckDbOfflineStore implements OfflineStore {
     return this.db;
   }
 
-  /** The current files of a view's offline table; a clear error when it was never built. */
+  /** The current table holding a view (the one whose properties list it; before groups, the view's own); a clear error when there is none. */
+  private locate(view: string): { table: string; files: string[]; dailyGridZone?: string } {
+    const snapshot = this.tables.snapshot();
+    const p = Object.values(snapshot).find((t) => String(t.properties?.views ?? '').split(',').includes(view)) ?? snapshot[view];
+    if (!p) throw new ValidationError(`feature view ${view} has no offline table yet: run \`fitlake features materialize\` (or \`features build\`)`, 'features');
+    const grid = p.properties?.daily_grid_zone;
+    return { table: p.table, files: this.tables.files(p), dailyGridZone: grid === undefined ? undefined : String(grid) };
+  }
+
+  /** The current files of the offline table holding a view; a clear error when it was never built. */
   viewFiles(view: string): string[] {
-    const files = this.tables.currentFiles(view);
-    if (!files) throw new ValidationError(`feature view ${view} has no offline table yet: run \`fitlake features materialize\` (or \`features build\`)`, 'features');
-    return files;
+    return this.locate(view).files;
   }
 
   private async loadEntities(db: Db, source: EntitySource, name: string): Promise<string[]> {
@@ -196,27 +175,22 @@ export class DuckDbOfflineStore implements OfflineStore {
     const ent = `fitlake_entities_${id}`;
     const out = `fitlake_features_${id}`;
     const names = outputNames(selections, opts.fullFeatureNames === true);
-    const files = selections.map((s) => this.viewFiles(s.view.name));
+    const picks = pickTables(selections, names, (v) => this.locate(v), opts.ignoreTtl === true);
     const entityCols = await this.loadEntities(db, entities, ent);
-    for (const s of selections) {
-      if (!entityCols.includes(s.entity.joinKey)) {
+    for (const p of picks) {
+      if (!entityCols.includes(p.spec.key)) {
         await db.run(`DROP TABLE ${ent}`);
-        throw new ValidationError(`entity rows lack the join key "${s.entity.joinKey}" of view ${s.view.name}`, s.entity.joinKey);
+        throw new ValidationError(`entity rows lack the join key "${p.spec.key}" of view ${p.views[0]}`, p.spec.key);
       }
     }
-    let offset = 0;
     const parts: string[] = [];
-    for (const [i, s] of selections.entries()) {
-      const props = this.tables.current(s.view.name)?.properties ?? {};
-      const grid = props.daily_grid_zone === undefined ? undefined : String(props.daily_grid_zone);
-      const late = grid ? { n: 0 } : await db.one<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(files[i])}) WHERE created_ts > feature_ts`);
-      const spec = { files: files[i], key: s.entity.joinKey, ttl: opts.ignoreTtl ? '0s' : s.view.ttl, features: s.features, names: names.slice(offset, offset + s.features.length), dailyGridZone: grid };
-      const sql = pitSql(spec, ent, late.n > 0);
-      offset += s.features.length;
-      parts.push(`p${i} AS (${sql})`);
+    for (const [i, p] of picks.entries()) {
+      const late = p.spec.dailyGridZone ? { n: 0 } : await db.one<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(p.files)}) WHERE created_ts > feature_ts`);
+      parts.push(`p${i} AS (${pitSql({ ...p.spec, files: p.files }, ent, late.n > 0)})`);
     }
-    const select = [`e.* EXCLUDE (_row_id)`, ...names.map((n, i) => `${sqlIdent(`p${partIndex(selections, i)}`)}.${sqlIdent(n)}`)];
-    const joins = selections.map((_, i) => `LEFT JOIN p${i} ON p${i}._row_id = e._row_id`).join('\n');
+    const partOf = new Map(picks.flatMap((p, i) => p.spec.names.map((n) => [n, i] as const)));
+    const select = [`e.* EXCLUDE (_row_id)`, ...names.map((n) => `p${partOf.get(n)}.${sqlIdent(n)}`)];
+    const joins = picks.map((_, i) => `LEFT JOIN p${i} ON p${i}._row_id = e._row_id`).join('\n');
     await db.run(`CREATE TEMP TABLE ${out} AS WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')} FROM ${ent} e\n${joins}\nORDER BY e._row_id`);
     await db.run(`DROP TABLE ${ent}`);
     return historical(db, out, [...entityCols, ...names]);
@@ -250,28 +224,6 @@ export class DuckDbOfflineStore implements OfflineStore {
     void this.engineHandle?.then((e) => e.close()).catch(() => undefined);
     this.engineHandle = null;
   }
-}
-
-/**
- * Verifies whether a freshly written table is a daily grid — unique (key, feature_ts), every
- * feature_ts a local midnight in `timeZone`, created_ts = feature_ts — and says so in its properties.
- */
-async function gridProperties(engine: Engine, paths: string[], key: string, timeZone: string): Promise<Record<string, string | number | boolean>> {
-  await engine.registerParquet('_fitlake_built', paths);
-  const [r] = await engine.query<{ rows: number; keys: number; off: number }>(`SELECT count(*) AS rows,
-      (SELECT count(*) FROM (SELECT DISTINCT ${sqlIdent(key)}, feature_ts FROM _fitlake_built) AS d) AS keys,
-      count(*) FILTER (WHERE created_ts IS DISTINCT FROM feature_ts OR feature_ts <> fitlake_day_start(fitlake_local_date(feature_ts))) AS off
-    FROM _fitlake_built`);
-  return Number(r.rows) === Number(r.keys) && Number(r.off) === 0 ? { daily_grid_zone: timeZone } : {};
-}
-
-function partIndex(selections: ViewSelection[], featureIndex: number): number {
-  let n = featureIndex;
-  for (let i = 0; i < selections.length; i++) {
-    if (n < selections[i].features.length) return i;
-    n -= selections[i].features.length;
-  }
-  return selections.length - 1;
 }
 
 function latestSql(files: string[], key: string, start: Date, end: Date): string {

@@ -1,25 +1,43 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../../core/errors';
 import type { Engine } from '../../pipelines/engine/engine';
 import { sqlIdent } from '../../pipelines/sql/quote';
+import { ttlMs } from '../define';
 import type { ViewSelection } from '../refs';
 import { enginePitSql } from './engine_pit_sql';
+import { parquetFields } from './parquet_footer';
 import type { PitSpec } from './pit_sql';
 
-/** One selected view: where its offline table is and how to join it. */
-export interface EngineView {
-  selection: ViewSelection;
+/** One offline table read by a request: its files, and the features of the selected views it holds. */
+export interface TablePick {
+  /** The selected views stored in it (for messages). */
+  views: string[];
   files: string[];
   spec: Omit<PitSpec, 'files'>;
 }
 
-/** Column names of a Parquet file, from its footer. */
-async function parquetColumns(path: string): Promise<string[]> {
-  const { parquetMetadata } = await import('hyparquet');
-  const buf = readFileSync(path);
-  const meta = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  return meta.schema.slice(1).filter((e) => e.num_children === undefined).map((e) => e.name);
+/** Where a view's rows are: its table's name and files, and whether they are a verified daily grid. */
+export type TableLocator = (view: string) => { table: string; files: string[]; dailyGridZone?: string };
+
+/**
+ * The selections grouped by the table holding them, so views stored together are probed once; each
+ * feature keeps its output name (`names`, in selection order) and its view's TTL (none: `ignoreTtl`).
+ */
+export function pickTables(selections: ViewSelection[], names: string[], locate: TableLocator, ignoreTtl: boolean): TablePick[] {
+  const picks = new Map<string, TablePick>();
+  let offset = 0;
+  for (const s of selections) {
+    const at = locate(s.view.name);
+    const pick = picks.get(at.table) ?? { views: [], files: at.files, spec: { key: s.entity.joinKey, dailyGridZone: at.dailyGridZone, features: [], names: [], ttls: [] } };
+    pick.views.push(s.view.name);
+    for (const f of s.features) {
+      pick.spec.features.push(f);
+      pick.spec.names.push(names[offset++]);
+      pick.spec.ttls.push(ignoreTtl ? 0 : ttlMs(s.view.ttl));
+    }
+    picks.set(at.table, pick);
+  }
+  return [...picks.values()];
 }
 
 /**
@@ -29,15 +47,15 @@ async function parquetColumns(path: string): Promise<string[]> {
  * keys, then the entity's other columns — so every engine gives the same file. Returns the file and
  * its columns.
  */
-export async function historicalOnEngine(engine: Engine, entitySql: string, views: EngineView[], scratch: string, tag: string): Promise<{ path: string; columns: string[] }> {
+export async function historicalOnEngine(engine: Engine, entitySql: string, views: TablePick[], names: string[], scratch: string, tag: string): Promise<{ path: string; columns: string[] }> {
   const raw = join(scratch, 'entities.parquet');
   await engine.writeParquet(entitySql, raw);
-  const entityCols = await parquetColumns(raw);
+  const entityCols = (await parquetFields(raw)).map((f) => f.name);
   if (!entityCols.includes('event_timestamp')) throw new ValidationError('the entity query returns no event_timestamp column', 'event_timestamp');
   for (const v of views) {
-    if (!entityCols.includes(v.selection.entity.joinKey)) throw new ValidationError(`entity rows lack the join key "${v.selection.entity.joinKey}" of view ${v.selection.view.name}`, v.selection.entity.joinKey);
+    if (!entityCols.includes(v.spec.key)) throw new ValidationError(`entity rows lack the join key "${v.spec.key}" of view ${v.views[0]}`, v.spec.key);
   }
-  const keys = [...new Set(views.map((v) => v.selection.entity.joinKey))];
+  const keys = [...new Set(views.map((v) => v.spec.key))];
   const order = ['event_timestamp', ...keys, ...entityCols.filter((c) => c !== 'event_timestamp' && !keys.includes(c))].map(sqlIdent);
   const ent = `_fitlake_entities_${tag}`;
   await engine.registerParquet(`${ent}_raw`, [raw]);
@@ -45,16 +63,16 @@ export async function historicalOnEngine(engine: Engine, entitySql: string, view
   await engine.writeParquet(`SELECT row_number() OVER (ORDER BY ${order.join(', ')}) AS _row_id, * FROM ${ent}_raw`, numbered);
   await engine.registerParquet(ent, [numbered]);
   const parts: string[] = [];
-  const select: string[] = [];
+  const partOf = new Map(views.flatMap((v, i) => v.spec.names.map((n) => [n, i] as const)));
+  const select = names.map((n) => `p${partOf.get(n)}.${sqlIdent(n)}`);
   for (const [i, v] of views.entries()) {
     const source = `_fitlake_view_${tag}_${i}`;
     await engine.registerParquet(source, v.files);
     parts.push(`p${i} AS (${enginePitSql({ ...v.spec, files: v.files }, source, ent, `_${i}`)})`);
-    select.push(...v.spec.names.map((n) => `p${i}.${sqlIdent(n)}`));
   }
   const joins = views.map((_, i) => `LEFT JOIN p${i} ON p${i}._row_id = e._row_id`).join('\n');
   const path = join(scratch, 'historical.parquet');
   const sql = `WITH ${parts.join(',\n')}\nSELECT ${entityCols.map((c) => `e.${sqlIdent(c)}`).join(', ')}${select.length ? ', ' : ''}${select.join(', ')} FROM ${ent} e\n${joins}\nORDER BY e._row_id`;
   await engine.writeParquet(views.length ? sql : `SELECT ${entityCols.map(sqlIdent).join(', ')} FROM ${ent} ORDER BY _row_id`, path);
-  return { path, columns: [...entityCols, ...views.flatMap((v) => v.spec.names)] };
+  return { path, columns: [...entityCols, ...names] };
 }

@@ -1,6 +1,7 @@
 import { sqlIdent } from '../../pipelines/sql/quote';
-import { ttlMs } from '../define';
-import type { PitSpec } from './pit_sql';
+import { freshColumns, maxTtl, type PitSpec } from './pit_sql';
+
+const interval = (ms: number) => `INTERVAL ${Math.floor(ms / 1000)} SECOND`;
 
 /**
  * Engine-neutral SQL (DuckDB and Spark) for one view's point-in-time join against the entity table
@@ -16,11 +17,10 @@ import type { PitSpec } from './pit_sql';
  * `tag` suffixes the names of its CTEs, so several views join in one query.
  */
 export function enginePitSql(spec: PitSpec, source: string, entities: string, tag = ''): string {
-  const ttl = ttlMs(spec.ttl);
+  const ttl = maxTtl(spec.ttls);
   if (spec.dailyGridZone && ttl > 0) return gridSql(spec, source, entities, ttl, tag);
   const key = sqlIdent(spec.key);
   const cols = spec.features.map((f) => sqlIdent(f.name));
-  const fresh = ttl > 0 ? `v.feature_ts >= t.event_timestamp - INTERVAL ${Math.floor(ttl / 1000)} SECOND` : 'TRUE';
   return `WITH v${tag} AS (
   SELECT ${key}, feature_ts, ${cols.join(', ')},
     CASE WHEN created_ts > feature_ts THEN created_ts ELSE feature_ts END AS _visible,
@@ -36,7 +36,7 @@ t${tag} AS (
     max(_seq) OVER (PARTITION BY ${key} ORDER BY _at, _is_entity ROWS UNBOUNDED PRECEDING) AS _seq
   FROM timeline${tag}
 )
-SELECT t._row_id, ${cols.map((c, i) => `CASE WHEN ${fresh} THEN v.${c} END AS ${sqlIdent(spec.names[i])}`).join(', ')}
+SELECT t._row_id, ${freshColumns(spec, 'v.feature_ts', 't.event_timestamp', (c) => `v.${c}`, interval).join(', ')}
 FROM t${tag} t LEFT JOIN v${tag} v ON v.${key} = t.${key} AND v._seq = t._seq
 WHERE t._is_entity = 1`;
 }
@@ -55,10 +55,10 @@ function gridSql(spec: PitSpec, source: string, entities: string, ttl: number, t
   FROM ${entities} e, unnest(fitlake_ints(${back + 1})) AS t(k)
 ),
 hits${tag} AS (
-  SELECT c._row_id, n.feature_ts, ${cols.map((c) => `n.${c}`).join(', ')},
+  SELECT c._row_id, c._ets, n.feature_ts, ${cols.map((c) => `n.${c}`).join(', ')},
     row_number() OVER (PARTITION BY c._row_id ORDER BY n.feature_ts DESC) AS _rank
   FROM cand${tag} c JOIN ${source} n ON n.${key} = c.${key} AND n.feature_ts = c._cts
-  WHERE n.feature_ts <= c._ets AND n.feature_ts >= c._ets - INTERVAL ${Math.floor(ttl / 1000)} SECOND
+  WHERE n.feature_ts <= c._ets AND n.feature_ts >= c._ets - ${interval(ttl)}
 )
-SELECT _row_id, ${cols.map((c, i) => `${c} AS ${sqlIdent(spec.names[i])}`).join(', ')} FROM hits${tag} WHERE _rank = 1`;
+SELECT _row_id, ${freshColumns(spec, 'feature_ts', '_ets', (c) => c, interval).join(', ')} FROM hits${tag} WHERE _rank = 1`;
 }

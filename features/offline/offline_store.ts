@@ -30,11 +30,18 @@ export interface HistoricalOptions {
   ignoreTtl?: boolean;
 }
 
-/** What one build step did for a view's offline table. */
+/** What one build step did for an offline table (the views stored together in it). */
 export interface BuildReport {
-  view: string;
-  action: 'built' | 'skipped';
+  table: string;
+  views: string[];
+  /** `built`: written in full; `updated`: rewritten from day `from` on; `skipped`: nothing changed. */
+  action: 'built' | 'updated' | 'skipped';
+  /** Rows in the table after the step. */
   rows: number;
+  /** Rows this step wrote. */
+  written: number;
+  /** The first day an update rewrote. */
+  from?: string;
   seconds: number;
 }
 
@@ -53,8 +60,10 @@ export interface LatestRow {
 export interface OfflineStore {
   readonly type: string;
   /**
-   * Builds each view's offline table from the lakehouse when its definition or the silver/gold
-   * tables changed since the last build (otherwise skips it). Each table is swapped in atomically.
+   * Builds the offline tables from the lakehouse: views sharing an entity and a daily spine are one
+   * table. A table whose definition changed is rebuilt; one whose inputs changed is rewritten from
+   * the first day whose inputs changed; the rest are skipped. Each table is swapped in atomically.
+   * `views` limits the build to the tables holding them.
    */
   build(defs: Definitions, opts?: { force?: boolean; views?: string[] }): Promise<BuildReport[]>;
   /**

@@ -1,7 +1,7 @@
 import { sqlIdent, sqlString, sqlStringList } from '../../pipelines/sql/quote';
-import { ttlMs, type Feature } from '../define';
+import type { Feature } from '../define';
 
-/** What a point-in-time join of one view needs: its files, join key, TTL and the features to pick. */
+/** What a point-in-time join of one offline table needs: its files, join key, and the features to pick with their views' TTLs. */
 export interface PitSpec {
   files: string[];
   /**
@@ -10,11 +10,28 @@ export interface PitSpec {
    */
   dailyGridZone?: string;
   key: string;
-  ttl: string;
   features: Feature[];
   /** Output column name per feature, in `features` order. */
   names: string[];
+  /** The TTL of each feature's view in milliseconds (0: none), in `features` order. */
+  ttls: number[];
 }
+
+/** The largest TTL when every feature has one, else 0 (some feature's lookback is unbounded). */
+export function maxTtl(ttls: readonly number[]): number {
+  return ttls.every((t) => t > 0) ? Math.max(...ttls) : 0;
+}
+
+/** Feature columns blanked when older than their view's TTL: `ts` is the chosen row's feature_ts, `ets` the entity time. */
+export function freshColumns(spec: PitSpec, ts: string, ets: string, value: (col: string) => string, interval: (ms: number) => string): string[] {
+  return spec.features.map((f, i) => {
+    const v = value(sqlIdent(f.name));
+    const out = sqlIdent(spec.names[i]);
+    return spec.ttls[i] > 0 ? `CASE WHEN ${ts} >= ${ets} - ${interval(spec.ttls[i])} THEN ${v} END AS ${out}` : `${v} AS ${out}`;
+  });
+}
+
+const duckInterval = (ms: number) => `to_milliseconds(${ms})`;
 
 /**
  * SQL for one view's point-in-time join against the entity table `entities` (`_row_id`, join key,
@@ -30,7 +47,7 @@ export interface PitSpec {
 export function pitSql(spec: PitSpec, entities: string, hasLateRows: boolean): string {
   const key = sqlIdent(spec.key);
   const cols = spec.features.map((f) => sqlIdent(f.name));
-  const ttl = ttlMs(spec.ttl);
+  const ttl = maxTtl(spec.ttls);
   if (spec.dailyGridZone && ttl > 0 && !hasLateRows) return dailyGridSql(spec, entities, ttl);
   const head = `WITH src AS (SELECT ${key}, feature_ts, created_ts, ${cols.join(', ')} FROM read_parquet(${sqlStringList(spec.files)})),
 normal AS (
@@ -38,17 +55,15 @@ normal AS (
   QUALIFY row_number() OVER (PARTITION BY ${key}, feature_ts ORDER BY created_ts DESC) = 1
 )`;
   if (!hasLateRows) {
-    const fresh = ttl > 0 ? `n.feature_ts >= e.event_timestamp - to_milliseconds(${ttl})` : 'TRUE';
     return `${head},
 a AS (
-  SELECT e._row_id, ${fresh} AS _fresh, ${cols.map((c) => `n.${c}`).join(', ')}
+  SELECT e._row_id, e.event_timestamp AS _ets, n.feature_ts AS _fts, ${cols.map((c) => `n.${c}`).join(', ')}
   FROM ${entities} e ASOF LEFT JOIN normal n ON e.${key} = n.${key} AND e.event_timestamp >= n.feature_ts
 )
-SELECT _row_id, ${cols.map((c, i) => `CASE WHEN _fresh THEN ${c} END AS ${sqlIdent(spec.names[i])}`).join(', ')} FROM a`;
+SELECT _row_id, ${freshColumns(spec, '_fts', '_ets', (c) => c, duckInterval).join(', ')} FROM a`;
   }
   const pre = (p: string, c: string) => sqlIdent(`${p}__${c.replace(/"/g, '')}`);
   const pick = (c: string) => `CASE WHEN _use_b THEN ${pre('b', c)} ELSE ${pre('a', c)} END`;
-  const fresh = ttl > 0 ? `${pick('feature_ts')} >= _ets - to_milliseconds(${ttl})` : 'TRUE';
   return `${head},
 a AS (
   SELECT e._row_id, e.event_timestamp AS _ets, n.feature_ts AS a__feature_ts, n.created_ts AS a__created_ts, ${cols.map((c) => `n.${c} AS ${pre('a', c)}`).join(', ')}
@@ -65,7 +80,7 @@ both_sides AS (
     b.b__feature_ts IS NOT NULL AND (a.a__feature_ts IS NULL OR b.b__feature_ts > a.a__feature_ts OR (b.b__feature_ts = a.a__feature_ts AND b.b__created_ts > a.a__created_ts)) AS _use_b
   FROM a LEFT JOIN b USING (_row_id)
 )
-SELECT _row_id, ${cols.map((c, i) => `CASE WHEN ${fresh} THEN ${pick(c)} END AS ${sqlIdent(spec.names[i])}`).join(', ')}
+SELECT _row_id, ${freshColumns(spec, pick('feature_ts'), '_ets', pick, duckInterval).join(', ')}
 FROM both_sides`;
 }
 
@@ -77,14 +92,13 @@ FROM both_sides`;
  */
 function dailyGridSql(spec: PitSpec, entities: string, ttl: number): string {
   const key = sqlIdent(spec.key);
-  const cols = spec.features.map((f) => sqlIdent(f.name));
   const tz = sqlString(spec.dailyGridZone!);
   const back = Math.ceil(ttl / 86_400_000) + 1;
   return `WITH cand AS (
   SELECT e._row_id, e.${key}, e.event_timestamp AS _ets, timezone(${tz}, (timezone(${tz}, e.event_timestamp)::DATE - k::INTEGER)::TIMESTAMP) AS _cts
   FROM ${entities} e, range(0, ${back + 1}) t(k)
 )
-SELECT c._row_id, ${cols.map((c, i) => `n.${c} AS ${sqlIdent(spec.names[i])}`).join(', ')}
+SELECT c._row_id, ${freshColumns(spec, 'n.feature_ts', 'c._ets', (c) => `n.${c}`, duckInterval).join(', ')}
 FROM cand c JOIN read_parquet(${sqlStringList(spec.files)}) n ON n.${key} = c.${key} AND n.feature_ts = c._cts
 WHERE n.feature_ts <= c._ets AND n.feature_ts >= c._ets - to_milliseconds(${ttl})
 QUALIFY row_number() OVER (PARTITION BY c._row_id ORDER BY n.feature_ts DESC) = 1`;

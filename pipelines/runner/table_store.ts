@@ -159,6 +159,18 @@ export class TableStore {
     }
   }
 
+  /**
+   * Removes tables from the layer in one atomic step (one manifest rename), then their folders: for
+   * tables no declaration makes any more (a feature view now stored with its group).
+   */
+  drop(tables: readonly string[]): void {
+    const before = this.layer();
+    if (!before || tables.length === 0) return;
+    const kept = Object.fromEntries(Object.entries(before.tables).filter(([t]) => !tables.includes(t)));
+    writeFileAtomic(this.manifestPath, JSON.stringify({ version: before.version + 1, committed_at: new Date().toISOString(), tables: kept }, null, 1) + '\n');
+    for (const t of tables) rmSync(join(this.layerDir, t), { recursive: true, force: true });
+  }
+
   /** Removes the build folders (`<table>/_staging-*`) of builds a crash interrupted. Call under the layer's lock. */
   removeStaging(): number {
     if (!existsSync(this.layerDir)) return 0;

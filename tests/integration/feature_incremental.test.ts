@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { addDays } from '../../core/dates';
+import { silentLogger } from '../../core/logger';
+import { Db } from '../../pipelines/engine/duckdb/db';
+import { TableStore } from '../../pipelines/runner/table_store';
+import { sqlStringList } from '../../pipelines/sql/quote';
+import { DEFINITIONS } from '../../features/definitions';
+import { FeatureStore } from '../../features/store';
+import type { BuildReport } from '../../features/offline/offline_store';
+import { runMedallion } from '../../pipelines/runner/medallion';
+import { fixtureCopy } from '../fixtures/cache';
+import { ingestAndRun, servingConfig, testClock } from '../fixtures/lakes';
+import { offlineTable, TZ } from '../helpers';
+
+/** Every view's rows (key, times, features) in the table holding it, sorted, as one string per view. */
+async function viewContents(root: string): Promise<Record<string, string>> {
+  const db = await Db.open({ threads: 1 });
+  try {
+    const out: Record<string, string> = {};
+    for (const view of DEFINITIONS.views) {
+      const key = DEFINITIONS.entities.find((e) => e.name === view.entities[0])!.joinKey;
+      const cols = [key, 'feature_ts', 'created_ts', ...view.schema.map((f) => f.name)].map((c) => `"${c}"`).join(', ');
+      const [r] = await db.all<{ n: number; h: string }>(`SELECT count(*)::INTEGER AS n, md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) AS h FROM (SELECT ${cols} FROM read_parquet(${sqlStringList(offlineTable(root, view.name).files)})) t`);
+      out[view.name] = `${r.n}:${r.h}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** The landing files of the data's last day (every feed), moved aside. */
+function holdBackLastDay(root: string, aside: string): string {
+  const landing = join(root, 'landing');
+  const files = readdirSync(landing).flatMap((feed) => readdirSync(join(landing, feed)).map((f) => join(feed, f)));
+  const last = files.map((f) => /(\d{4}-\d{2}-\d{2})\.\w+$/.exec(f)?.[1] ?? '').sort().at(-1)!;
+  for (const f of files.filter((x) => x.includes(last))) {
+    mkdirSync(join(aside, f, '..'), { recursive: true });
+    renameSync(join(landing, f), join(aside, f));
+  }
+  return last;
+}
+
+function restore(root: string, aside: string): void {
+  if (!existsSync(aside)) return;
+  for (const feed of readdirSync(aside)) for (const f of readdirSync(join(aside, feed))) renameSync(join(aside, feed, f), join(root, 'landing', feed, f));
+}
+
+describe('incremental offline builds (300 members × 150 days, the last day arriving a day late)', () => {
+  const lake = fixtureCopy('features', { without: ['bronze', 'silver', 'gold', 'quality', 'features'] });
+  const full = fixtureCopy('features');
+  const now = testClock('2026-02-01T00:00:00Z');
+  const open = () => FeatureStore.open({ ...servingConfig(lake.root), features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } } }, { logger: silentLogger, now });
+  afterAll(() => {
+    lake.cleanup();
+    full.cleanup();
+  });
+
+  it("rewrites only the days each new day's data touches, keeps earlier files, and ends equal to a full build", async () => {
+    const [day2, day1] = [join(lake.root, '_held_back_2'), join(lake.root, '_held_back_1')];
+    const last = holdBackLastDay(lake.root, day2);
+    holdBackLastDay(lake.root, day1);
+    await ingestAndRun(lake.root, now);
+    const store = open();
+    store.apply();
+    expect((await store.build()).every((r) => r.action === 'built')).toBe(true);
+    const tables = new TableStore(join(lake.root, 'features', 'offline'));
+    const files = () => Object.values(tables.current('member_days')!.partitions!).flatMap((p) => p.files);
+
+    const updates: { member: BuildReport; before: string[] }[] = [];
+    for (const aside of [day1, day2]) {
+      const before = tables.current('member_days')!;
+      restore(lake.root, aside);
+      await ingestAndRun(lake.root, now);
+      const reports = await store.build();
+      const member = reports.find((r) => r.table === 'member_days')!;
+      expect([member.action, member.rows]).toEqual(['updated', tables.current('member_days')!.rows]);
+      expect(member.written).toBeLessThan(member.rows / 3);
+      expect(reports.find((r) => r.table === 'member_live')!.action).toBe('built');
+      const after = tables.current('member_days')!;
+      const unchanged = Object.keys(before.partitions!).filter((m) => m < `${member.from!.slice(0, 7)}-01`);
+      expect(unchanged.length).toBeGreaterThan(2);
+      for (const m of unchanged) expect(after.partitions![m]).toEqual(before.partitions![m]);
+      updates.push({ member, before: Object.values(before.partitions!).flatMap((p) => p.files) });
+    }
+    // the last day's update starts at that day (or the next, for facts known a day later) and keeps the
+    // month's earlier file as it is: it rewrites only the small file the day before added
+    expect([last, addDays(last, 1)]).toContain(updates[1].member.from);
+    const month = `${updates[1].member.from!.slice(0, 7)}-01`;
+    const monthFiles = (list: string[]) => list.filter((f) => f.includes(`=${month}/`));
+    expect(monthFiles(files()).filter((f) => monthFiles(updates[1].before).includes(f)).length).toBeGreaterThan(0);
+
+    // the same tables as a lake that had every day from the start, and as a forced full build
+    const incremental = await viewContents(lake.root);
+    expect(incremental).toEqual(await viewContents(full.root));
+    expect((await store.build({ force: true })).every((r) => r.action === 'built')).toBe(true);
+    expect(await viewContents(lake.root)).toEqual(incremental);
+    await store.close();
+  });
+
+  it('rewrites nothing when the pipeline rebuilds its tables with the same contents', async () => {
+    const store = open();
+    const tables = new TableStore(join(lake.root, 'features', 'offline'));
+    const before = tables.snapshot();
+    const r = await runMedallion(lake.root, { timezone: TZ, fullRefresh: true }, { logger: silentLogger, now });
+    expect(r.steps.filter((s) => s.action === 'built').length).toBeGreaterThan(10);
+    const reports = await store.build();
+    expect(reports.filter((x) => x.table !== 'member_live').map((x) => [x.table, x.action, x.written])).toEqual(
+      ['member_days', 'product_days', 'class_type_days'].map((t) => [t, 'skipped', 0]),
+    );
+    const after = tables.snapshot();
+    for (const t of ['member_days', 'product_days', 'class_type_days']) expect(after[t].partitions).toEqual(before[t].partitions);
+    // the next build knows at once: nothing to read
+    expect((await store.build()).every((x) => x.action === 'skipped' && x.seconds === 0)).toBe(true);
+    await store.close();
+  });
+});
