@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface PhaseResult {
@@ -20,4 +21,31 @@ export function buildLake(root: string, scale: string): void {
   phase('generate', root, scale);
   phase('ingest', root, scale);
   phase('pipeline-full', root, scale);
+}
+
+/** The generator's data days (`_truth/manifest.json`), oldest first. */
+function dataDays(root: string): string[] {
+  const files = JSON.parse(readFileSync(join(root, '_truth', 'manifest.json'), 'utf8')).files as { date: string }[];
+  return [...new Set(files.map((f) => f.date))].sort();
+}
+
+/** Moves the landing files of the data's last `n` days aside (`<root>/aside-<day>/`); returns those days, oldest first. */
+export function holdBackDays(root: string, n: number): string[] {
+  const days = dataDays(root).slice(-n);
+  const landing = join(root, 'landing');
+  for (const day of days) {
+    for (const feed of readdirSync(landing)) {
+      for (const f of readdirSync(join(landing, feed)).filter((x) => x.includes(day))) {
+        mkdirSync(join(root, `aside-${day}`, feed), { recursive: true });
+        renameSync(join(landing, feed, f), join(root, `aside-${day}`, feed, f));
+      }
+    }
+  }
+  return days;
+}
+
+/** Puts a held-back day's landing files back. */
+export function bringBack(root: string, day: string): void {
+  const aside = join(root, `aside-${day}`);
+  for (const feed of readdirSync(aside)) for (const f of readdirSync(join(aside, feed))) renameSync(join(aside, feed, f), join(root, 'landing', feed, f));
 }

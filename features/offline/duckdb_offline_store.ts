@@ -199,7 +199,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   async latest(view: FeatureView, keyColumn: string, start: Date, end: Date, opts: { statistics?: boolean } = {}): Promise<{ rows: LatestRow[]; statistics: Row[] }> {
     const db = await this.conn();
     const table = `fitlake_latest_${++this.seq}`;
-    await db.run(`CREATE TEMP TABLE ${table} AS ${latestSql(this.viewFiles(view.name), keyColumn, start, end)}`);
+    await db.run(`CREATE TEMP TABLE ${table} AS ${latestSql(this.viewFiles(view.name), keyColumn, view.schema.map((f) => f.name), start, end)}`);
     try {
       const cols = view.schema.map((f) => sqlIdent(f.name));
       const rows = await db.all(`SELECT ${sqlIdent(keyColumn)} AS _key, epoch_ms(feature_ts) AS _ts, epoch_ms(created_ts) AS _created, ${cols.join(', ')} FROM ${table} ORDER BY _key`);
@@ -226,11 +226,19 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 }
 
-function latestSql(files: string[], key: string, start: Date, end: Date): string {
+/**
+ * Per key, the row with the latest (feature_ts, created_ts) in the range: the key, both times and
+ * the view's columns only (its table may hold other views' too). An aggregate, not a window: no sort.
+ */
+function latestSql(files: string[], key: string, columns: string[], start: Date, end: Date): string {
   const ts = (d: Date) => `${sqlString(d.toISOString())}::TIMESTAMPTZ`;
-  return `SELECT * FROM read_parquet(${sqlStringList(files)})
+  const row = ['feature_ts', 'created_ts', ...columns].map((c) => `${sqlIdent(c)} := ${sqlIdent(c)}`).join(', ');
+  return `SELECT ${sqlIdent(key)}, unnest(r) FROM (
+    SELECT ${sqlIdent(key)}, arg_max(struct_pack(${row}), struct_pack(feature_ts, created_ts)) AS r
+    FROM read_parquet(${sqlStringList(files)})
     WHERE feature_ts BETWEEN ${ts(start)} AND ${ts(end)} AND created_ts <= ${ts(end)}
-    QUALIFY row_number() OVER (PARTITION BY ${sqlIdent(key)} ORDER BY feature_ts DESC, created_ts DESC) = 1`;
+    GROUP BY ${sqlIdent(key)}
+  )`;
 }
 
 /** DuckDB values as JSON-able plain values (decimals and big integers as numbers). */

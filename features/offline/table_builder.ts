@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic_fs';
+import { faultPoint } from '../../core/faults';
 import { readJsonFile } from '../../core/json';
 import type { Logger } from '../../core/logger';
 import type { Engine } from '../../pipelines/engine/engine';
@@ -101,6 +102,7 @@ export class TableBuilder {
       return { table: group.table, views, action: 'skipped', rows: current.rows, written: 0, seconds: seconds() };
     }
     writeFileAtomic(stateFile(tableDir, target.version), JSON.stringify({ version: target.version, ...r.state }) + '\n');
+    faultPoint('features.before_swap');
     this.tables.swap({ ...r.pointer, fingerprint: plan.fingerprint, built_at: builtAt });
     this.removeOldStates(tableDir, target.version, previous?.pointer.version);
     const action = r.from === undefined ? 'built' : 'updated';

@@ -12,6 +12,7 @@ import { runMedallion } from '../../pipelines/runner/medallion';
 import { fixtureCopy } from '../fixtures/cache';
 import { ingestAndRun, servingConfig, testClock } from '../fixtures/lakes';
 import { offlineTable, TZ } from '../helpers';
+import { runCli } from './cli_runner';
 
 /** Every view's rows (key, times, features) in the table holding it, sorted, as one string per view. */
 async function viewContents(root: string): Promise<Record<string, string>> {
@@ -114,5 +115,24 @@ describe('incremental offline builds (300 members × 150 days, the last day arri
     // the next build knows at once: nothing to read
     expect((await store.build()).every((x) => x.action === 'skipped' && x.seconds === 0)).toBe(true);
     await store.close();
+  });
+
+  it('leaves the previous tables readable when a build is killed before its swap, and the next build clears what it left', async () => {
+    const before = await viewContents(lake.root);
+    const tables = new TableStore(join(lake.root, 'features', 'offline'));
+    const version = tables.current('member_days')!.version;
+    const killed = runCli(['features', 'build', '--force', '--lakehouse', lake.root], { FITLAKE_FAULT: 'features.before_swap' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(tables.current('member_days')!.version).toBe(version);
+    expect(await viewContents(lake.root)).toEqual(before);
+    const onDisk = () => readdirSync(tables.tableDir('member_days'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet')).sort();
+    const referenced = () => Object.values(tables.current('member_days')!.partitions!).flatMap((p) => p.files);
+    const kept = referenced();
+    expect(onDisk().length).toBeGreaterThan(kept.length);
+    const rebuilt = runCli(['features', 'build', '--force', '--lakehouse', lake.root]);
+    expect([rebuilt.status, rebuilt.stdout]).toEqual([0, expect.stringMatching(/^built {3}member_days \(member_visits, member_retail, member_app, member_wearables, member_profile\): \d+ rows in [\d.]+ s$/m)]);
+    expect(await viewContents(lake.root)).toEqual(before);
+    // the killed build's files are gone; the previous version's stay one swap longer for its readers
+    expect(onDisk()).toEqual([...new Set([...referenced(), ...kept])].sort());
   });
 });
