@@ -47,9 +47,9 @@ const features = (view: FeatureView, on = '') => view.schema.map((f) => `${f.exp
 function deltasSql(i: number, measures: Measure[], key: string): string {
   const num = (c: Measure) => `CAST(${sqlIdent(c.m)} AS DOUBLE)`;
   const add = (c: Measure) => (c.w === undefined ? `CASE WHEN ${sqlIdent(c.m)} > 0 THEN d END` : `CASE WHEN avail <= d + ${c.w} THEN ${num(c)} END`);
-  const parts = [`SELECT ${key}, avail AS day, ${measures.map((c) => `${add(c)} AS ${sqlIdent(c.col)}`).join(', ')} FROM facts_${i}`];
+  const parts = [`SELECT ${key}, avail AS day, ${measures.map((c) => `${add(c)} AS ${sqlIdent(c.col)}`).join(', ')} FROM g_facts_${i}`];
   const windows = [...new Set(measures.filter((c) => c.w !== undefined).map((c) => c.w!))].sort((a, b) => a - b);
-  for (const w of windows) parts.push(`SELECT ${key}, d + ${w + 1}, ${measures.map((c) => (c.w === w ? `-${num(c)}` : 'NULL')).join(', ')} FROM facts_${i} WHERE avail <= d + ${w}`);
+  for (const w of windows) parts.push(`SELECT ${key}, d + ${w + 1}, ${measures.map((c) => (c.w === w ? `-${num(c)}` : 'NULL')).join(', ')} FROM g_facts_${i} WHERE avail <= d + ${w}`);
   return parts.join('\n  UNION ALL ');
 }
 
@@ -66,13 +66,13 @@ const agg = (c: Measure, on = '') => `${c.w === undefined ? 'max' : 'sum'}(${on}
  */
 function perDaySql(i: number, measures: Measure[], key: string, from: string | undefined): string {
   const sums = measures.map((c) => `${agg(c)} AS ${sqlIdent(c.col)}`).join(', ');
-  const deltas = `(\n  ${deltasSql(i, measures, key)}\n) AS deltas_${i}`;
-  if (!from) return `per_day_${i} AS (SELECT ${key}, day, ${sums} FROM ${deltas} GROUP BY ${key}, day)`;
+  const deltas = `(\n  ${deltasSql(i, measures, key)}\n) AS g_deltas_${i}`;
+  if (!from) return `g_per_day_${i} AS (SELECT ${key}, day, ${sums} FROM ${deltas} GROUP BY ${key}, day)`;
   const before = dayBefore(from);
-  return `deltas_${i} AS (SELECT * FROM ${deltas}),
-per_day_${i} AS (
-  SELECT ${key}, day, ${sums} FROM deltas_${i} WHERE day > ${before} GROUP BY ${key}, day
-  UNION ALL SELECT ${key}, ${before}, ${sums} FROM deltas_${i} WHERE day <= ${before} GROUP BY ${key}
+  return `g_deltas_${i} AS (SELECT * FROM ${deltas}),
+g_per_day_${i} AS (
+  SELECT ${key}, day, ${sums} FROM g_deltas_${i} WHERE day > ${before} GROUP BY ${key}, day
+  UNION ALL SELECT ${key}, ${before}, ${sums} FROM g_deltas_${i} WHERE day <= ${before} GROUP BY ${key}
 )`;
 }
 
@@ -89,26 +89,26 @@ function windowedSql(views: FeatureView[], rows: string, carried: string[], key:
   const ctes = windowed.flatMap(({ v, i, file, measures }) => {
     const from = opts.facts?.get(v.name);
     const facts = from ? `SELECT * FROM ${sqlIdent(from.table)}${from.where ? ` WHERE ${from.where}` : ''}` : sourceFileSql(file);
-    return [`facts_${i} AS (${facts})`, perDaySql(i, measures, key, opts.from)];
+    return [`g_facts_${i} AS (${facts})`, perDaySql(i, measures, key, opts.from)];
   });
   const window = (order: string) => `WINDOW w AS (PARTITION BY ${key} ORDER BY ${order} ROWS UNBOUNDED PRECEDING)`;
   const running = (measures: Measure[]) => measures.map((c) => `${agg(c)} OVER w AS ${sqlIdent(c.col)}`).join(', ');
   // DOUBLE on every engine; + 0.0: a sum that rounds to -0.0 is stored as 0.0
   const rounded = (c: Measure, on: string) => (c.w === undefined ? `${on}${sqlIdent(c.col)} AS ${sqlIdent(c.col)}` : `CAST(coalesce(round(${on}${sqlIdent(c.col)}, 6) + 0.0, 0) AS DOUBLE) AS ${sqlIdent(c.col)}`);
   if (opts.asof) {
-    ctes.push(...windowed.map(({ i, measures }) => `running_${i} AS (SELECT ${key}, day, ${running(measures)} FROM per_day_${i} ${window('day')})`));
+    ctes.push(...windowed.map(({ i, measures }) => `g_running_${i} AS (SELECT ${key}, day, ${running(measures)} FROM g_per_day_${i} ${window('day')})`));
     const cols = windowed.flatMap(({ i, measures }) => measures.map((c) => rounded(c, `r${i}.`)));
-    const joins = windowed.map(({ i }) => `ASOF LEFT JOIN running_${i} r${i} ON s.${key} = r${i}.${key} AND s.date >= r${i}.day`);
-    ctes.push(`windowed AS (\n  SELECT s.${key}, s.date, s.feature_ts, s.created_ts, ${[...carried.map((c) => `s.${c}`), ...cols].join(', ')}\n  FROM ${rows} s\n  ${joins.join('\n  ')}\n)`);
+    const joins = windowed.map(({ i }) => `ASOF LEFT JOIN g_running_${i} r${i} ON s.${key} = r${i}.${key} AND s.date >= r${i}.day`);
+    ctes.push(`g_windowed AS (\n  SELECT s.${key}, s.date, s.feature_ts, s.created_ts, ${[...carried.map((c) => `s.${c}`), ...cols].join(', ')}\n  FROM ${rows} s\n  ${joins.join('\n  ')}\n)`);
   } else {
     const pad = carried.map((c) => `NULL AS ${c}`);
-    const days = windowed.map(({ i, measures }) => `SELECT ${key}, day, 0 AS is_spine, NULL AS date, NULL AS feature_ts, NULL AS created_ts, ${[...pad, ...all.map((c) => `${measures.includes(c) ? '' : 'NULL AS '}${sqlIdent(c.col)}`)].join(', ')} FROM per_day_${i}`);
-    ctes.push(`timeline AS (
+    const days = windowed.map(({ i, measures }) => `SELECT ${key}, day, 0 AS is_spine, NULL AS date, NULL AS feature_ts, NULL AS created_ts, ${[...pad, ...all.map((c) => `${measures.includes(c) ? '' : 'NULL AS '}${sqlIdent(c.col)}`)].join(', ')} FROM g_per_day_${i}`);
+    ctes.push(`g_timeline AS (
   ${days.join('\n  UNION ALL ')}
   UNION ALL SELECT ${key}, date, 1, date, feature_ts, created_ts, ${[...carried, ...all.map(() => 'NULL')].join(', ')} FROM ${rows}
 )`);
-    ctes.push(`running AS (SELECT ${key}, date, feature_ts, created_ts, is_spine, ${[...carried, running(all)].join(', ')} FROM timeline ${window('day, is_spine')})`);
-    ctes.push(`windowed AS (SELECT ${key}, date, feature_ts, created_ts, ${[...carried, ...all.map((c) => rounded(c, ''))].join(', ')} FROM running WHERE is_spine = 1)`);
+    ctes.push(`g_running AS (SELECT ${key}, date, feature_ts, created_ts, is_spine, ${[...carried, running(all)].join(', ')} FROM g_timeline ${window('day, is_spine')})`);
+    ctes.push(`g_windowed AS (SELECT ${key}, date, feature_ts, created_ts, ${[...carried, ...all.map((c) => rounded(c, ''))].join(', ')} FROM g_running WHERE is_spine = 1)`);
   }
   return ctes.join(',\n');
 }
@@ -130,18 +130,18 @@ export function spineGroupSql(views: FeatureView[], spine: string, keyColumn: st
   let rows = sqlIdent(spine);
   const carried = base ? base.v.schema.map((f) => sqlIdent(f.name)) : [];
   if (base) {
-    ctes.push(`sv_${base.i} AS (SELECT ${key}, feature_ts, created_ts, fitlake_local_date(feature_ts) AS date, ${features(base.v).join(', ')} FROM (${sourceFileSql(base.file)}) src)`);
-    rows = `sv_${base.i}`;
+    ctes.push(`g_sv_${base.i} AS (SELECT ${key}, feature_ts, created_ts, fitlake_local_date(feature_ts) AS date, ${features(base.v).join(', ')} FROM (${sourceFileSql(base.file)}) src)`);
+    rows = `g_sv_${base.i}`;
   }
-  ctes.push(windowed.length > 0 ? windowedSql(views, rows, carried, key, opts) : `windowed AS (SELECT ${[key, 'date', 'feature_ts', 'created_ts', ...carried].join(', ')} FROM ${rows})`);
-  ctes.push(`wf AS (SELECT ${[key, 'date', 'feature_ts', 'created_ts', ...carried, ...windowed.flatMap((v) => features(v))].join(', ')} FROM windowed)`);
-  ctes.push(...joined.map(({ v, i, file }) => `sv_${i} AS (SELECT ${key}, feature_ts, ${features(v).join(', ')} FROM (${sourceFileSql(file)}) src)`));
-  const select = views.flatMap((v, i) => v.schema.map((f) => `${v.source.kind === 'sql' && i !== base?.i ? `sv_${i}` : 'wf'}.${sqlIdent(f.name)}`));
-  const month = opts.month ? [`CAST(date_trunc('month', wf.date) AS DATE) AS feature_month`] : [];
-  const joins = joined.map(({ i }) => `LEFT JOIN sv_${i} ON sv_${i}.${key} = wf.${key} AND sv_${i}.feature_ts = wf.feature_ts`);
+  ctes.push(windowed.length > 0 ? windowedSql(views, rows, carried, key, opts) : `g_windowed AS (SELECT ${[key, 'date', 'feature_ts', 'created_ts', ...carried].join(', ')} FROM ${rows})`);
+  ctes.push(`g_wf AS (SELECT ${[key, 'date', 'feature_ts', 'created_ts', ...carried, ...windowed.flatMap((v) => features(v))].join(', ')} FROM g_windowed)`);
+  ctes.push(...joined.map(({ v, i, file }) => `g_sv_${i} AS (SELECT ${key}, feature_ts, ${features(v).join(', ')} FROM (${sourceFileSql(file)}) src)`));
+  const select = views.flatMap((v, i) => v.schema.map((f) => `${v.source.kind === 'sql' && i !== base?.i ? `g_sv_${i}` : 'g_wf'}.${sqlIdent(f.name)}`));
+  const month = opts.month ? [`CAST(date_trunc('month', g_wf.date) AS DATE) AS feature_month`] : [];
+  const joins = joined.map(({ i }) => `LEFT JOIN g_sv_${i} ON g_sv_${i}.${key} = g_wf.${key} AND g_sv_${i}.feature_ts = g_wf.feature_ts`);
   return `WITH ${ctes.join(',\n')}
-SELECT ${[`wf.${key}`, 'wf.feature_ts', 'wf.created_ts', ...month, ...select].join(', ')}
-FROM wf${joins.map((j) => `\n${j}`).join('')}`;
+SELECT ${[`g_wf.${key}`, 'g_wf.feature_ts', 'g_wf.created_ts', ...month, ...select].join(', ')}
+FROM g_wf${joins.map((j) => `\n${j}`).join('')}`;
 }
 
 /**
