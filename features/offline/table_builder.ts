@@ -41,16 +41,17 @@ export function planTables(defs: Definitions, groups: TableGroup[], lakeHash: st
 
 const stateFile = (dir: string, version: number) => join(dir, `state-${version}.json`);
 
-/** The state the current version was built with, when it was written whole (else null: a full build follows). */
-function previousState(tables: TableStore, table: string): { pointer: Pointer; state: GroupState } | null {
+/** The state the current version was built with (null: none or unreadable, and a full build follows). */
+function previousState(tables: TableStore, table: string, logger: Logger): { pointer: Pointer; state: GroupState } | null {
   const pointer = tables.current(table);
   if (!pointer?.partitions) return null;
   const path = stateFile(tables.tableDir(table), pointer.version);
   if (!existsSync(path)) return null;
   try {
-    const state = readJsonFile(path, GroupStateSchema, 'feature table state', 'rebuild with `fitlake features build --force`');
+    const state = readJsonFile(path, GroupStateSchema, 'feature table state', 'the table is rebuilt in full');
     return state.version === pointer.version ? { pointer, state } : null;
-  } catch {
+  } catch (e) {
+    logger.warn({ table, path, error: (e as Error).message }, 'unreadable build state: rebuilding the table in full');
     return null;
   }
 }
@@ -91,7 +92,7 @@ export class TableBuilder {
       this.tables.swap({ table: group.table, version: target.version, file: target.file, rows, fingerprint: plan.fingerprint, built_at: builtAt, properties: { ...properties, views: view.name } });
       return { table: group.table, views, action: 'built', rows, written: rows, seconds: seconds() };
     }
-    const previous = force ? null : previousState(this.tables, group.table);
+    const previous = force ? null : previousState(this.tables, group.table, this.ctx.logger);
     const tableDir = this.tables.tableDir(group.table);
     const spec = { group, spine: await this.spine(group.spine), scratch: this.ctx.scratch, tableDir, version: target.version, rowsPerBucket: this.ctx.rowsPerBucket, timeZone: this.ctx.timeZone };
     const r = await buildGroup(this.engine, spec, previous, plan.definition);

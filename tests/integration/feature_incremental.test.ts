@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays } from '../../core/dates';
 import { silentLogger } from '../../core/logger';
@@ -134,5 +134,18 @@ describe('incremental offline builds (300 members × 150 days, the last day arri
     expect(await viewContents(lake.root)).toEqual(before);
     // the killed build's files are gone; the previous version's stay one swap longer for its readers
     expect(onDisk()).toEqual([...new Set([...referenced(), ...kept])].sort());
+  });
+
+  it('rebuilds a table in full, saying why, when the state beside it is unreadable', () => {
+    const tables = new TableStore(join(lake.root, 'features', 'offline'));
+    const state = join(tables.tableDir('member_days'), `state-${tables.current('member_days')!.version}.json`);
+    writeFileSync(state, '{"version": 1, "defin');
+    expect(runCli(['pipeline', 'run', '--full-refresh', '--lakehouse', lake.root]).status).toBe(0);
+    const r = runCli(['features', 'build', '--lakehouse', lake.root]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^built {3}member_days \(/m);
+    expect(r.stdout).toMatch(/^skipped product_days \(product_sales\): \d+ rows, unchanged$/m);
+    const warning = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.level === 40);
+    expect(warning).toMatchObject({ table: 'member_days', path: state, msg: 'unreadable build state: rebuilding the table in full' });
   });
 });
