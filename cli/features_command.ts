@@ -68,8 +68,8 @@ export function registerFeatures(program: Command): void {
     );
 
   engineOptions(features.command('build'))
-    .description('build the offline feature tables whose definition or lakehouse inputs changed')
-    .option('--force', 'rebuild every table')
+    .description('build the offline feature tables: in full where a definition changed, from the first day whose inputs changed elsewhere')
+    .option('--force', 'rebuild every table in full')
     .action((opts: { force?: boolean; engine?: string; master?: string }, cmd: Command) =>
       withStore(cmd, async (store) => {
         const reports = await store.build({ force: opts.force === true });
