@@ -244,6 +244,8 @@ describe('training on the small synthetic gym', () => {
     expect(kept.mlp !== undefined).toBe(a.mlp_macro_f1 > a.linear_macro_f1);
     const c = by('calorie-regressor').trained.metrics;
     expect(c.r2).toBeGreaterThan(0.2);
+    // the member's 30-day mean comes from the feature store, point in time at the start of each day
+    expect(by('calorie-regressor').trained.tags).toMatchObject({ 'fitlake.features': 'member_wearables:avg_calories_30d', 'fitlake.registry_version': expect.stringMatching(/^[1-9]\d*$/) });
   });
 
   it('passes every gate, registers version 1 as champion, and serves artifacts without training data', async () => {

@@ -19,7 +19,11 @@ const USABLE = 'steps IS NOT NULL AND avg_heart_rate IS NOT NULL AND calories_bu
 const CLASSIFIER_INPUTS = ['steps', 'log_steps', 'avg_heart_rate', 'calories_burned', 'calories_to_steps_ratio', 'sleep_hours', 'weekend'];
 /** The member's recent history the classifier also reads: summaries in the window, and each activity's share of them. */
 export const HISTORY_DAYS = 30;
-/** `avg_calories_30d` is the member's mean over the 30 summaries before the day (the feature store's member_wearables:avg_calories_30d at serving). */
+/**
+ * `avg_calories_30d` is read through the feature store, point in time at the start of each day:
+ * the value serving would have read online that morning (summaries of the 30 days before, as known then).
+ */
+export const STORE_FEATURES = ['member_wearables:avg_calories_30d'];
 const REGRESSOR_INPUTS = ['steps', 'avg_heart_rate', 'sleep_hours', 'weekend', 'steps_x_hr', 'avg_calories_30d'];
 
 /** Whether a member falls in the test group: a seeded hash, so all of a member's days land on one side. */
@@ -27,16 +31,22 @@ export function isTestMember(member: string, seed: number, share: number): boole
   return createHash('sha256').update(`${seed}:${member}`).digest().readUInt32BE(0) / 2 ** 32 < share;
 }
 
+/**
+ * Every usable wearable day (a deterministic sample of members above `maxRows`), in day then member
+ * order, with the store's point-in-time features at the start of that day.
+ */
 async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: number }> {
-  return readLake(ctx, async (lake) => {
-    const memberShare = await memberShareFor(lake, `SELECT member_id FROM wearables WHERE ${USABLE}`, WEARABLE_PARAMS.maxRows);
-    const rows = await lake.query(`SELECT member_id, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps, avg_heart_rate::DOUBLE AS avg_heart_rate,
-        calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
-        (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type,
-        avg(calories_burned) OVER (PARTITION BY member_id ORDER BY activity_date ROWS BETWEEN 30 PRECEDING AND 1 PRECEDING)::DOUBLE AS avg_calories_30d
-      FROM wearables WHERE ${USABLE} AND ${keySample('member_id', memberShare)} ORDER BY day, member_id`);
-    return { rows, memberShare };
-  });
+  const memberShare = await readLake(ctx, (lake) => memberShareFor(lake, `SELECT member_id FROM wearables WHERE ${USABLE}`, WEARABLE_PARAMS.maxRows));
+  const days = `SELECT member_id, fitlake_day_start(activity_date) AS event_timestamp, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps,
+      avg_heart_rate::DOUBLE AS avg_heart_rate, calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
+      (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type
+    FROM wearables WHERE ${USABLE} AND ${keySample('member_id', memberShare)}`;
+  const set = await ctx.store.getHistoricalFeatures({ sql: days }, { features: STORE_FEATURES });
+  try {
+    return { rows: await set.rows(), memberShare };
+  } finally {
+    await set.close();
+  }
 }
 
 /**
@@ -173,7 +183,7 @@ export async function trainCalorieRegressor(ctx: TrainContext): Promise<TrainedM
   return {
     name: 'calorie-regressor', artifact: fitRegressor(all, meta),
     params: { model: 'ridge', inputs: [...REGRESSOR_INPUTS, 'activity_type'].join(','), lambda: WEARABLE_PARAMS.ridge, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: 'training mean' },
-    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
+    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.features': STORE_FEATURES.join(','), 'fitlake.registry_version': String(ctx.store.registry().version), 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/calorie_regressor.json', content: JSON.stringify({ metrics }, null, 1) }],
     primary: { metric: 'mae', better: 'lower' },
     gates: [gate('beats the mean', report.mae < base.mae, `MAE ${report.mae.toFixed(1)} < ${base.mae.toFixed(1)}`)],
