@@ -20,7 +20,7 @@ import { pitSql } from './pit_sql';
 import { copyToParquetAtomic, featureStatistics, scratchDir } from './duckdb_helpers';
 import { DEFAULT_ROWS_PER_BUCKET } from './group_build';
 import { planGroups } from './groups';
-import { historicalOnEngine, pickTables } from './engine_historical';
+import { historicalOnEngine, pickColumns, pickTables } from './engine_historical';
 import { planTables, TableBuilder, type TablePlan } from './table_builder';
 
 const hash = (parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
@@ -188,8 +188,7 @@ export class DuckDbOfflineStore implements OfflineStore {
       const late = p.spec.dailyGridZone ? { n: 0 } : await db.one<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlStringList(p.files)}) WHERE created_ts > feature_ts`);
       parts.push(`p${i} AS (${pitSql({ ...p.spec, files: p.files }, ent, late.n > 0)})`);
     }
-    const partOf = new Map(picks.flatMap((p, i) => p.spec.names.map((n) => [n, i] as const)));
-    const select = [`e.* EXCLUDE (_row_id)`, ...names.map((n) => `p${partOf.get(n)}.${sqlIdent(n)}`)];
+    const select = [`e.* EXCLUDE (_row_id)`, ...pickColumns(picks, names)];
     const joins = picks.map((_, i) => `LEFT JOIN p${i} ON p${i}._row_id = e._row_id`).join('\n');
     await db.run(`CREATE TEMP TABLE ${out} AS WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')} FROM ${ent} e\n${joins}\nORDER BY e._row_id`);
     await db.run(`DROP TABLE ${ent}`);

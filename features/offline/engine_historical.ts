@@ -40,6 +40,12 @@ export function pickTables(selections: ViewSelection[], names: string[], locate:
   return [...picks.values()];
 }
 
+/** The output columns in `names` order, each from the part (`p<i>`, i the pick's index) that computed it. */
+export function pickColumns(picks: TablePick[], names: string[]): string[] {
+  const partOf = new Map(picks.flatMap((p, i) => p.spec.names.map((n) => [n, i] as const)));
+  return names.map((n) => `p${partOf.get(n)}.${sqlIdent(n)}`);
+}
+
 /**
  * A point-in-time training set on any engine: the entity SQL's rows (over the lakehouse tables
  * registered on `engine`), each with every selected view's features, written as one Parquet file
@@ -63,8 +69,7 @@ export async function historicalOnEngine(engine: Engine, entitySql: string, view
   await engine.writeParquet(`SELECT row_number() OVER (ORDER BY ${order.join(', ')}) AS _row_id, * FROM ${ent}_raw`, numbered);
   await engine.registerParquet(ent, [numbered]);
   const parts: string[] = [];
-  const partOf = new Map(views.flatMap((v, i) => v.spec.names.map((n) => [n, i] as const)));
-  const select = names.map((n) => `p${partOf.get(n)}.${sqlIdent(n)}`);
+  const select = pickColumns(views, names);
   for (const [i, v] of views.entries()) {
     const source = `_fitlake_view_${tag}_${i}`;
     await engine.registerParquet(source, v.files);

@@ -1,7 +1,7 @@
 import { sqlIdent, sqlString } from '../../pipelines/sql/quote';
 import type { Entity, FeatureView } from '../define';
 import { streamViewSql, type StreamView } from '../stream_view';
-import { sourceFileSql } from './source_sql';
+import { sourceFileSql, windowMeasures, type WindowMeasure as Measure } from './source_sql';
 
 /** How a spine group's SQL reads its inputs (see `spineGroupSql`). */
 export interface GroupSqlOptions {
@@ -19,25 +19,7 @@ export interface GroupSqlOptions {
   month?: boolean;
 }
 
-interface Measure {
-  view: number;
-  /** The fact column it reads. */
-  m: string;
-  /** Its output column: `<m>_<w>d` or `last_<m>_date`. */
-  col: string;
-  /** Window in days (absent: a latest date). */
-  w?: number;
-}
-
-function measuresOf(views: FeatureView[]): Measure[] {
-  return views.flatMap((v, i) => {
-    if (v.source.kind !== 'windowed') return [];
-    const sums = Object.entries(v.source.sums).flatMap(([m, ws]) => ws.map((w) => ({ view: i, m, col: `${m}_${w}d`, w })));
-    return [...sums, ...v.source.lastDates.map((m) => ({ view: i, m, col: `last_${m}_date` }))];
-  });
-}
-
-const features = (view: FeatureView, on = '') => view.schema.map((f) => `${f.expr ?? `${on}${sqlIdent(f.name)}`} AS ${sqlIdent(f.name)}`);
+const features = (view: FeatureView) => view.schema.map((f) => `${f.expr ?? sqlIdent(f.name)} AS ${sqlIdent(f.name)}`);
 
 /**
  * One windowed view's deltas (key, day, one column per measure of the view): each fact (event day d,
@@ -58,7 +40,7 @@ function dayBefore(day: string): string {
   return `DATE ${sqlString(new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10))}`;
 }
 
-const agg = (c: Measure, on = '') => `${c.w === undefined ? 'max' : 'sum'}(${on}${sqlIdent(c.col)})`;
+const agg = (c: Measure) => `${c.w === undefined ? 'max' : 'sum'}(${sqlIdent(c.col)})`;
 
 /**
  * One view's deltas summed per key and day (`per_day_<i>`). With `from`, the deltas of every earlier
@@ -84,7 +66,7 @@ g_per_day_${i} AS (
  * day). A late-arriving record thus changes a value only from the day it arrived.
  */
 function windowedSql(views: FeatureView[], rows: string, carried: string[], key: string, opts: GroupSqlOptions): string {
-  const windowed = views.flatMap((v, i) => (v.source.kind === 'windowed' ? [{ v, i, file: v.source.file, measures: measuresOf([v]) }] : []));
+  const windowed = views.flatMap((v, i) => (v.source.kind === 'windowed' ? [{ v, i, file: v.source.file, measures: windowMeasures(v) }] : []));
   const all = windowed.flatMap((w) => w.measures);
   const ctes = windowed.flatMap(({ v, i, file, measures }) => {
     const from = opts.facts?.get(v.name);

@@ -13,9 +13,24 @@ export function sourceFileSql(file: string): string {
     .trim();
 }
 
-/** Columns a windowed source provides to feature exprs: `<measure>_<n>d` and `last_<measure>_date`. */
-export function windowColumns(view: FeatureView): string[] {
+/** One column a windowed source provides to feature exprs: a trailing sum `<m>_<w>d` or a latest date `last_<m>_date`. */
+export interface WindowMeasure {
+  /** The fact column it reads. */
+  m: string;
+  /** Its column name. */
+  col: string;
+  /** Window in days (absent: a latest date). */
+  w?: number;
+}
+
+/** The columns a windowed source provides to feature exprs, sums first (none for other views). */
+export function windowMeasures(view: FeatureView): WindowMeasure[] {
   if (view.source.kind !== 'windowed') return [];
-  const sums = Object.entries(view.source.sums).flatMap(([m, ws]) => ws.map((w) => `${m}_${w}d`));
-  return [...sums, ...view.source.lastDates.map((m) => `last_${m}_date`)];
+  const sums = Object.entries(view.source.sums).flatMap(([m, ws]) => ws.map((w) => ({ m, col: `${m}_${w}d`, w })));
+  return [...sums, ...view.source.lastDates.map((m) => ({ m, col: `last_${m}_date` }))];
+}
+
+/** The names of `windowMeasures`. */
+export function windowColumns(view: FeatureView): string[] {
+  return windowMeasures(view).map((c) => c.col);
 }
