@@ -167,8 +167,9 @@ export async function buildGroup(
     p.rows += w.rows;
   }
   const rows = Object.values(partitions).reduce((s, p) => s + p.rows, 0);
+  // an update keeps the rows before `from` as they were: only what it wrote needs verifying
   const wasGrid = from === undefined || previous?.pointer.properties?.daily_grid_zone === spec.timeZone;
-  const grid = wasGrid && written.length > 0 ? await gridProperties(engine, written.map((w) => w.path), group.key, spec.timeZone) : {};
+  const grid = !wasGrid ? {} : written.length > 0 ? await gridProperties(engine, written.map((w) => w.path), group.key, spec.timeZone) : { daily_grid_zone: spec.timeZone };
   const properties = { ...grid, views: group.views.map((v) => v.name).join(',') };
   return {
     pointer: { table: group.table, version, file: '', partition_by: MONTH, partitions, rows, properties },

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays } from '../../core/dates';
 import { silentLogger } from '../../core/logger';
@@ -147,5 +147,20 @@ describe('incremental offline builds (300 members × 150 days, the last day arri
     expect(r.stdout).toMatch(/^skipped product_days \(product_sales\): \d+ rows, unchanged$/m);
     const warning = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.level === 40);
     expect(warning).toMatchObject({ table: 'member_days', path: state, msg: 'unreadable build state: rebuilding the table in full' });
+  });
+
+  it('keeps the daily-grid property when an update has no row to write (a change after the last day)', () => {
+    const tables = new TableStore(join(lake.root, 'features', 'offline'));
+    const before = tables.current('member_days')!;
+    expect(before.properties?.daily_grid_zone).toBe(TZ);
+    const path = join(tables.tableDir('member_days'), `state-${before.version}.json`);
+    const state = JSON.parse(readFileSync(path, 'utf8'));
+    state.digests['spine:member_days']['2099-01-01'] = '1:0';
+    writeFileSync(path, JSON.stringify(state));
+    expect(runCli(['pipeline', 'run', '--full-refresh', '--lakehouse', lake.root]).status).toBe(0);
+    const r = runCli(['features', 'build', '--lakehouse', lake.root]);
+    expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/^updated member_days \(.*\): 0 rows from 2099-01-01, \d+ in the table, [\d.]+ s$/m)]);
+    const after = tables.current('member_days')!;
+    expect([after.rows, after.properties?.daily_grid_zone]).toEqual([before.rows, TZ]);
   });
 });
