@@ -250,6 +250,19 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     expect([backwards.status, backwards.stderr]).toEqual([2, expect.stringContaining('start 2025-05-01T00:00:00.000Z is after end 2025-04-01T00:00:00.000Z')]);
   });
 
+  it('names the view and the step when a training set reads a table that was never built', async () => {
+    const tiny = fixtureCopy('tiny');
+    const fresh = FeatureStore.open({ ...loadConfig({ lakehouse: tiny.root, timezone: TZ }, {}), features: { offline: { type: 'duckdb' }, online: { type: 'embedded' } } }, { logger: silentLogger });
+    try {
+      fresh.apply();
+      const err = await fresh.getHistoricalFeatures({ rows: [{ member_id: 'M0000001', event_timestamp: '2025-02-01T00:00:00Z' }] }, { features: ['member_visits:visits_7d'] }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ field: 'features', message: 'feature view member_visits has no offline table yet: run `fitlake features materialize` (or `features build`)' });
+    } finally {
+      await fresh.close();
+      tiny.cleanup();
+    }
+  });
+
   it('CLI on an empty lakehouse says which step is missing', () => {
     const empty = tmpLake();
     try {
