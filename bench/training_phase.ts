@@ -13,7 +13,6 @@ import { withDerived } from '../training/churn/model';
 import { CHURN_DERIVED, CHURN_PARAMS, churnProblem, churnSplit } from '../training/churn/train_churn';
 import { backtest, summarize, type BacktestPoint } from '../training/forecast/backtest';
 import { weeklySupplementSales } from '../training/forecast/weekly_sales';
-import { readLake } from '../training/lake';
 import { rocAuc } from '../training/metrics/classification';
 import { fitAls } from '../training/models/als';
 import { fitLogistic, predictLogistic } from '../training/models/logistic_regression';
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
       (meta.als as Record<string, unknown>)[target] = { rows: data.matrix.rows, cols: data.matrix.cols, factors: P.factors, regularization: P.regularization, iterations: P.iterations, cg_steps: P.cgSteps, seed: config.seed };
     }
 
-    const series = await readLake(ctx, weeklySupplementSales);
+    const { series } = await weeklySupplementSales(ctx);
     const fc = timed(1, () => series.map((s) => backtest(s.sku, s.units, 12, 4)));
     meta.forecast = { series: series.map((s) => ({ sku: s.sku, units: s.units })), origins: 12, horizon: 4 };
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));

@@ -33,6 +33,7 @@ export type Feature = z.infer<typeof FeatureSchema>;
  * aggregated over trailing day windows at every row of a spine — the features are exprs over those.
  * A view whose spine has many rows is built in buckets of keys (see `buildBuckets`), each bucket
  * reading only its keys' spine rows and facts; the buckets' files together are the table.
+ * `events`: one row per event, read as of a time by `getEvents`, offline only.
  * `stream`: aggregations over bronze events, computed online by the stream and offline from bronze.
  */
 /** Feeds a streaming view may aggregate: events that name a member. */
@@ -90,6 +91,17 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      kind: z.literal('events'),
+      /**
+       * A file in features/sources/ returning one row per event: the join key, `feature_ts` (when it
+       * happened), `created_ts` (when it became known) and the features. Training reads every event
+       * known at a time (`getEvents`: interactions, daily sales), never just the latest per entity.
+       */
+      file: Name,
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal('stream'),
       /**
        * Aggregations over bronze events, one definition for both paths: `fitlake stream` folds each
@@ -103,7 +115,8 @@ export const SourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type Source = z.infer<typeof SourceSchema>;
 
-export const FeatureViewSchema = z
+/** A view's fields; `FeatureViewSchema` adds the checks across them. */
+export const FeatureViewObjectSchema = z
   .object({
     name: Name,
     entities: z.array(Name).min(1),
@@ -115,6 +128,7 @@ export const FeatureViewSchema = z
     online: z.boolean().default(true),
   })
   .strict();
+export const FeatureViewSchema = FeatureViewObjectSchema.refine((v) => v.source.kind !== 'events' || !v.online, { message: 'an events view is read offline, as of a time (getEvents), and has no latest value to serve: set online: false', path: ['online'] });
 export type FeatureView = z.infer<typeof FeatureViewSchema>;
 
 export const FeatureServiceSchema = z

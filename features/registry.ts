@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createExclusive } from '../core/atomic_fs';
 import { DataError, NotFoundError } from '../core/errors';
-import { EntitySchema, FeatureServiceSchema, FeatureViewSchema } from './define';
+import { EntitySchema, FeatureServiceSchema, FeatureViewObjectSchema } from './define';
 import type { Definitions } from './definitions';
 import { resolveFeatures } from './refs';
 import { viewSql } from './offline/group_sql';
@@ -18,7 +18,7 @@ export const RegistrySchema = z
     hash: z.string(),
     applied_at: z.string(),
     entities: z.array(EntitySchema),
-    views: z.array(FeatureViewSchema.extend({ sql_hash: z.string() })),
+    views: z.array(FeatureViewObjectSchema.extend({ sql_hash: z.string() })),
     services: z.array(FeatureServiceSchema),
     spines: z.array(z.string()),
   })

@@ -5,7 +5,7 @@ import type { Progress } from '../core/progress';
 import { DEFINITIONS, type Definitions } from './definitions';
 import { materialize, MaterializationLog, type Materialization } from './materialize';
 import { DuckDbOfflineStore } from './offline/duckdb_offline_store';
-import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, OfflineStore } from './offline/offline_store';
+import type { BuildReport, EntitySource, EventRows, HistoricalFeatures, HistoricalOptions, OfflineStore } from './offline/offline_store';
 import { EmbeddedOnlineStore } from './online/embedded_online_store';
 import { EntityReader } from './online/entity_reader';
 import { getOnlineFeatures, type OnlineFeatures, type OnlineStore } from './online/online_store';
@@ -92,6 +92,29 @@ export class FeatureStore {
     return selections;
   }
 
+  /**
+   * What a request reads by entity (point in time, online): a service's events views are left to
+   * `getEvents`; a view named on its own is read as asked.
+   */
+  private stateSelections(request: FeatureRequest): ViewSelection[] {
+    const all = this.resolve(request);
+    if (!('service' in request)) return all;
+    const states = all.filter((s) => s.view.source.kind !== 'events');
+    if (states.length === 0) throw new ValidationError(`feature service ${request.service} has only events views: read it with getEvents`, 'service');
+    return states;
+  }
+
+  /**
+   * Every event of the request's one events view known at `asOf` (see OfflineStore.getEvents): the
+   * interactions or daily sales a model trains on, as they stood at its cutoff.
+   */
+  async getEvents(request: FeatureRequest, asOf: Date): Promise<EventRows> {
+    const events = this.resolve(request).filter((s) => s.view.source.kind === 'events');
+    const field = 'service' in request ? 'service' : 'features';
+    if (events.length !== 1) throw new ValidationError(`getEvents reads exactly one events view; the request names ${events.length ? events.map((s) => s.view.name).join(', ') : 'none'}`, field);
+    return this.offline.getEvents(events[0], asOf);
+  }
+
   /** Builds the offline tables that are older than the lakehouse tables they read. */
   build(opts: { force?: boolean; views?: string[] } = {}): Promise<BuildReport[]> {
     return this.offline.build(this.registry(), opts);
@@ -99,8 +122,7 @@ export class FeatureStore {
 
   /** Point-in-time correct features for each entity row (see OfflineStore.getHistoricalFeatures). */
   async getHistoricalFeatures(entities: EntitySource, request: FeatureRequest, opts: HistoricalOptions = {}): Promise<HistoricalFeatures> {
-    const selections = this.resolve(request);
-    return this.offline.getHistoricalFeatures(entities, selections, opts);
+    return this.offline.getHistoricalFeatures(entities, this.stateSelections(request), opts);
   }
 
   /** Builds stale offline tables, then pushes the latest values in [start, end] online. */
@@ -133,7 +155,7 @@ export class FeatureStore {
   /** Latest values for `keys` from the online store, with TTL statuses against the clock. */
   getOnlineFeatures(request: FeatureRequest, keys: readonly string[], opts: { fullFeatureNames?: boolean; now?: Date } = {}): Promise<OnlineFeatures> {
     if (keys.length === 0) throw new ValidationError('no entity keys given', 'entities');
-    const selections = this.resolve(request);
+    const selections = this.stateSelections(request);
     const entity = selections[0].entity.name;
     const other = selections.find((s) => s.entity.name !== entity);
     if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}, not ${entity}`, 'features');
@@ -142,7 +164,7 @@ export class FeatureStore {
 
   /** A reusable online reader for fixed features (resolved once; one round trip per call). */
   entityReader(request: FeatureRequest): EntityReader {
-    const selections = this.resolve(request);
+    const selections = this.stateSelections(request);
     const other = selections.find((s) => s.entity.name !== selections[0].entity.name);
     if (other) throw new ValidationError(`features of one entity at a time: ${other.view.name} is keyed by ${other.entity.name}`, 'features');
     return new EntityReader(this.online, selections);
@@ -158,6 +180,18 @@ export class FeatureStore {
     const unserved = selections.filter((s) => !s.view.online || this.log.window(s.view.name, this.online.type) === null).map((s) => s.view.name);
     if (unserved.length) throw new UnavailableError(`its features are not served: ${unserved.join(', ')} never materialized into the ${this.online.type} online store${trainedOn ? ` (the model was trained on ${trainedOn})` : ''}; run \`fitlake features materialize\``);
     return this.entityReader({ features: refs });
+  }
+
+  /**
+   * Refuses (UnavailableError naming the ref) a model trained on features the applied registry no
+   * longer declares: one read offline (events views), whose values serving cannot stand behind.
+   */
+  checkDeclared(refs: string[], trainedOn = ''): void {
+    try {
+      this.resolve({ features: refs });
+    } catch (e) {
+      throw new UnavailableError(`its features are no longer declared: ${(e as Error).message}${trainedOn ? ` (the model was trained on ${trainedOn})` : ''}; retrain it (npm run train)`);
+    }
   }
 
   /** Picks up values another process materialized since this store loaded them (in-process caches only). */

@@ -30,7 +30,8 @@ export interface ModelSet {
 
 export interface ModelManagerDeps {
   tracker: RunTracker;
-  /** Builds the online reader for the churn model's feature references. */
+  /** Throws when the registry no longer declares a model's features (the model is then refused). */
+  checkDeclared?: (refs: string[], trainedOn: string) => void;
   /** The online reader for a model's feature references; throws when they are not served (the model is then refused). */
   readerFor: (refs: string[], trainedOn: string) => EntityReader;
   logger: Logger;
@@ -58,6 +59,8 @@ export function servedList(set: ModelSet) {
 
 const served = <T>(name: ServedName, v: ModelVersion, alias: string, model: T): Served<T> => ({ name, version: v.version, alias, runId: v.runId, model });
 
+const trainedOnText = (a: { featureService?: string; registryVersion?: number }) => `feature service ${a.featureService ?? '?'}${a.registryVersion ? ` of registry v${a.registryVersion}` : ''}`;
+
 /**
  * Loads the `champion` of each served model and swaps in new versions when the alias moves.
  * In-flight requests keep the set they started with, so a swap never drops or mixes a request.
@@ -81,14 +84,19 @@ export class ModelManager {
     const tracker = this.deps.tracker;
     if (name === 'churn') {
       const artifact = await loadModelVersion(tracker, v, 'churn');
-      const trainedOn = `feature service ${artifact.featureService}${artifact.registryVersion ? ` of registry v${artifact.registryVersion}` : ''}`;
-      next.churn = { ...served(name, v, this.alias, artifact), reader: this.deps.readerFor(artifact.features, trainedOn) };
+      next.churn = { ...served(name, v, this.alias, artifact), reader: this.deps.readerFor(artifact.features, trainedOnText(artifact)) };
     } else if (name === 'supplement-forecast') {
-      next.forecast = served(name, v, this.alias, await loadModelVersion(tracker, v, 'forecast'));
+      next.forecast = served(name, v, this.alias, this.declared(await loadModelVersion(tracker, v, 'forecast')));
     } else {
-      const rec = new Recommender(await loadModelVersion(tracker, v, 'recommender'));
+      const rec = new Recommender(this.declared(await loadModelVersion(tracker, v, 'recommender')));
       next.recommenders = { ...next.recommenders, [rec.model.target]: served(name, v, this.alias, rec) };
     }
+  }
+
+  /** The artifact, once the registry is checked to still declare the features it records (older artifacts record none). */
+  private declared<T extends { features?: string[]; featureService?: string; registryVersion?: number }>(artifact: T): T {
+    if (artifact.features?.length) this.deps.checkDeclared?.(artifact.features, trainedOnText(artifact));
+    return artifact;
   }
 
   /** Checks every alias; loads what moved; swaps the set once. Returns the names that changed. Concurrent calls share one reload. */

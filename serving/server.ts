@@ -30,6 +30,7 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     tracker,
     lakehouseId: lakehouseId(config.lakehouse),
     readerFor: (refs, trainedOn) => store.servedReader(refs, trainedOn),
+    checkDeclared: (refs, trainedOn) => store.checkDeclared(refs, trainedOn),
     logger,
     beforeReload,
     onSwap: (set) => metrics.setModels(servedList(set)),

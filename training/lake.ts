@@ -2,6 +2,7 @@ import { openEngine } from '../pipelines/engine/create';
 import type { Engine } from '../pipelines/engine/engine';
 import { registerLakeTables } from '../pipelines/runner/reader';
 import { shareFor } from '../pipelines/sql/sample';
+import { DataError } from '../core/errors';
 import type { TrainContext } from './trained';
 
 /**
@@ -26,4 +27,14 @@ export async function readLake<T>(ctx: Pick<TrainContext, 'lakehouse' | 'timezon
 export async function memberShareFor(lake: Engine, sql: string, maxRows: number): Promise<number> {
   const [{ n }] = await lake.query(`SELECT count(*)::DOUBLE AS n FROM (${sql}) AS rows_to_count`);
   return shareFor(Number(n), maxRows);
+}
+
+/**
+ * The lakehouse's last calendar day and the instant a model trained on it reads as of: the start of
+ * the next local day, when everything that had landed by the end of the last day is known.
+ */
+export async function dataCutoff(ctx: Pick<TrainContext, 'lakehouse' | 'timezone' | 'duckdb'>): Promise<{ last: string; asOf: Date }> {
+  const [r] = await readLake(ctx, (lake) => lake.query(`SELECT CAST(max(date) AS VARCHAR) AS last, fitlake_epoch_ms(fitlake_day_start(max(date) + 1)) AS at_ms FROM dim_date`));
+  if (r?.last == null) throw new DataError('the calendar (gold dim_date) is empty: run the pipeline first');
+  return { last: String(r.last), asOf: new Date(Number(r.at_ms)) };
 }

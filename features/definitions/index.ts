@@ -1,6 +1,7 @@
 import { defineFeatureService, type Entity, type FeatureService, type FeatureView } from '../define';
 import { CATALOG_VIEWS } from './catalog_views';
 import { ENTITIES } from './entities';
+import { EVENT_VIEWS } from './event_views';
 import { MEMBER_VIEWS } from './member_views';
 
 /** The feature store's whole declaration: what `fitlake features apply` registers. */
@@ -27,11 +28,31 @@ export const SERVICES = [
       'member_visits:equipment_minutes_30d', 'member_app:app_sessions_30d', 'member_retail:supplement_share_90d',
     ],
   }),
+  defineFeatureService({
+    name: 'wearables',
+    description: "What the wearables models read about a member besides the day's own summary: their usual burn (the calorie regressor) and their usual activities (the activity classifier).",
+    features: ['member_wearables:avg_calories_30d', 'member_activity_mix'],
+  }),
+  defineFeatureService({
+    name: 'recommend_classes',
+    description: "The class recommender's interactions (every class check-in known at its cutoff) and each member's home club.",
+    features: ['member_class_attendance', 'member_profile:home_club'],
+  }),
+  defineFeatureService({
+    name: 'recommend_products',
+    description: "The product recommender's interactions (members' daily units per product known at its cutoff) and each member's home club.",
+    features: ['member_purchases', 'member_profile:home_club'],
+  }),
+  defineFeatureService({
+    name: 'supplement_forecast',
+    description: 'Daily units per product known at the forecast\'s cutoff, summed into weekly series.',
+    features: ['product_daily_sales'],
+  }),
 ];
 
 export const DEFINITIONS: Definitions = {
   entities: ENTITIES,
-  views: [...MEMBER_VIEWS, ...CATALOG_VIEWS],
+  views: [...MEMBER_VIEWS, ...CATALOG_VIEWS, ...EVENT_VIEWS],
   services: SERVICES,
   spines: ['catalog_days', 'member_days', 'product_days', 'class_type_days'],
 };

@@ -100,6 +100,24 @@ export const memberWearables = defineFeatureView({
   ],
 });
 
+export const memberActivityMix = defineFeatureView({
+  name: 'member_activity_mix',
+  entities: ['member'],
+  description: "A member's usual activities, from their wearable summaries of the 30 days before: what the activity classifier reads beside the day's own summary.",
+  ttl: '2d',
+  source: { kind: 'windowed', file: 'member_activity_facts', spine: 'member_days', sums: { summaries: [30], act_walking: [30], act_running: [30], act_cycling: [30], act_swimming: [30], act_yoga: [30], act_gym_workout: [30], act_hiking: [30] } },
+  schema: [
+    { name: 'prev_days', type: 'float', description: 'Days with a summary in the 30 days before, as a share of 30.', expr: '(summaries_30d / 30.0)::DOUBLE' },
+    { name: 'prev_walking', type: 'float', description: 'Share of those summaries whose main activity was walking (0: none).', expr: share('act_walking_30d', 'summaries_30d') },
+    { name: 'prev_running', type: 'float', description: 'Share of those summaries whose main activity was running (0: none).', expr: share('act_running_30d', 'summaries_30d') },
+    { name: 'prev_cycling', type: 'float', description: 'Share of those summaries whose main activity was cycling (0: none).', expr: share('act_cycling_30d', 'summaries_30d') },
+    { name: 'prev_swimming', type: 'float', description: 'Share of those summaries whose main activity was swimming (0: none).', expr: share('act_swimming_30d', 'summaries_30d') },
+    { name: 'prev_yoga', type: 'float', description: 'Share of those summaries whose main activity was yoga (0: none).', expr: share('act_yoga_30d', 'summaries_30d') },
+    { name: 'prev_gym_workout', type: 'float', description: 'Share of those summaries whose main activity was gym workout (0: none).', expr: share('act_gym_workout_30d', 'summaries_30d') },
+    { name: 'prev_hiking', type: 'float', description: 'Share of those summaries whose main activity was hiking (0: none).', expr: share('act_hiking_30d', 'summaries_30d') },
+  ],
+});
+
 export const memberProfile = defineFeatureView({
   name: 'member_profile',
   entities: ['member'],
@@ -151,4 +169,4 @@ export const memberLive = defineFeatureView({
   ],
 });
 
-export const MEMBER_VIEWS = [memberVisits, memberRetail, memberApp, memberWearables, memberProfile, memberLive];
+export const MEMBER_VIEWS = [memberVisits, memberRetail, memberApp, memberWearables, memberActivityMix, memberProfile, memberLive];

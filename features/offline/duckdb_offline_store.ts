@@ -15,7 +15,8 @@ import { TableStore } from '../../pipelines/runner/table_store';
 import type { FeatureView } from '../define';
 import type { Definitions } from '../definitions';
 import { outputNames, type ViewSelection } from '../refs';
-import type { BuildReport, EntitySource, HistoricalFeatures, HistoricalOptions, LatestRow, OfflineStore } from './offline_store';
+import type { BuildReport, EntitySource, EventRows, HistoricalFeatures, HistoricalOptions, LatestRow, OfflineStore } from './offline_store';
+import { keySample } from '../../pipelines/sql/sample';
 import { pitSql } from './pit_sql';
 import { copyToParquetAtomic, featureStatistics, scratchDir } from './duckdb_helpers';
 import { DEFAULT_ROWS_PER_BUCKET } from './group_build';
@@ -211,6 +212,20 @@ export class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
+  async getEvents(selection: ViewSelection, asOf: Date): Promise<EventRows> {
+    const db = await this.conn();
+    const key = sqlIdent(selection.entity.joinKey);
+    const names = selection.features.map((f) => f.name);
+    const at = `${sqlString(asOf.toISOString())}::TIMESTAMPTZ`;
+    const from = `FROM read_parquet(${sqlStringList(this.viewFiles(selection.view.name))}) WHERE feature_ts <= ${at} AND created_ts <= ${at}`;
+    const order = [key, 'feature_ts', 'created_ts', ...names.map(sqlIdent)];
+    return {
+      columns: [selection.entity.joinKey, 'feature_ts', 'created_ts', ...names],
+      count: async () => (await db.one<{ n: number }>(`SELECT count(*)::DOUBLE AS n ${from}`)).n,
+      rows: async (opts = {}) => (await db.all(`SELECT ${order.join(', ')} ${from} AND ${keySample(key, opts.keyShare ?? 1)} ORDER BY feature_ts, ${order.join(', ')}`)).map(plainRow),
+    };
+  }
+
   async newestFeatureTs(view: FeatureView): Promise<Date | null> {
     const db = await this.conn();
     const r = await db.one<{ ts: number | null }>(`SELECT epoch_ms(max(feature_ts)) AS ts FROM read_parquet(${sqlStringList(this.viewFiles(view.name))})`);
@@ -246,6 +261,8 @@ export function plain(v: unknown): unknown {
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) return Number(String(v));
   return v;
 }
+
+const plainRow = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)]));
 
 function historical(db: Db, table: string, columns: string[]): HistoricalFeatures {
   return {

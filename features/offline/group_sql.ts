@@ -134,6 +134,6 @@ export function viewSql(view: FeatureView, entities: Map<string, Entity>, opts: 
   const keyColumn = entities.get(view.entities[0])!.joinKey;
   const key = sqlIdent(keyColumn);
   if (view.source.kind === 'stream') return `SELECT ${key}, feature_ts, created_ts,\n  ${features(view).join(',\n  ')}\nFROM (${streamViewSql(view as StreamView, keyColumn)}) src`;
-  if (view.source.kind === 'sql' && !view.source.spine) return `SELECT ${key}, feature_ts, created_ts,\n  ${features(view).join(',\n  ')}\nFROM (${sourceFileSql(view.source.file)}) src`;
+  if (view.source.kind === 'events' || (view.source.kind === 'sql' && !view.source.spine)) return `SELECT ${key}, feature_ts, created_ts,\n  ${features(view).join(',\n  ')}\nFROM (${sourceFileSql(view.source.file)}) src`;
   return spineGroupSql([view], view.source.spine!, keyColumn, opts);
 }

@@ -30,6 +30,16 @@ export interface HistoricalOptions {
   ignoreTtl?: boolean;
 }
 
+/** The events of one view known at a time, held as a query until read. */
+export interface EventRows {
+  /** Output columns: the join key, `feature_ts`, `created_ts`, then the features asked for. */
+  readonly columns: string[];
+  /** Number of events. */
+  count(): Promise<number>;
+  /** The events in (feature_ts, key) order; `keyShare` < 1 keeps a deterministic sample of whole entities (`keySample`). */
+  rows(opts?: { keyShare?: number }): Promise<Row[]>;
+}
+
 /** What one build step did for an offline table (the views stored together in it). */
 export interface BuildReport {
   table: string;
@@ -72,6 +82,11 @@ export interface OfflineStore {
    * null when none or when older than the view's TTL. Never a value created after the row's time.
    */
   getHistoricalFeatures(entities: EntitySource, selections: ViewSelection[], opts?: HistoricalOptions): Promise<HistoricalFeatures>;
+  /**
+   * Every row of an events view known at `asOf`: `feature_ts <= asOf` and `created_ts <= asOf`
+   * (a late event is absent until it arrived; never a row created after `asOf`).
+   */
+  getEvents(selection: ViewSelection, asOf: Date): Promise<EventRows>;
   /** The newest feature_ts in a view's table (null when empty). */
   newestFeatureTs(view: FeatureView): Promise<Date | null>;
   /**

@@ -1,7 +1,7 @@
 /**
  * The seam between pipeline models and the SQL engine that runs them. Models are engine-neutral
  * SQL plus a few named functions every engine provides (`fitlake_ts`, `fitlake_local_date`, `fitlake_epoch_ms`,
- * `fitlake_local_hour`, `fitlake_norm_sku`, and `fitlake_row_status` / `fitlake_row_reason`, which
+ * `fitlake_local_hour`, `fitlake_local_minute` (minutes past local midnight on the wall clock), `fitlake_norm_sku`, and `fitlake_row_status` / `fitlake_row_reason`, which
  * give an audited row its fate from its copy number and problem; `fitlake_day_start` (a local date's
  * midnight as an instant) and `fitlake_known_date(d, source_file, batch_id)` (the day a record
  * became known: the day after its landing file's drop date, or after its event date if later; a drop

@@ -37,8 +37,11 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
     const reports = await store.build();
     expect(reports.map((r) => `${r.action} ${r.table}: ${r.views.join(',')}`).sort()).toEqual([
       'skipped class_type_days: class_type_demand',
-      'skipped member_days: member_visits,member_retail,member_app,member_wearables,member_profile',
+      'skipped member_class_attendance: member_class_attendance',
+      'skipped member_days: member_visits,member_retail,member_app,member_wearables,member_activity_mix,member_profile',
       'skipped member_live: member_live',
+      'skipped member_purchases: member_purchases',
+      'skipped product_daily_sales: product_daily_sales',
       'skipped product_days: product_sales',
     ]);
   });
@@ -269,7 +272,7 @@ describe('feature store over a generated lakehouse (300 members, 150 days)', () 
       const env = { FITLAKE_LAKEHOUSE: empty.root };
       const list = runCli(['features', 'list'], env);
       expect([list.status, list.stderr]).toEqual([2, expect.stringContaining('or `fitlake features apply` first')]);
-      expect(runCli(['features', 'apply'], env).stdout).toMatch(/registry version 1 applied: 3 entities, 8 feature views, 2 services/);
+      expect(runCli(['features', 'apply'], env).stdout).toMatch(/registry version 1 applied: 3 entities, 12 feature views, 6 services/);
       expect(runCli(['features', 'apply'], env).stdout).toContain('registry version 1 unchanged');
       const mat = runCli(['features', 'materialize'], env);
       expect([mat.status, mat.stderr]).toEqual([2, expect.stringContaining('run `fitlake pipeline run` first')]);

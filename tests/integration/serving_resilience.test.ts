@@ -9,6 +9,8 @@ import request from 'supertest';
 import { silentLogger } from '../../core/logger';
 import { createApp } from '../../serving/app';
 import { EMBEDDED_FILE } from '../../features/online/embedded_online_store';
+import { DEFINITIONS } from '../../features/definitions';
+import { FeatureStore } from '../../features/store';
 import type { ApiContext } from '../../serving/context';
 import { buildContext, serve } from '../../serving/server';
 import { FileRunTracker } from '../../training/tracking/file_tracker';
@@ -200,6 +202,29 @@ describe('API resilience: fuzzing, hot reload under load, graceful shutdown, log
       expect((await request(app).get('/readyz').expect(503)).body.ready).toBe(false);
       const res = await request(app).post('/predict/churn').send({ member_id: member }).expect(503);
       expect(res.body.error.message).toMatch(/^churn model not loaded: its features are not served/);
+      await built.close();
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('refuses a recommender whose features the registry no longer declares, naming the feature; the other models still serve', async () => {
+    const other = fixtureCopy('serving', { without: ['landing', 'bronze'] });
+    try {
+      const cfg = { ...servingConfig(other.root), serving: { ...config.serving, reloadIntervalMs: 0 } };
+      const store = FeatureStore.open(cfg, { logger: silentLogger });
+      const { registry } = store.apply({ ...DEFINITIONS, views: DEFINITIONS.views.filter((v) => v.name !== 'member_purchases'), services: DEFINITIONS.services.filter((s) => s.name !== 'recommend_products') });
+      await store.close();
+      const built = await buildContext(cfg, silentLogger, {});
+      const app = createApp({ ...built.ctx, rateLimitPerMinute: 0, requestLogs: false });
+      const models = (await request(app).get('/models').expect(200)).body.models as { name: string; error: string | null }[];
+      expect(models.find((m) => m.name === 'recommender-products')!.error).toBe(
+        `its features are no longer declared: unknown feature ref "member_purchases:day": expected "view:feature" or "view" with view one of ${registry.views.map((v) => v.name).join(', ')} (the model was trained on feature service recommend_products of registry v1); retrain it (npm run train)`,
+      );
+      expect(models.filter((m) => m.error !== null).map((m) => m.name)).toEqual(['recommender-products']);
+      const res = await request(app).get(`/recommend/${member}?kind=products`).expect(503);
+      expect(res.body.error.message).toMatch(/^recommender-products not loaded: its features are no longer declared: unknown feature ref "member_purchases:day"/);
+      await request(app).get(`/recommend/${member}?kind=classes`).expect(200);
       await built.close();
     } finally {
       other.cleanup();

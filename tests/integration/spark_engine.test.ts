@@ -152,7 +152,7 @@ describe('the Spark engine', () => {
       for (const args of [['pipeline', 'run'], ['features', 'apply'], ['features', 'build']]) expect(runCli([...args, '--lakehouse', twin.root]).status).toBe(0);
       expect(runCli(['features', 'apply', '--lakehouse', lake.root]).status).toBe(0);
       const built = runCli(['features', 'build', '--engine', 'spark', '--lakehouse', lake.root], {}, { timeoutMs: 480_000 });
-      expect([built.status, built.stdout.split('\n').filter((l) => l.startsWith('built ')).length]).toEqual([0, 4]);
+      expect([built.status, built.stdout.split('\n').filter((l) => l.startsWith('built ')).length]).toEqual([0, 7]);
       expect(await offlineContents(lake.root)).toEqual(await offlineContents(twin.root));
       const [spark, duck] = [set(lake.root, '--engine', 'spark'), set(twin.root)];
       const [a, b] = [await parquetContents(spark), await parquetContents(duck)];

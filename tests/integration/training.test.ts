@@ -245,7 +245,27 @@ describe('training on the small synthetic gym', () => {
     const c = by('calorie-regressor').trained.metrics;
     expect(c.r2).toBeGreaterThan(0.2);
     // the member's 30-day mean comes from the feature store, point in time at the start of each day
-    expect(by('calorie-regressor').trained.tags).toMatchObject({ 'fitlake.features': 'member_wearables:avg_calories_30d', 'fitlake.registry_version': expect.stringMatching(/^[1-9]\d*$/) });
+    // both read the feature service `wearables`, point in time at the start of each day: the 30-day mean calories, the activity mix
+    const wearables = ['member_wearables:avg_calories_30d', 'member_activity_mix:prev_days', ...['walking', 'running', 'cycling', 'swimming', 'yoga', 'gym_workout', 'hiking'].map((a) => `member_activity_mix:prev_${a}`)].join(',');
+    for (const name of ['calorie-regressor', 'activity-classifier']) {
+      expect([name, by(name).trained.tags]).toEqual([name, expect.objectContaining({ 'fitlake.feature_service': 'wearables', 'fitlake.features': wearables, 'fitlake.registry_version': expect.stringMatching(/^[1-9]\d*$/) })]);
+    }
+    expect(String(by('activity-classifier').trained.params.inputs)).toMatch(/,prev_days,prev_cycling,prev_gym_workout,prev_hiking,prev_running,prev_swimming,prev_walking,prev_yoga$/);
+  });
+
+  it('trains the recommenders and the forecast from their feature services, and their artifacts record the service and registry version', () => {
+    const version = store.registry().version;
+    const expected = {
+      'recommender-classes': ['recommend_classes', 'member_class_attendance:day,member_class_attendance:club_id,member_class_attendance:class_type,member_class_attendance:weekday,member_class_attendance:start_minute,member_profile:home_club'],
+      'recommender-products': ['recommend_products', 'member_purchases:day,member_purchases:sku,member_purchases:product_name,member_purchases:category,member_purchases:units,member_profile:home_club'],
+      'supplement-forecast': ['supplement_forecast', 'product_daily_sales:day,product_daily_sales:product_name,product_daily_sales:category,product_daily_sales:units'],
+    } as const;
+    for (const [name, [service, features]] of Object.entries(expected)) {
+      const o = by(name);
+      expect([name, o.trained.tags]).toEqual([name, expect.objectContaining({ 'fitlake.feature_service': service, 'fitlake.features': features, 'fitlake.registry_version': String(version), 'fitlake.as_of': expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) })]);
+      const artifact = loadLocalModel(o.localPath, name === 'supplement-forecast' ? 'forecast' : 'recommender') as { featureService?: string; registryVersion?: number; features?: string[] };
+      expect([name, artifact.featureService, artifact.registryVersion, artifact.features?.join(',')]).toEqual([name, service, version, features]);
+    }
   });
 
   it('passes every gate, registers version 1 as champion, and serves artifacts without training data', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrainedOnFields } from '../features_used';
 
 const Point = z.object({ week: z.string(), mean: z.number(), lo80: z.number(), hi80: z.number(), lo95: z.number(), hi95: z.number() }).strict();
 
@@ -26,6 +27,7 @@ export const ForecastModelSchema = z
     ),
     dataVersion: z.string(),
     trainedThrough: z.string(),
+    ...TrainedOnFields,
   })
   .strict();
 export type ForecastModel = z.infer<typeof ForecastModelSchema>;

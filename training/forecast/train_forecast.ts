@@ -9,7 +9,8 @@ import { readTruthCsv } from '../truth';
 import { backtest, MIN_ORIGIN, naiveScale, SEASON, summarize, type BacktestPoint, type BacktestSummary } from './backtest';
 import { Z80, Z95, type ForecastModel, type ForecastSeries } from './model';
 import { seasonalBacktest, seasonalForecast, YEAR_WEEKS, type SeriesForecast } from './seasonal';
-import { weeklyMembers, weeklySupplementSales, type WeeklySeries } from './weekly_sales';
+import { FORECAST_SERVICE, weeklyMembers, weeklySupplementSales, type WeeklySeries } from './weekly_sales';
+import { trainedOn, trainedOnTags } from '../features_used';
 
 export const FORECAST_PARAMS = { horizon: 8, backtestOrigins: 12, backtestHorizon: 4 };
 
@@ -153,10 +154,9 @@ function choosePlan(series: WeeklySeries[], members: number[], etsPoints: Backte
 /** Weekly supplement sales per SKU and in total: seasonal (a year of weeks) or ETS, rolling-origin backtested, TOTAL = Σ SKUs. */
 export async function trainForecast(ctx: TrainContext): Promise<TrainedModel> {
   const P = FORECAST_PARAMS;
-  const { series, members } = await readLake(ctx, async (lake) => {
-    const s = await weeklySupplementSales(lake);
-    return { series: s, members: await weeklyMembers(lake, s[0].weeks) };
-  });
+  const { series, asOf } = await weeklySupplementSales(ctx);
+  const members = await readLake(ctx, (lake) => weeklyMembers(lake, series[0].weeks));
+  const used = trainedOn(ctx.store, FORECAST_SERVICE);
   const weeks = series[0]?.weeks ?? [];
   const needed = MIN_ORIGIN + P.backtestHorizon;
   if (weeks.length < needed) throw new InsufficientDataError(`supplement-forecast needs at least ${needed} weeks of supplement sales to backtest; the data has ${weeks.length} (generate more days)`);
@@ -174,7 +174,7 @@ export async function trainForecast(ctx: TrainContext): Promise<TrainedModel> {
   const total = summarize(points[0]);
   const oracle = oracleMase(ctx.lakehouse, points.flat(), series);
   const dataVersion = createHash('sha256').update(JSON.stringify(series.map((s) => [s.sku, s.units]))).digest('hex').slice(0, 16);
-  const build = (plans: Planned[]): ForecastModel => ({ kind: 'forecast', formatVersion: 1, lastWeek: weeks[weeks.length - 1], horizon: P.horizon, series: series.map((s, i) => finalSeries(s, plans[i], points[i])), dataVersion, trainedThrough: addDays(weeks[weeks.length - 1], 7) });
+  const build = (plans: Planned[]): ForecastModel => ({ kind: 'forecast', formatVersion: 1, lastWeek: weeks[weeks.length - 1], horizon: P.horizon, series: series.map((s, i) => finalSeries(s, plans[i], points[i])), dataVersion, trainedThrough: addDays(weeks[weeks.length - 1], 7), ...used });
   const model = build(chosen.plans);
   const gap = coherenceGap(model);
   const ahead = aheadAccuracy(ctx.lakehouse, model, series);
@@ -193,7 +193,7 @@ export async function trainForecast(ctx: TrainContext): Promise<TrainedModel> {
     params: { model: chosen.name, rule, other: other?.name ?? 'none', candidates: 'seasonal (units per member a year before × growth, SKU shares), ETS ANN/AAdN (+ANA/AAdA with ≥ 2 years, AICc)', season: SEASON, horizon: P.horizon, backtest_origins: P.backtestOrigins, backtest_horizon: P.backtestHorizon, backtested: chosen.points[0].length > 0 ? chosen.name : 'ets', baseline: weeks.length > SEASON ? 'seasonal naive (52)' : 'naive (under a year of history)' },
     metrics,
     curves: { backtest_mase_by_origin: [...new Set(points.flat().map((p) => p.origin))].map((o) => summarize(points.flat().filter((p) => p.origin === o)).mase) },
-    tags: { 'fitlake.source': 'gold.revenue_by_product_daily (supplements) + silver.dim_member', 'fitlake.series': String(series.length), 'fitlake.forecast_method': chosen.name },
+    tags: { ...trainedOnTags(used), 'fitlake.as_of': asOf.toISOString(), 'fitlake.members_source': 'silver.dim_member', 'fitlake.series': String(series.length), 'fitlake.forecast_method': chosen.name },
     files: [
       { path: 'evaluation/forecast_backtest.json', content: JSON.stringify({ metrics, rule, perSeries: model.series.map((s) => ({ sku: s.sku, method: s.method, ...s.backtest })) }, null, 1) },
       ...model.series.map((s) => ({ path: `plots/forecast_${s.sku}.svg`, content: plot(s) })),

@@ -1,5 +1,11 @@
-import type { Engine } from '../../pipelines/engine/engine';
+import { epochDayToIso, isoToEpochDay } from '../../core/dates';
 import { DataError } from '../../core/errors';
+import type { Engine } from '../../pipelines/engine/engine';
+import { dataCutoff, readLake } from '../lake';
+import type { TrainContext } from '../trained';
+
+/** The feature service the forecast trains on: daily units per product, as known at its cutoff. */
+export const FORECAST_SERVICE = 'supplement_forecast';
 
 export interface WeeklySeries {
   sku: string;
@@ -10,42 +16,60 @@ export interface WeeklySeries {
   before?: { week: string; days: number; units: number };
 }
 
+/** Units of one product on one local day. */
+export interface DailyUnits {
+  sku: string;
+  name: string;
+  day: string;
+  units: number;
+}
+
+const NO_WEEKS = 'no complete weeks of supplement sales; run the pipeline on more days';
+/** The Monday starting a day's week (epoch day 0, 1970-01-01, was a Thursday). */
+const monday = (day: number) => day - ((day + 3) % 7);
+
 /**
- * Weekly (Monday-start, local days) units of every supplement SKU and their total, from gold, over
- * the complete weeks only (a partial first or last week would look like a collapse in demand); the
- * partial week before the first complete one is kept aside (`before`) for the same week a year later.
+ * Weekly (Monday-start, local days) units of every SKU in `daily` and their total over the calendar
+ * `first`..`last`, complete weeks only (a partial first or last week would look like a collapse in
+ * demand); the partial week before the first complete one is kept aside (`before`) for the same
+ * week a year later. SKUs in name order of SKU; a week with no sales is 0.
  */
-export async function weeklySupplementSales(db: Engine): Promise<WeeklySeries[]> {
-  const rows = await db.query(`
-    WITH bounds AS (SELECT min(date) AS lo, max(date) AS hi FROM dim_date),
-    weeks AS (
-      SELECT strftime(w, '%Y-%m-%d') AS week, (least(w + INTERVAL 6 DAY, hi)::DATE - greatest(w, lo)::DATE + 1)::INTEGER AS days
-      FROM bounds, unnest(range(date_trunc('week', lo), date_trunc('week', hi) + INTERVAL 1 WEEK, INTERVAL 1 WEEK)) t(w)
-      WHERE w + INTERVAL 6 DAY <= hi
-    ),
-    skus AS (SELECT DISTINCT sku, product_name FROM revenue_by_product_daily WHERE category = 'supplements')
-    SELECT s.sku, s.product_name AS name, w.week, w.days, coalesce(sum(r.units), 0)::DOUBLE AS units
-    FROM skus s CROSS JOIN weeks w
-    LEFT JOIN revenue_by_product_daily r ON r.sku = s.sku AND strftime(date_trunc('week', r.date), '%Y-%m-%d') = w.week
-    GROUP BY ALL ORDER BY s.sku, w.week`);
-  if (rows.length === 0) throw new DataError('no complete weeks of supplement sales in gold; run the pipeline on more days');
+export function weeklySeries(daily: readonly DailyUnits[], first: string, last: string): WeeklySeries[] {
+  const lo = isoToEpochDay(first);
+  const hi = isoToEpochDay(last);
+  const starts: number[] = [];
+  for (let w = monday(lo); w + 6 <= hi; w += 7) starts.push(w);
+  const complete = starts.filter((w) => w >= lo);
+  const partial = starts.find((w) => w < lo);
+  if (complete.length === 0) throw new DataError(NO_WEEKS);
+  const index = new Map(complete.map((w, i) => [w, i]));
   const bySku = new Map<string, WeeklySeries>();
-  for (const r of rows) {
-    const s = bySku.get(String(r.sku)) ?? { sku: String(r.sku), name: String(r.name), weeks: [], units: [] };
-    if (Number(r.days) === 7) {
-      s.weeks.push(String(r.week));
-      s.units.push(Number(r.units));
-    } else s.before = { week: String(r.week), days: Number(r.days), units: Number(r.units) };
-    bySku.set(s.sku, s);
+  const partialWeek = () => (partial === undefined ? {} : { before: { week: epochDayToIso(partial), days: partial + 7 - lo, units: 0 } });
+  for (const d of daily) {
+    const s: WeeklySeries = bySku.get(d.sku) ?? { sku: d.sku, name: d.name, weeks: complete.map(epochDayToIso), units: complete.map(() => 0), ...partialWeek() };
+    bySku.set(d.sku, s);
+    const w = monday(isoToEpochDay(d.day));
+    const i = index.get(w);
+    if (i !== undefined) s.units[i] += d.units;
+    else if (w === partial) s.before!.units += d.units;
   }
-  const series = [...bySku.values()];
-  if (series[0].weeks.length === 0) throw new DataError('no complete weeks of supplement sales in gold; run the pipeline on more days');
-  const first = series[0].before;
-  const total: WeeklySeries = {
-    sku: 'TOTAL', name: 'All supplements', weeks: series[0].weeks, units: series[0].weeks.map((_, i) => series.reduce((s, x) => s + x.units[i], 0)),
-    ...(first ? { before: { ...first, units: series.reduce((s, x) => s + (x.before?.units ?? 0), 0) } } : {}),
-  };
+  const series = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  if (series.length === 0) throw new DataError(NO_WEEKS);
+  const total: WeeklySeries = { sku: 'TOTAL', name: 'All supplements', weeks: complete.map(epochDayToIso), units: complete.map((_, i) => series.reduce((s, x) => s + x.units[i], 0)), ...partialWeek() };
+  if (total.before) total.before.units = series.reduce((s, x) => s + x.before!.units, 0);
   return [total, ...series];
+}
+
+/**
+ * Weekly units of every supplement SKU and their total, through the feature store: every daily sales
+ * row of the `supplement_forecast` service known at the lakehouse's cutoff, over its calendar.
+ */
+export async function weeklySupplementSales(ctx: Pick<TrainContext, 'store' | 'lakehouse' | 'timezone' | 'duckdb'>): Promise<{ series: WeeklySeries[]; asOf: Date }> {
+  const { asOf, last } = await dataCutoff(ctx);
+  const [{ first }] = await readLake(ctx, (lake) => lake.query(`SELECT CAST(min(date) AS VARCHAR) AS first FROM dim_date`));
+  const events = await ctx.store.getEvents({ service: FORECAST_SERVICE }, asOf);
+  const daily = (await events.rows()).filter((r) => r.category === 'supplements').map((r) => ({ sku: String(r.sku), name: String(r.product_name), day: String(r.day), units: Number(r.units) }));
+  return { series: weeklySeries(daily, String(first), last), asOf };
 }
 
 /** Members on the books (an active membership version) at the start of each week (`weeks`: Mondays). */

@@ -1,10 +1,12 @@
-import type { Engine } from '../../pipelines/engine/engine';
-import { sqlString } from '../../pipelines/sql/quote';
-import { keySample } from '../../pipelines/sql/sample';
-import { memberShareFor } from '../lake';
 import { DataError } from '../../core/errors';
+import type { Row } from '../../pipelines/engine/duckdb/db';
+import { shareFor } from '../../pipelines/sql/sample';
+import type { TrainContext } from '../trained';
 
 export type RecommenderTarget = 'classes' | 'products';
+
+/** The feature service each recommender trains on: an events view of interactions and the member's home club. */
+export const RECOMMENDER_SERVICES: Record<RecommenderTarget, string> = { classes: 'recommend_classes', products: 'recommend_products' };
 
 /** One member × item × day interaction (attended a weekly class slot, bought a product). */
 export interface Interaction {
@@ -22,48 +24,67 @@ export interface Catalog {
 }
 
 const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Items are weekly class slots (club, class type, local weekday and start time) or SKUs. */
-function interactionSql(target: RecommenderTarget, tz: string): string {
-  const local = (col: string) => `timezone(${sqlString(tz)}, ${col})`;
-  if (target === 'classes') {
-    return `SELECT c.member_id AS member, concat_ws(':', d.club_id, d.class_type, dayofweek(${local('d.starts_at')}), strftime(${local('d.starts_at')}, '%H:%M')) AS item,
-        strftime(${local('c.scanned_at')}, '%Y-%m-%d') AS day, 1.0 AS weight
-      FROM class_checkins c JOIN dim_class_session d USING (session_id) WHERE c.member_id IS NOT NULL ORDER BY day, member, item`;
-  }
-  return `SELECT member_id AS member, sku AS item, strftime(sale_date, '%Y-%m-%d') AS day, sum(quantity)::DOUBLE AS weight
-    FROM retail_sales WHERE member_id IS NOT NULL AND sku IS NOT NULL GROUP BY ALL ORDER BY day, member, item`;
+/** A weekly class slot's id: club, class type, local weekday (0 = Sunday) and start time. */
+export function slotId(club: string, type: string, weekday: number, startMinute: number): string {
+  return `${club}:${type}:${weekday}:${pad(Math.floor(startMinute / 60))}:${pad(startMinute % 60)}`;
 }
 
-function catalogSql(target: RecommenderTarget): string {
-  if (target === 'classes') {
-    return `SELECT DISTINCT split_part(item, ':', 2) AS grp, item FROM interactions ORDER BY item`;
-  }
-  return `SELECT p.category AS grp, p.sku AS item, p.name AS label FROM dim_product p WHERE p.sku IN (SELECT item FROM interactions) ORDER BY p.sku`;
-}
-
-function label(target: RecommenderTarget, item: string, name?: unknown): string {
-  if (target === 'products') return String(name ?? item);
+function label(target: RecommenderTarget, item: string, name?: string): string {
+  if (target === 'products') return name ?? item;
   const [club, type, dow, ...time] = item.split(':');
   return `${type} · ${DOW[Number(dow)] ?? dow} ${time.join(':')} · ${club}`;
 }
 
+/** Interactions summed per (member, item, day) in (day, member, item) order, and the items' groups and names. */
+function fromEvents(target: RecommenderTarget, events: Row[]): { interactions: Interaction[]; items: Map<string, { group: string; name?: string }> } {
+  const cells = new Map<string, Interaction>();
+  const items = new Map<string, { group: string; name?: string }>();
+  for (const e of events) {
+    const item = target === 'classes' ? slotId(String(e.club_id), String(e.class_type), Number(e.weekday), Number(e.start_minute)) : String(e.sku);
+    if (!items.has(item)) items.set(item, target === 'classes' ? { group: String(e.class_type) } : { group: String(e.category), name: String(e.product_name) });
+    const weight = target === 'classes' ? 1 : Number(e.units);
+    const member = String(e.member_id);
+    const day = String(e.day);
+    if (target === 'classes') {
+      cells.set(`${cells.size}`, { member, item, day, weight });
+      continue;
+    }
+    const k = `${member}\u0000${item}\u0000${day}`;
+    const cell = cells.get(k);
+    if (cell) cell.weight += weight;
+    else cells.set(k, { member, item, day, weight });
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const interactions = [...cells.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.member, b.member) || cmp(a.item, b.item));
+  return { interactions, items };
+}
+
 /**
- * Interactions, the item catalog and each member's home club, from silver (views created by the
- * caller). Above `maxInteractions`, a deterministic sample of members (all of a member's
- * interactions or none) is read, so memory stays bounded whatever the chain's size.
+ * Interactions, the item catalog and each member's home club, through the feature store: every
+ * event of the target's service known at `asOf`, and the home club point in time at `asOf` (the
+ * latest known, whatever its age). Above `maxInteractions`, a deterministic sample of members (all
+ * of a member's interactions or none) is read, so memory stays bounded whatever the chain's size.
  */
 export async function loadInteractions(
-  db: Engine,
+  ctx: Pick<TrainContext, 'store'>,
   target: RecommenderTarget,
-  tz: string,
+  asOf: Date,
   maxInteractions: number,
 ): Promise<{ interactions: Interaction[]; catalog: Catalog[]; homeClub: Map<string, string>; memberShare: number }> {
-  await db.execute(`CREATE OR REPLACE TEMP TABLE interactions AS ${interactionSql(target, tz)}`);
-  const memberShare = await memberShareFor(db, 'SELECT member FROM interactions', maxInteractions);
-  const interactions = (await db.query(`SELECT * FROM interactions WHERE ${keySample('member', memberShare)} ORDER BY day, member, item`)).map((r) => ({ member: String(r.member), item: String(r.item), day: String(r.day), weight: Number(r.weight) }));
-  if (interactions.length === 0) throw new DataError(`no ${target} interactions in silver; run the pipeline first`);
-  const catalog = (await db.query(catalogSql(target))).map((r) => ({ id: String(r.item), label: label(target, String(r.item), r.label), group: String(r.grp) }));
-  const clubs = await db.query(`SELECT member_id, arg_max(club_id, valid_from) AS club FROM dim_member GROUP BY member_id`);
-  return { interactions, catalog, homeClub: new Map(clubs.map((r) => [String(r.member_id), String(r.club)])), memberShare };
+  const service = RECOMMENDER_SERVICES[target];
+  const events = await ctx.store.getEvents({ service }, asOf);
+  const memberShare = shareFor(await events.count(), maxInteractions);
+  const { interactions, items } = fromEvents(target, await events.rows({ keyShare: memberShare }));
+  if (interactions.length === 0) throw new DataError(`no ${target} interactions known at ${asOf.toISOString()} in feature service ${service}; run the pipeline first`);
+  const catalog = [...items].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, it]) => ({ id, label: label(target, id, it.name), group: it.group }));
+  const members = [...new Set(interactions.map((r) => r.member))];
+  const set = await ctx.store.getHistoricalFeatures({ rows: members.map((m) => ({ member_id: m, event_timestamp: asOf.toISOString() })) }, { service }, { ignoreTtl: true });
+  try {
+    const clubs = await set.rows();
+    return { interactions, catalog, homeClub: new Map(clubs.flatMap((r) => (r.home_club == null ? [] : [[String(r.member_id), String(r.home_club)]]))), memberShare };
+  } finally {
+    await set.close();
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrainedOnFields } from '../features_used';
 
 /**
  * score(j) = factor × factor score(j) + repeat × log(1 + r(j) + prior × R × share(j)): r the member's
@@ -36,6 +37,7 @@ export const RecommenderModelSchema = z
     popularity: z.object({ global: z.array(z.number()), byClub: z.record(z.string(), z.array(z.number())) }).strict(),
     dataVersion: z.string(),
     trainedThrough: z.string(),
+    ...TrainedOnFields,
   })
   .strict();
 export type RecommenderModel = z.infer<typeof RecommenderModelSchema>;

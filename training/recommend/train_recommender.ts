@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { addDays } from '../../core/dates';
 import { InsufficientDataError } from '../../core/errors';
-import { readLake } from '../lake';
+import { dataCutoff } from '../lake';
 import { mean, ndcgAtK, spearman } from '../metrics/ranking';
 import { fitAls, type AlsModel, type AlsOptions, type Csr } from '../models/als';
 import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { readTruthCsv } from '../truth';
 import { evaluateRankings, strongestBaseline, type RankingMetrics } from './evaluate';
-import { loadInteractions, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
+import { loadInteractions, RECOMMENDER_SERVICES, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
+import { trainedOn, trainedOnTags } from '../features_used';
 import { encodeF32, Recommender, top, type Blend, type RecommenderModel } from './model';
 import { popularity, repeatScores, type MemberScores } from './signals';
 import { BLEND_GRID, HALF_LIVES, tuneBlend, type Tuned } from './tune';
@@ -124,9 +125,10 @@ function truthRecovery(lakehouse: string, target: RecommenderTarget, rec: Recomm
 
 export const recommenderParams = (target: RecommenderTarget) => ({ ...RECOMMENDER_SHARED, ...RECOMMENDER_PARAMS[target] });
 
-/** Interactions from silver, split in time: the last `testDays` days are the test window. */
-export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakehouse' | 'timezone'>, target: RecommenderTarget) {
-  const loaded = await readLake(ctx, (lake) => loadInteractions(lake, target, ctx.timezone, RECOMMENDER_SHARED.maxInteractions));
+/** Interactions known at the lakehouse's cutoff (through the feature store), split in time: the last `testDays` days are the test window. */
+export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakehouse' | 'timezone' | 'store'>, target: RecommenderTarget) {
+  const { asOf } = await dataCutoff(ctx);
+  const loaded = await loadInteractions(ctx, target, asOf, RECOMMENDER_SHARED.maxInteractions);
   const { catalog, homeClub } = loaded;
   const itemIndex = new Map(catalog.map((c, j) => [c.id, j]));
   const all = loaded.interactions.filter((r) => itemIndex.has(r.item));
@@ -134,7 +136,7 @@ export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakeh
   const cutoff = addDays(last, -RECOMMENDER_SHARED.testDays + 1);
   const train = all.filter((r) => r.day < cutoff);
   if (train.length === 0) throw new InsufficientDataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
-  return { catalog, homeClub, itemIndex, all, last, cutoff, memberShare: loaded.memberShare, train, test: all.filter((r) => r.day >= cutoff) };
+  return { catalog, homeClub, itemIndex, all, last, cutoff, asOf, memberShare: loaded.memberShare, train, test: all.filter((r) => r.day >= cutoff) };
 }
 type Split = Awaited<ReturnType<typeof recommenderSplit>>;
 
@@ -217,7 +219,8 @@ export function recommenderTrainer(target: RecommenderTarget) {
     const t0 = Date.now();
     const als = fitAls(fullData.matrix, opts, (i) => ctx.logger.debug({ target, iteration: i + 1 }, 'als sweep'));
     const fitSeconds = (Date.now() - t0) / 1000;
-    const model = artifact(target, catalog, fullData, als, signals(target, all, split, addDays(last, 1), tuned), { dataVersion, trainedThrough: last });
+    const used = trainedOn(ctx.store, RECOMMENDER_SERVICES[target]);
+    const model = { ...artifact(target, catalog, fullData, als, signals(target, all, split, addDays(last, 1), tuned), { dataVersion, trainedThrough: last }), ...used };
     const name = `recommender-${target}`;
     return {
       name,
@@ -225,7 +228,7 @@ export function recommenderTrainer(target: RecommenderTarget) {
       params: { model: 'implicit_als_cg + own history', ...P, blend: JSON.stringify(blend), half_life_days: tuned.halfLifeDays, half_lives: HALF_LIVES.join(','), blend_candidates: BLEND_GRID.length, items: catalog.length, members: fullData.members.length, member_share: split.memberShare, test_from: cutoff },
       metrics: { ...metrics, fit_seconds: fitSeconds },
       curves: { train_loss: als.losses, holdout_train_loss: holdoutAls.losses, validation_ndcg_by_candidate: validation },
-      tags: { 'fitlake.source': target === 'classes' ? 'silver.class_checkins × dim_class_session' : 'silver.retail_sales', 'fitlake.train_rows': String(all.length), 'fitlake.strongest_baseline': best.name },
+      tags: { ...trainedOnTags(used), 'fitlake.as_of': split.asOf.toISOString(), 'fitlake.train_rows': String(all.length), 'fitlake.strongest_baseline': best.name },
       files: [{ path: `evaluation/${name}.json`, content: JSON.stringify({ metrics, cutoff, k: P.k, halfLives: HALF_LIVES, blendGrid: BLEND_GRID, validation }, null, 1) }],
       primary: { metric: 'ndcg_at_10', better: 'higher' },
       gates: recommenderGates(target, m, recovery.model),

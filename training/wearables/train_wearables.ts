@@ -1,3 +1,4 @@
+import { trainedOn, trainedOnTags } from '../features_used';
 import { createHash } from 'node:crypto';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
@@ -20,10 +21,13 @@ const CLASSIFIER_INPUTS = ['steps', 'log_steps', 'avg_heart_rate', 'calories_bur
 /** The member's recent history the classifier also reads: summaries in the window, and each activity's share of them. */
 export const HISTORY_DAYS = 30;
 /**
- * `avg_calories_30d` is read through the feature store, point in time at the start of each day:
- * the value serving would have read online that morning (summaries of the 30 days before, as known then).
+ * The feature service both wearables models read, point in time at the start of each day: what
+ * serving would have read online that morning (summaries of the 30 days before, as known then) —
+ * `avg_calories_30d` for the calorie regressor, the activity mix (`prev_days`, `prev_<activity>`) for the classifier.
  */
-export const STORE_FEATURES = ['member_wearables:avg_calories_30d'];
+export const WEARABLES_SERVICE = 'wearables';
+/** The classifier's history inputs: the days worn and each activity's share of them, from the service. */
+const historyInputs = (classes: string[]) => ['prev_days', ...classes.map((c) => `prev_${c}`)];
 const REGRESSOR_INPUTS = ['steps', 'avg_heart_rate', 'sleep_hours', 'weekend', 'steps_x_hr', 'avg_calories_30d'];
 
 /** Whether a member falls in the test group: a seeded hash, so all of a member's days land on one side. */
@@ -41,38 +45,12 @@ async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: 
       avg_heart_rate::DOUBLE AS avg_heart_rate, calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
       (day_of_week IN ('Saturday', 'Sunday'))::INTEGER::DOUBLE AS weekend, (steps * avg_heart_rate / 1000.0)::DOUBLE AS steps_x_hr, activity_type
     FROM wearables WHERE ${USABLE} AND ${keySample('member_id', memberShare)}`;
-  const set = await ctx.store.getHistoricalFeatures({ sql: days }, { features: STORE_FEATURES });
+  const set = await ctx.store.getHistoricalFeatures({ sql: days }, { service: WEARABLES_SERVICE });
   try {
     return { rows: await set.rows(), memberShare };
   } finally {
     await set.close();
   }
-}
-
-/**
- * Adds the member's history before each day (rows in day order): `prev_days` (summaries among the
- * previous ${HISTORY_DAYS}, as a share of ${HISTORY_DAYS}) and `prev_<activity>` (each activity's share of them).
- * Past days only, so a day's own label never leaks into its inputs. Returns the input names.
- */
-export function addActivityHistory(rows: Row[], classes: string[]): string[] {
-  const index = new Map(classes.map((c, i) => [c, i]));
-  const names = classes.map((c) => `prev_${c}`);
-  const recent = new Map<string, { past: number[]; counts: Int32Array }>();
-  for (const r of rows) {
-    const m = recent.get(String(r.member_id)) ?? { past: [], counts: new Int32Array(classes.length) };
-    const seen = m.past.length;
-    r.prev_days = seen / HISTORY_DAYS;
-    names.forEach((name, c) => (r[name] = seen ? m.counts[c] / seen : 0));
-    const c = index.get(String(r.activity_type)) ?? -1;
-    m.past.push(c);
-    if (c >= 0) m.counts[c]++;
-    if (m.past.length > HISTORY_DAYS) {
-      const old = m.past.shift()!;
-      if (old >= 0) m.counts[old]--;
-    }
-    recent.set(String(r.member_id), m);
-  }
-  return ['prev_days', ...names];
 }
 
 /** Splits by member (never by row) and thins the training side to at most `max` rows, deterministically. */
@@ -122,14 +100,14 @@ function scoreClassifier(model: ActivityClassifier, test: Row[]) {
 }
 
 /**
- * Activity type from a day's wearable summary and the member's previous ${HISTORY_DAYS} summaries:
+ * Activity type from a day's wearable summary and the member's activity mix of the ${HISTORY_DAYS} days before (service `wearables`, as known that morning):
  * one-vs-rest logistic regression and a small perceptron, the one with the better macro-F1 on
  * held-out members kept; against the majority class and the linear model on the day alone.
  */
 export async function trainActivityClassifier(ctx: TrainContext): Promise<TrainedModel> {
   const { rows, memberShare } = await loadDays(ctx);
   const classes = [...new Set(rows.map((r) => String(r.activity_type)))].sort();
-  const inputs = [...CLASSIFIER_INPUTS, ...addActivityHistory(rows, classes)];
+  const inputs = [...CLASSIFIER_INPUTS, ...historyInputs(classes).filter((c) => c in rows[0])];
   const { train, test, all } = split(rows, ctx.seed);
   const meta = version(rows);
   const linear = fitClassifier(train, inputs, meta);
@@ -153,7 +131,7 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
   return {
     name: 'activity-classifier', artifact: useMlp ? withPerceptron(fitClassifier(all, inputs, meta), all, ctx.seed) : fitClassifier(all, inputs, meta),
     params: { model: useMlp ? 'mlp' : 'one_vs_rest_logistic', candidates: 'one_vs_rest_logistic, mlp', mlp: JSON.stringify(MLP_PARAMS), inputs: inputs.join(','), history_days: HISTORY_DAYS, l2: WEARABLE_PARAMS.l2, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: `majority class (${majority})` },
-    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.train_rows': String(train.length) },
+    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', ...trainedOnTags(trainedOn(ctx.store, WEARABLES_SERVICE)), 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/activity_classifier.json', content: JSON.stringify({ metrics, perClass: report.perClass }, null, 1) }],
     primary: { metric: 'macro_f1', better: 'higher' },
     gates: [
@@ -183,7 +161,7 @@ export async function trainCalorieRegressor(ctx: TrainContext): Promise<TrainedM
   return {
     name: 'calorie-regressor', artifact: fitRegressor(all, meta),
     params: { model: 'ridge', inputs: [...REGRESSOR_INPUTS, 'activity_type'].join(','), lambda: WEARABLE_PARAMS.ridge, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: 'training mean' },
-    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', 'fitlake.features': STORE_FEATURES.join(','), 'fitlake.registry_version': String(ctx.store.registry().version), 'fitlake.train_rows': String(train.length) },
+    metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', ...trainedOnTags(trainedOn(ctx.store, WEARABLES_SERVICE)), 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/calorie_regressor.json', content: JSON.stringify({ metrics }, null, 1) }],
     primary: { metric: 'mae', better: 'lower' },
     gates: [gate('beats the mean', report.mae < base.mae, `MAE ${report.mae.toFixed(1)} < ${base.mae.toFixed(1)}`)],

@@ -34,6 +34,7 @@ export class DuckDbEngine implements Engine {
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_date(t) AS ${localDateSql('t', timeZone)}`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_epoch_ms(t) AS epoch_ms(t)`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_local_hour(t) AS hour(timezone(${sqlString(timeZone)}, t))::INTEGER`);
+    await db.run(`CREATE OR REPLACE MACRO fitlake_local_minute(t) AS (hour(timezone(${sqlString(timeZone)}, t)) * 60 + minute(timezone(${sqlString(timeZone)}, t)))::INTEGER`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_day_name(d) AS dayname(d)`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_iso_weekday(d) AS isodow(d)::INTEGER`);
     await db.run(`CREATE OR REPLACE MACRO fitlake_row_status(copy_no, problem) AS CASE WHEN copy_no > 1 THEN 'duplicate' WHEN problem IS NOT NULL THEN 'quarantined' ELSE 'ok' END`);

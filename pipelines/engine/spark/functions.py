@@ -20,6 +20,7 @@ def engine_functions(tz: str) -> dict:
         'fitlake_local_date(t TIMESTAMP) RETURNS DATE': f'to_date(from_utc_timestamp(t, {z}))',
         'fitlake_epoch_ms(t TIMESTAMP) RETURNS BIGINT': 'unix_millis(t)',
         'fitlake_local_hour(t TIMESTAMP) RETURNS INT': f'hour(from_utc_timestamp(t, {z}))',
+        'fitlake_local_minute(t TIMESTAMP) RETURNS INT': f'hour(from_utc_timestamp(t, {z})) * 60 + minute(from_utc_timestamp(t, {z}))',
         'fitlake_local_time(t TIMESTAMP) RETURNS TIMESTAMP': f'from_utc_timestamp(t, {z})',
         'fitlake_iso_weekday(d DATE) RETURNS INT': 'weekday(d) + 1',
         'fitlake_day_name(d DATE) RETURNS STRING': "date_format(d, 'EEEE')",

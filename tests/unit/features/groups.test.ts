@@ -9,12 +9,15 @@ import { resolveFeatures } from '../../../features/refs';
 const tables = (defs = DEFINITIONS) => planGroups(defs).map((g) => `${g.table}: ${g.views.map((v) => v.name).join(',')}`);
 
 describe('feature groups', () => {
-  it('store the views of one entity and spine together, a streaming view alone', () => {
+  it('store the views of one entity and spine together, a streaming or events view alone', () => {
     expect(tables()).toEqual([
-      'member_days: member_visits,member_retail,member_app,member_wearables,member_profile',
+      'member_days: member_visits,member_retail,member_app,member_wearables,member_activity_mix,member_profile',
       'member_live: member_live',
       'product_days: product_sales',
       'class_type_days: class_type_demand',
+      'member_class_attendance: member_class_attendance',
+      'member_purchases: member_purchases',
+      'product_daily_sales: product_daily_sales',
     ]);
   });
 
@@ -30,7 +33,7 @@ describe('feature groups', () => {
     const other = defineFeatureView({ ...twin, name: 'member_other', source: { kind: 'windowed', file: 'member_visit_facts', spine: 'member_days', sums: { checkins: [7] } }, schema: [{ name: 'checkins_week', type: 'int', description: 'x', expr: 'checkins_7d' }] });
     const defs = { ...DEFINITIONS, views: [...DEFINITIONS.views, twin, other] };
     expect(tables(defs)).toContain('member_visits_again: member_visits_again');
-    expect(tables(defs)[0]).toBe('member_days: member_visits,member_retail,member_app,member_wearables,member_profile,member_other');
+    expect(tables(defs)[0]).toBe('member_days: member_visits,member_retail,member_app,member_wearables,member_activity_mix,member_profile,member_other');
   });
 
   it("keep each feature's own TTL and output name when views share a table", () => {
@@ -49,7 +52,7 @@ describe('feature groups', () => {
     const group = planGroups(DEFINITIONS)[0];
     const sql = spineGroupSql(group.views, 'member_days', 'member_id', { asof: true, month: true });
     expect(sql).not.toMatch(/LEFT JOIN sv_/);
-    expect(sql.match(/ASOF LEFT JOIN/g)).toHaveLength(4);
+    expect(sql.match(/ASOF LEFT JOIN/g)).toHaveLength(5); // one per windowed view
     const from = spineGroupSql(group.views, 'member_days', 'member_id', { asof: true, from: '2025-03-01' });
     expect(from).toContain("WHERE day <= DATE '2025-02-28' GROUP BY \"member_id\"");
   });
