@@ -11,6 +11,16 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 redis.call('SADD', KEYS[2], KEYS[1])
 return 1`;
 
+/** A view's JSON values (`r[from]`…) as one object, parsed in one JSON.parse (a missing field is null). */
+function parseValues(names: readonly string[], r: readonly (string | null)[], from: number): Record<string, unknown> {
+  let json = '[';
+  for (let i = 0; i < names.length; i++) json += (i ? ',' : '') + (r[from + i] ?? 'null');
+  const parsed = JSON.parse(json + ']') as unknown[];
+  const values: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) values[names[i]] = parsed[i];
+  return values;
+}
+
 export interface RedisOptions {
   host: string;
   port: number;
@@ -34,6 +44,8 @@ export interface RedisOptions {
 export class RedisOnlineStore implements OnlineStore {
   readonly type = 'redis';
   private readonly redis: Redis;
+
+  private readonly fields = new WeakMap<readonly ViewRead[], string[]>();
 
   /** The connection's last error (ioredis reports them as events; the failing command only says "closed"). */
   private lastError: Error | null = null;
@@ -87,18 +99,25 @@ export class RedisOnlineStore implements OnlineStore {
     });
   }
 
+  /** The HMGET fields of a set of views, built once per set (a reader asks for the same set on every call). */
+  private fieldsOf(views: readonly ViewRead[]): string[] {
+    let fields = this.fields.get(views);
+    if (!fields) {
+      fields = views.flatMap((v) => [`_ts:${v.view}`, `_created:${v.view}`, ...v.names.map((n) => `${v.view}:${n}`)]);
+      this.fields.set(views, fields);
+    }
+    return fields;
+  }
+
   read(entity: string, views: readonly ViewRead[], keys: readonly string[]): Promise<(StoredRow | null)[][]> {
     return this.call(async () => {
-      const fields = views.flatMap((v) => [`_ts:${v.view}`, `_created:${v.view}`, ...v.names.map((n) => `${v.view}:${n}`)]);
+      const fields = this.fieldsOf(views);
       const replies = await Promise.all(keys.map((k) => this.redis.hmget(this.key(entity, k), ...fields)));
       let offset = 0;
       return views.map((v) => {
         const at = offset;
         offset += v.names.length + 2;
-        return replies.map((r) => {
-          if (r[at] === null) return null;
-          return { featureTs: Number(r[at]), createdTs: Number(r[at + 1]), values: Object.fromEntries(v.names.map((n, i) => [n, r[at + 2 + i] === null ? null : JSON.parse(r[at + 2 + i]!)])) };
-        });
+        return replies.map((r) => (r[at] === null ? null : { featureTs: Number(r[at]), createdTs: Number(r[at + 1]), values: parseValues(v.names, r, at + 2) }));
       });
     });
   }
