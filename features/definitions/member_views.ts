@@ -105,7 +105,7 @@ export const memberActivityMix = defineFeatureView({
   entities: ['member'],
   description: "A member's usual activities, from their wearable summaries of the 30 days before: what the activity classifier reads beside the day's own summary.",
   ttl: '2d',
-  source: { kind: 'windowed', file: 'member_activity_facts', spine: 'member_days', sums: { summaries: [30], act_walking: [30], act_running: [30], act_cycling: [30], act_swimming: [30], act_yoga: [30], act_gym_workout: [30], act_hiking: [30] } },
+  source: { kind: 'windowed', file: 'member_wearable_facts', spine: 'member_days', sums: { summaries: [30], act_walking: [30], act_running: [30], act_cycling: [30], act_swimming: [30], act_yoga: [30], act_gym_workout: [30], act_hiking: [30] } },
   schema: [
     { name: 'prev_days', type: 'float', description: 'Days with a summary in the 30 days before, as a share of 30.', expr: '(summaries_30d / 30.0)::DOUBLE' },
     { name: 'prev_walking', type: 'float', description: 'Share of those summaries whose main activity was walking (0: none).', expr: share('act_walking_30d', 'summaries_30d') },

@@ -23,16 +23,17 @@ export const GroupStateSchema = z
 export type GroupState = z.infer<typeof GroupStateSchema>;
 
 /**
- * The per-day digests of Parquet `files` registered as `name`, days from column `day`: row count and
- * the XOR of row hashes (floating columns rounded to 6 decimals, so a sum added up in another order
- * hashes the same). Columns named `_fitlake_*` (bucketing helpers) are left out.
+ * The per-day digests of Parquet `files` registered as `name`, days from column `day` (none: one
+ * digest of every row, under the key `all`): row count and the XOR of row hashes (floating columns
+ * rounded to 6 decimals, so a sum added up in another order hashes the same). Columns named
+ * `_fitlake_*` (bucketing helpers) are left out.
  */
-export async function dayDigests(engine: Engine, name: string, files: string[], day: string): Promise<DayDigests> {
+export async function dayDigests(engine: Engine, name: string, files: string[], day?: string): Promise<DayDigests> {
   const fields = (await parquetFields(files[0])).filter((f) => !f.name.startsWith('_fitlake'));
   const cols = fields.map((f) => (f.type === 'DOUBLE' || f.type === 'FLOAT' ? `round(${sqlIdent(f.name)}, 6)` : sqlIdent(f.name)));
   await engine.registerParquet(name, files);
   const rows = await engine.query<{ day: string | null; n: number; h: string }>(
-    `SELECT CAST(${sqlIdent(day)} AS STRING) AS day, count(*) AS n, CAST(bit_xor(hash(${cols.join(', ')})) AS STRING) AS h FROM ${sqlIdent(name)} GROUP BY 1`,
+    `SELECT ${day ? `CAST(${sqlIdent(day)} AS STRING)` : `'all'`} AS day, count(*) AS n, CAST(bit_xor(hash(${cols.join(', ')})) AS STRING) AS h FROM ${sqlIdent(name)} GROUP BY 1`,
   );
   return Object.fromEntries(rows.map((r) => [r.day ?? NO_DAY, `${Number(r.n)}:${r.h}`]));
 }

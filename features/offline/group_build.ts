@@ -81,14 +81,19 @@ interface Inputs {
   facts: Map<string, string>;
 }
 
-/** Writes every windowed view's facts and every declared change source once, and digests them by day. */
+/** Writes every windowed view's facts (once per facts file) and every declared change source once, and digests them by day. */
 async function readInputs(engine: Engine, group: TableGroup, spine: PreparedSpine, scratch: string): Promise<Inputs> {
   spine.digests ??= await dayDigests(engine, `${spine.name}__digest`, [spine.file], 'date');
   const digests: Record<string, DayDigests> = { [`spine:${spine.name}`]: spine.digests };
   const facts = new Map<string, string>();
+  const byFile = new Map<string, string>();
   for (const v of group.views) {
     const src = v.source;
     if (src.kind !== 'windowed' && !(src.kind === 'sql' && src.changes)) continue;
+    if (src.kind === 'windowed' && byFile.has(src.file)) {
+      facts.set(v.name, byFile.get(src.file)!); // one sweep per facts file: read and digested once
+      continue;
+    }
     const kind = src.kind === 'windowed' ? 'facts' : 'changes';
     const file = join(scratch, `${v.name}__${kind}.parquet`);
     const sql = sourceFileSql(src.kind === 'windowed' ? src.file : src.changes!);
@@ -96,7 +101,10 @@ async function readInputs(engine: Engine, group: TableGroup, spine: PreparedSpin
     else await engine.writeParquet(sql, file);
     const table = `${v.name}__${kind}`;
     digests[`${kind}:${v.name}`] = await dayDigests(engine, table, [file], kind === 'facts' ? 'avail' : 'day');
-    if (kind === 'facts') facts.set(v.name, table);
+    if (src.kind === 'windowed') {
+      facts.set(v.name, table);
+      byFile.set(src.file, table);
+    }
   }
   return { digests, facts };
 }

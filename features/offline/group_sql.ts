@@ -7,7 +7,7 @@ import { sourceFileSql, windowMeasures, type WindowMeasure as Measure } from './
 export interface GroupSqlOptions {
   /** Join each spine row to the running sums with an ASOF join (engines that have one) instead of merging both into one sorted timeline. */
   asof?: boolean;
-  /** Per windowed view: read its facts from this table (rows matching `where`, when given) instead of from its source file. */
+  /** Per windowed view (the first of those sharing a facts file): read its facts from this table (rows matching `where`, when given) instead of from its source file. */
   facts?: ReadonlyMap<string, { table: string; where?: string }>;
   /**
    * Rows from this local day (YYYY-MM-DD) on only: the caller restricts the spine to those days, and
@@ -33,6 +33,22 @@ function deltasSql(i: number, measures: Measure[], key: string): string {
   const windows = [...new Set(measures.filter((c) => c.w !== undefined).map((c) => c.w!))].sort((a, b) => a - b);
   for (const w of windows) parts.push(`SELECT ${key}, d + ${w + 1}, ${measures.map((c) => (c.w === w ? `-${num(c)}` : 'NULL')).join(', ')} FROM g_facts_${i} WHERE avail <= d + ${w}`);
   return parts.join('\n  UNION ALL ');
+}
+
+/**
+ * One sweep per facts file: windowed views reading the same file share its facts, deltas, daily sums
+ * and running window (their measure columns are distinct: a group never holds two views whose names
+ * collide). Each sweep is named by its first view (`v`, index `i`).
+ */
+function sweeps(views: FeatureView[]): { v: FeatureView; i: number; file: string; measures: Measure[] }[] {
+  const byFile = new Map<string, { v: FeatureView; i: number; file: string; measures: Measure[] }>();
+  views.forEach((v, i) => {
+    if (v.source.kind !== 'windowed') return;
+    const sweep = byFile.get(v.source.file) ?? { v, i, file: v.source.file, measures: [] };
+    sweep.measures.push(...windowMeasures(v));
+    byFile.set(v.source.file, sweep);
+  });
+  return [...byFile.values()];
 }
 
 /** The day before a YYYY-MM-DD day, as a DATE literal. */
@@ -66,7 +82,7 @@ g_per_day_${i} AS (
  * day). A late-arriving record thus changes a value only from the day it arrived.
  */
 function windowedSql(views: FeatureView[], rows: string, carried: string[], key: string, opts: GroupSqlOptions): string {
-  const windowed = views.flatMap((v, i) => (v.source.kind === 'windowed' ? [{ v, i, file: v.source.file, measures: windowMeasures(v) }] : []));
+  const windowed = sweeps(views);
   const all = windowed.flatMap((w) => w.measures);
   const ctes = windowed.flatMap(({ v, i, file, measures }) => {
     const from = opts.facts?.get(v.name);

@@ -9,7 +9,7 @@ import type { Engine } from '../../pipelines/engine/engine';
 import type { Pointer, TableStore } from '../../pipelines/runner/table_store';
 import { sqlIdent } from '../../pipelines/sql/quote';
 import type { Definitions } from '../definitions';
-import { GroupStateSchema, type GroupState } from './day_digests';
+import { dayDigests, GroupStateSchema, type GroupState } from './day_digests';
 import { buildGroup, gridProperties, prepareSpine, type PreparedSpine } from './group_build';
 import { spineGroupSql, viewSql } from './group_sql';
 import type { TableGroup } from './groups';
@@ -88,8 +88,16 @@ export class TableBuilder {
       const view = group.views[0];
       const entities = new Map(this.ctx.defs.entities.map((e) => [e.name, e]));
       const rows = await this.engine.writeParquet(`${viewSql(view, entities)}\nORDER BY ${sqlIdent(group.key)}, feature_ts, created_ts`, target.path);
+      const digest = `${plan.definition}:${(await dayDigests(this.engine, `${group.table}__digest`, [target.path])).all ?? 'empty'}`;
+      const current = this.tables.current(group.table);
+      if (!force && current?.properties?.digest === digest) {
+        // the same rows as the current version (e.g. silver rebuilt with the same contents): keep it
+        rmSync(target.path, { force: true });
+        this.tables.swap({ ...current, fingerprint: plan.fingerprint });
+        return { table: group.table, views, action: 'skipped', rows: current.rows, written: 0, seconds: seconds() };
+      }
       const properties = await gridProperties(this.engine, [target.path], group.key, this.ctx.timeZone);
-      this.tables.swap({ table: group.table, version: target.version, file: target.file, rows, fingerprint: plan.fingerprint, built_at: builtAt, properties: { ...properties, views: view.name } });
+      this.tables.swap({ table: group.table, version: target.version, file: target.file, rows, fingerprint: plan.fingerprint, built_at: builtAt, properties: { ...properties, views: view.name, digest } });
       return { table: group.table, views, action: 'built', rows, written: rows, seconds: seconds() };
     }
     const previous = force ? null : previousState(this.tables, group.table, this.ctx.logger);

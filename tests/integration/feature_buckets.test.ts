@@ -6,7 +6,8 @@ import { FeatureStore } from '../../features/store';
 import { churnTrainingSet } from '../../features/training_sets';
 import { DEFINITIONS } from '../../features/definitions';
 import { sourceFileSql } from '../../features/offline/source_sql';
-import { viewSql } from '../../features/offline/group_sql';
+import { spineGroupSql, viewSql } from '../../features/offline/group_sql';
+import { planGroups } from '../../features/offline/groups';
 import { openEngine } from '../../pipelines/engine/create';
 import { registerLakeTables } from '../../pipelines/runner/reader';
 import { fixtureCopy } from '../fixtures/cache';
@@ -85,7 +86,7 @@ describe('windowed views: the ASOF join and the sorted timeline', () => {
       await engine.registerView('member_days', sourceFileSql('member_days'));
       const entities = new Map(DEFINITIONS.entities.map((e) => [e.name, e]));
       const windowed = DEFINITIONS.views.filter((v) => v.source.kind === 'windowed' && v.source.spine === 'member_days');
-      expect(windowed.map((v) => v.name).sort()).toEqual(['member_app', 'member_retail', 'member_visits', 'member_wearables']);
+      expect(windowed.map((v) => v.name).sort()).toEqual(['member_activity_mix', 'member_app', 'member_retail', 'member_visits', 'member_wearables']);
       for (const view of windowed) {
         const [asof, timeline] = await Promise.all([true, false].map((on) => engine.query(`SELECT * FROM (${viewSql(view, entities, { asof: on })}) ORDER BY ALL`)));
         expect(asof.length).toBeGreaterThan(10_000);
@@ -93,6 +94,14 @@ describe('windowed views: the ASOF join and the sorted timeline', () => {
         expect(viewSql(view, entities, { asof: true })).toContain('ASOF LEFT JOIN');
         expect(viewSql(view, entities)).not.toContain('ASOF');
       }
+      // the whole group: two views sharing a facts file are one sweep, and each view's columns are its own sweep's
+      const group = planGroups(DEFINITIONS).find((g) => g.table === 'member_days')!;
+      const [asof, timeline] = await Promise.all([true, false].map((on) => engine.query(`SELECT * FROM (${spineGroupSql(group.views, 'member_days', 'member_id', { asof: on })}) ORDER BY ALL`)));
+      expect(asof).toEqual(timeline);
+      const alone = await engine.query(`SELECT * FROM (${viewSql(windowed.find((v) => v.name === 'member_activity_mix')!, entities, { asof: true })}) ORDER BY ALL`);
+      const names = ['member_id', 'feature_ts', 'prev_days', 'prev_walking', 'prev_hiking'];
+      const pick = (rows: Record<string, unknown>[]) => rows.map((r) => names.map((n) => r[n])).sort((a, b) => String(a).localeCompare(String(b)));
+      expect(pick(asof)).toEqual(pick(alone));
     } finally {
       engine.close();
     }

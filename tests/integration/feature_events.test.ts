@@ -25,6 +25,7 @@ const NAIVE = {
   products: (asOf: Date) => `SELECT member_id AS member, sku AS item, strftime(sale_date, '%Y-%m-%d') AS day, sum(quantity)::DOUBLE AS weight
     FROM retail_sales r WHERE member_id IS NOT NULL AND sku IN (SELECT sku FROM dim_product) AND sold_at <= ${at(asOf)} AND ${known('sale_date', 'r')} <= ${at(asOf)} GROUP BY ALL`,
 };
+const ACTIVITIES = ['walking', 'running', 'cycling', 'swimming', 'yoga', 'gym_workout', 'hiking'];
 const lines = (rows: Record<string, unknown>[]) => rows.map((r) => `${r.member}|${r.item}|${r.day}|${Number(r.weight)}`).sort();
 
 describe('events views: what the recommenders and the forecast train on, read as of a time', () => {
@@ -82,6 +83,29 @@ describe('events views: what the recommenders and the forecast train on, read as
       WHERE sku IN (SELECT sku FROM dim_product) AND ${known('sale_date', 'r')} <= ${at(earlier)} GROUP BY sku, sale_date, ${known('sale_date', 'r')}`);
     expect(got.sort()).toEqual(naive.map((r) => `${r.sku}|${r.day}|${Number(r.units)}`).sort());
     expect(await events.count()).toBe(got.length);
+  });
+
+  it('gives the wearables models the activity mix and mean calories known at the start of each day, as a naive recomputation from silver says', async () => {
+    const days = `SELECT member_id, fitlake_day_start(activity_date) AS event_timestamp, activity_date AS day FROM wearables ORDER BY md5(member_id || CAST(activity_date AS VARCHAR)) LIMIT 60`;
+    const set = await store.getHistoricalFeatures({ sql: days }, { service: 'wearables' });
+    const got = await set.rows();
+    await set.close();
+    // a summary counts at day D when it was for one of the 30 days before D and had landed by D
+    const naive = await queryLake<Record<string, number | string>>(lake.root, `WITH e AS (${days})
+      SELECT e.member_id, strftime(e.day, '%Y-%m-%d') AS day, count(w.member_id)::DOUBLE AS n, coalesce(sum(w.calories_burned), 0)::DOUBLE AS kcal,
+        ${ACTIVITIES.map((a) => `count(w.member_id) FILTER (WHERE w.activity_type = '${a}')::DOUBLE AS ${a}`).join(', ')}
+      FROM e LEFT JOIN wearables w ON w.member_id = e.member_id AND w.activity_date BETWEEN e.day - 30 AND e.day - 1 AND fitlake_known_date(w.activity_date, w._source_file, w._batch_id) <= e.day
+      GROUP BY ALL`);
+    const byKey = new Map(naive.map((r) => [`${r.member_id}|${r.day}`, r]));
+    const present = got.filter((r) => r.prev_days !== null);
+    expect(present.length).toBeGreaterThan(50);
+    for (const r of present) {
+      const n = byKey.get(`${r.member_id}|${localDay(r.event_timestamp as Date, TZ)}`)!;
+      const share = (x: number) => (Number(n.n) ? x / Number(n.n) : 0);
+      expect([r.member_id, r.prev_days, r.avg_calories_30d, ...ACTIVITIES.map((a) => r[`prev_${a}`])].map((v) => (typeof v === 'number' ? Number(v.toFixed(9)) : v))).toEqual(
+        [r.member_id, Number(n.n) / 30, share(Number(n.kcal)), ...ACTIVITIES.map((a) => share(Number(n[a])))].map((v) => (typeof v === 'number' ? Number(v.toFixed(9)) : v)),
+      );
+    }
   });
 
   it('refuses reads that do not name one events view, and an events view declared online', async () => {

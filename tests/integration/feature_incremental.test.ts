@@ -107,11 +107,14 @@ describe('incremental offline builds (300 members × 150 days, the last day arri
     const r = await runMedallion(lake.root, { timezone: TZ, fullRefresh: true }, { logger: silentLogger, now });
     expect(r.steps.filter((s) => s.action === 'built').length).toBeGreaterThan(10);
     const reports = await store.build();
+    const events = ['member_class_attendance', 'member_purchases', 'product_daily_sales'];
     expect(reports.filter((x) => x.table !== 'member_live').map((x) => [x.table, x.action, x.written])).toEqual(
-      ['member_days', 'product_days', 'class_type_days'].map((t) => [t, 'skipped', 0]),
+      ['member_days', 'product_days', 'class_type_days', ...events].map((t) => [t, 'skipped', 0]),
     );
     const after = tables.snapshot();
     for (const t of ['member_days', 'product_days', 'class_type_days']) expect(after[t].partitions).toEqual(before[t].partitions);
+    // events tables are rebuilt aside and compared: the same rows keep the current version
+    for (const t of events) expect([t, after[t].version, after[t].file]).toEqual([t, before[t].version, before[t].file]);
     // the next build knows at once: nothing to read
     expect((await store.build()).every((x) => x.action === 'skipped' && x.seconds === 0)).toBe(true);
     await store.close();
@@ -130,7 +133,7 @@ describe('incremental offline builds (300 members × 150 days, the last day arri
     const kept = referenced();
     expect(onDisk().length).toBeGreaterThan(kept.length);
     const rebuilt = runCli(['features', 'build', '--force', '--lakehouse', lake.root]);
-    expect([rebuilt.status, rebuilt.stdout]).toEqual([0, expect.stringMatching(/^built {3}member_days \(member_visits, member_retail, member_app, member_wearables, member_profile\): \d+ rows in [\d.]+ s$/m)]);
+    expect([rebuilt.status, rebuilt.stdout]).toEqual([0, expect.stringMatching(/^built {3}member_days \(member_visits, member_retail, member_app, member_wearables, member_activity_mix, member_profile\): \d+ rows in [\d.]+ s$/m)]);
     expect(await viewContents(lake.root)).toEqual(before);
     // the killed build's files are gone; the previous version's stay one swap longer for its readers
     expect(onDisk()).toEqual([...new Set([...referenced(), ...kept])].sort());

@@ -52,7 +52,7 @@ describe('feature groups', () => {
     const group = planGroups(DEFINITIONS)[0];
     const sql = spineGroupSql(group.views, 'member_days', 'member_id', { asof: true, month: true });
     expect(sql).not.toMatch(/LEFT JOIN sv_/);
-    expect(sql.match(/ASOF LEFT JOIN/g)).toHaveLength(5); // one per windowed view
+    expect(sql.match(/ASOF LEFT JOIN/g)).toHaveLength(4); // one per facts file: the activity mix shares the wearables sweep
     const from = spineGroupSql(group.views, 'member_days', 'member_id', { asof: true, from: '2025-03-01' });
     expect(from).toContain("WHERE day <= DATE '2025-02-28' GROUP BY \"member_id\"");
   });
