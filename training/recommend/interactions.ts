@@ -1,3 +1,4 @@
+import { addDays, localDay } from '../../core/dates';
 import { DataError } from '../../core/errors';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { shareFor } from '../../pipelines/sql/sample';
@@ -14,7 +15,12 @@ export interface Interaction {
   item: string;
   day: string;
   weight: number;
+  /** The local day it became known (landed the day before); absent: the day after `day`. A model trained at a day's start saw only what was known by then. */
+  known?: string;
 }
+
+/** Whether an interaction had become known by the start of `day`. */
+export const knownBy = (r: Interaction, day: string): boolean => (r.known ?? addDays(r.day, 1)) <= day;
 
 export interface Catalog {
   id: string;
@@ -37,8 +43,8 @@ function label(target: RecommenderTarget, item: string, name?: string): string {
   return `${type} · ${DOW[Number(dow)] ?? dow} ${time.join(':')} · ${club}`;
 }
 
-/** Interactions summed per (member, item, day) in (day, member, item) order, and the items' groups and names. */
-function fromEvents(target: RecommenderTarget, events: Row[]): { interactions: Interaction[]; items: Map<string, { group: string; name?: string }> } {
+/** Interactions summed per (member, item, day, day known) in (day, member, item) order, and the items' groups and names. */
+function fromEvents(target: RecommenderTarget, events: Row[], timeZone: string): { interactions: Interaction[]; items: Map<string, { group: string; name?: string }> } {
   const cells = new Map<string, Interaction>();
   const items = new Map<string, { group: string; name?: string }>();
   for (const e of events) {
@@ -47,14 +53,15 @@ function fromEvents(target: RecommenderTarget, events: Row[]): { interactions: I
     const weight = target === 'classes' ? 1 : Number(e.units);
     const member = String(e.member_id);
     const day = String(e.day);
+    const known = localDay(e.created_ts as Date, timeZone);
     if (target === 'classes') {
-      cells.set(`${cells.size}`, { member, item, day, weight });
+      cells.set(`${cells.size}`, { member, item, day, weight, known });
       continue;
     }
-    const k = `${member}\u0000${item}\u0000${day}`;
+    const k = `${member}\u0000${item}\u0000${day}\u0000${known}`;
     const cell = cells.get(k);
     if (cell) cell.weight += weight;
-    else cells.set(k, { member, item, day, weight });
+    else cells.set(k, { member, item, day, weight, known });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const interactions = [...cells.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.member, b.member) || cmp(a.item, b.item));
@@ -68,7 +75,7 @@ function fromEvents(target: RecommenderTarget, events: Row[]): { interactions: I
  * of a member's interactions or none) is read, so memory stays bounded whatever the chain's size.
  */
 export async function loadInteractions(
-  ctx: Pick<TrainContext, 'store'>,
+  ctx: Pick<TrainContext, 'store' | 'timezone'>,
   target: RecommenderTarget,
   asOf: Date,
   maxInteractions: number,
@@ -76,7 +83,7 @@ export async function loadInteractions(
   const service = RECOMMENDER_SERVICES[target];
   const events = await ctx.store.getEvents({ service }, asOf);
   const memberShare = shareFor(await events.count(), maxInteractions);
-  const { interactions, items } = fromEvents(target, await events.rows({ keyShare: memberShare }));
+  const { interactions, items } = fromEvents(target, await events.rows({ keyShare: memberShare }), ctx.timezone);
   if (interactions.length === 0) throw new DataError(`no ${target} interactions known at ${asOf.toISOString()} in feature service ${service}; run the pipeline first`);
   const catalog = [...items].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, it]) => ({ id, label: label(target, id, it.name), group: it.group }));
   const members = [...new Set(interactions.map((r) => r.member))];

@@ -7,7 +7,7 @@ import { fitAls, type AlsModel, type AlsOptions, type Csr } from '../models/als'
 import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { readTruthCsv } from '../truth';
 import { evaluateRankings, strongestBaseline, type RankingMetrics } from './evaluate';
-import { loadInteractions, RECOMMENDER_SERVICES, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
+import { knownBy, loadInteractions, RECOMMENDER_SERVICES, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
 import { trainedOn, trainedOnTags } from '../features_used';
 import { encodeF32, Recommender, top, type Blend, type RecommenderModel } from './model';
 import { popularity, repeatScores, type MemberScores } from './signals';
@@ -134,7 +134,8 @@ export async function recommenderSplit(ctx: Pick<TrainContext, 'duckdb' | 'lakeh
   const all = loaded.interactions.filter((r) => itemIndex.has(r.item));
   const last = all[all.length - 1].day;
   const cutoff = addDays(last, -RECOMMENDER_SHARED.testDays + 1);
-  const train = all.filter((r) => r.day < cutoff);
+  // the holdout model is trained as at the cutoff's start: on what had happened and was known by then
+  const train = all.filter((r) => r.day < cutoff && knownBy(r, cutoff));
   if (train.length === 0) throw new InsufficientDataError(`${target}: all interactions fall in the ${RECOMMENDER_SHARED.testDays}-day test window; generate more days`);
   return { catalog, homeClub, itemIndex, all, last, cutoff, asOf, memberShare: loaded.memberShare, train, test: all.filter((r) => r.day >= cutoff) };
 }

@@ -1,7 +1,7 @@
 import { addDays } from '../../core/dates';
 import { mean, ndcgAtK } from '../metrics/ranking';
 import { fitAls, type AlsOptions } from '../models/als';
-import type { Interaction } from './interactions';
+import { knownBy, type Interaction } from './interactions';
 import { blendScores, top, type Blend } from './model';
 import { ownHistory, popularity, repeatScores } from './signals';
 
@@ -43,7 +43,7 @@ export interface Tuned {
  */
 export function tuneBlend(input: TuneInput, opts: AlsOptions): Tuned {
   const valCut = addDays(input.cutoff, -input.testDays);
-  const inner = input.train.filter((r) => r.day < valCut);
+  const inner = input.train.filter((r) => r.day < valCut && knownBy(r, valCut));
   const fallback: Tuned = { blend: BLEND_GRID[0], halfLifeDays: HALF_LIVES[0], baselineHalfLifeDays: HALF_LIVES[0], validation: [] };
   if (inner.length === 0) return fallback;
   const data = input.matrix(inner);
