@@ -128,6 +128,26 @@ export function registerFeatures(program: Command): void {
     );
 
   features
+    .command('events')
+    .description('the events of an events view known at a time (what the recommenders and the forecast train on): their count and the first of them, as JSON')
+    .option('--service <name>', 'a feature service with one events view, e.g. recommend_classes')
+    .option('--features <refs>', 'comma-separated refs of one events view, view:feature or view')
+    .option('--as-of <time>', 'known at this time: happened and landed by then (default: now)')
+    .option('--limit <n>', 'events to print', '20')
+    .action((opts: { service?: string; features?: string; asOf?: string; limit: string }, cmd: Command) =>
+      withStore(cmd, async (store) => {
+        if (!opts.service === !opts.features) throw new ValidationError('give exactly one of --service and --features', '--features');
+        const request = opts.service ? { service: opts.service } : { features: list(opts.features)! };
+        const asOf = parseTime(opts.asOf, '--as-of') ?? new Date();
+        const limit = intOption(opts.limit, '--limit')!;
+        if (limit < 0) throw new ValidationError(`--limit must be 0 or more, got ${limit}`, '--limit');
+        await store.build();
+        const events = await store.getEvents(request, asOf);
+        out({ as_of: asOf.toISOString(), columns: events.columns, count: await events.count(), events: await events.rows({ limit }) });
+      }),
+    );
+
+  features
     .command('stats')
     .description('feature statistics recorded by a materialization (default: the latest)')
     .option('--materialization <id>', 'materialization id')

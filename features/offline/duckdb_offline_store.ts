@@ -222,7 +222,7 @@ export class DuckDbOfflineStore implements OfflineStore {
     return {
       columns: [selection.entity.joinKey, 'feature_ts', 'created_ts', ...names],
       count: async () => (await db.one<{ n: number }>(`SELECT count(*)::DOUBLE AS n ${from}`)).n,
-      rows: async (opts = {}) => (await db.all(`SELECT ${order.join(', ')} ${from} AND ${keySample(key, opts.keyShare ?? 1)} ORDER BY feature_ts, ${order.join(', ')}`)).map(plainRow),
+      rows: async (opts = {}) => (await db.all(`SELECT ${order.join(', ')} ${from} AND ${keySample(key, opts.keyShare ?? 1)} ORDER BY feature_ts, ${order.join(', ')}${opts.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(opts.limit))}`}`)).map(plainRow),
     };
   }
 

@@ -36,8 +36,8 @@ export interface EventRows {
   readonly columns: string[];
   /** Number of events. */
   count(): Promise<number>;
-  /** The events in (feature_ts, key) order; `keyShare` < 1 keeps a deterministic sample of whole entities (`keySample`). */
-  rows(opts?: { keyShare?: number }): Promise<Row[]>;
+  /** The events in (feature_ts, key) order; `keyShare` < 1 keeps a deterministic sample of whole entities (`keySample`); `limit`: the first so many. */
+  rows(opts?: { keyShare?: number; limit?: number }): Promise<Row[]>;
 }
 
 /** What one build step did for an offline table (the views stored together in it). */

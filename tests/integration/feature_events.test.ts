@@ -11,6 +11,7 @@ import { loadInteractions } from '../../training/recommend/interactions';
 import type { TrainContext } from '../../training/trained';
 import { fixtureCopy } from '../fixtures/cache';
 import { queryLake, TZ } from '../helpers';
+import { runCli } from './cli_runner';
 
 const local = (col: string) => `timezone('${TZ}', ${col})`;
 const known = (date: string, t: string) => `fitlake_day_start(fitlake_known_date(${date}, ${t}._source_file, ${t}._batch_id))`;
@@ -124,6 +125,24 @@ describe('events views: what the recommenders and the forecast train on, read as
     expect(() => store.entityReader({ service: 'supplement_forecast' })).toThrow(expect.objectContaining({ field: 'service', message: 'feature service supplement_forecast has only events views: read it with getEvents' }));
     const view = DEFINITIONS.views.find((v) => v.name === 'member_purchases')!;
     expect(() => defineFeatureView({ ...view, online: true })).toThrow('invalid feature view member_purchases definition: online: an events view is read offline, as of a time (getEvents), and has no latest value to serve: set online: false');
+  });
+
+  it('shows an events view as of a time from the CLI, and refuses bad flags with the flag named', async () => {
+    const r = runCli(['features', 'events', '--service', 'supplement_forecast', '--as-of', earlier.toISOString(), '--limit', '3', '--lakehouse', lake.root]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const shown = JSON.parse(r.stdout) as { as_of: string; columns: string[]; count: number; events: Record<string, unknown>[] };
+    const events = await store.getEvents({ service: 'supplement_forecast' }, earlier);
+    expect(shown).toMatchObject({ as_of: earlier.toISOString(), columns: ['sku', 'feature_ts', 'created_ts', 'day', 'product_name', 'category', 'units'], count: await events.count() });
+    expect(shown.events).toEqual(JSON.parse(JSON.stringify(await events.rows({ limit: 3 }))));
+    for (const [args, message] of [
+      [['--service', 'supplement_forecast', '--as-of', 'last tuesday'], '--as-of must be an ISO date or timestamp, got "last tuesday"'],
+      [['--service', 'churn'], 'getEvents reads exactly one events view; the request names none'],
+      [['--service', 'supplement_forecast', '--limit', '-1'], '--limit must be 0 or more, got -1'],
+      [[], 'give exactly one of --service and --features'],
+    ] as const) {
+      const bad = runCli(['features', 'events', ...args, '--lakehouse', lake.root]);
+      expect([args.join(' '), bad.status, bad.stderr]).toEqual([args.join(' '), 2, expect.stringContaining(message)]);
+    }
   });
 
   it('reads a service\'s other views by entity: the recommenders\' home club, point in time', async () => {
