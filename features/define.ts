@@ -131,6 +131,9 @@ export const FeatureViewObjectSchema = z
 export const FeatureViewSchema = FeatureViewObjectSchema.refine((v) => v.source.kind !== 'events' || !v.online, { message: 'an events view is read offline, as of a time (getEvents), and has no latest value to serve: set online: false', path: ['online'] });
 export type FeatureView = z.infer<typeof FeatureViewSchema>;
 
+/** Whether a view holds events (read as of a time with `getEvents`) rather than values per entity and time. */
+export const isEventsView = (v: FeatureView): boolean => v.source.kind === 'events';
+
 export const FeatureServiceSchema = z
   .object({
     name: Name,

@@ -2,6 +2,7 @@ import type { Config } from '../core/config';
 import { UnavailableError, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Progress } from '../core/progress';
+import { isEventsView } from './define';
 import { DEFINITIONS, type Definitions } from './definitions';
 import { materialize, MaterializationLog, type Materialization } from './materialize';
 import { DuckDbOfflineStore } from './offline/duckdb_offline_store';
@@ -99,7 +100,7 @@ export class FeatureStore {
   private stateSelections(request: FeatureRequest): ViewSelection[] {
     const all = this.resolve(request);
     if (!('service' in request)) return all;
-    const states = all.filter((s) => s.view.source.kind !== 'events');
+    const states = all.filter((s) => !isEventsView(s.view));
     if (states.length === 0) throw new ValidationError(`feature service ${request.service} has only events views: read it with getEvents`, 'service');
     return states;
   }
@@ -109,7 +110,7 @@ export class FeatureStore {
    * interactions or daily sales a model trains on, as they stood at its cutoff.
    */
   async getEvents(request: FeatureRequest, asOf: Date): Promise<EventRows> {
-    const events = this.resolve(request).filter((s) => s.view.source.kind === 'events');
+    const events = this.resolve(request).filter((s) => isEventsView(s.view));
     const field = 'service' in request ? 'service' : 'features';
     if (events.length !== 1) throw new ValidationError(`getEvents reads exactly one events view; the request names ${events.length ? events.map((s) => s.view.name).join(', ') : 'none'}`, field);
     return this.offline.getEvents(events[0], asOf);

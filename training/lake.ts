@@ -30,11 +30,13 @@ export async function memberShareFor(lake: Engine, sql: string, maxRows: number)
 }
 
 /**
- * The lakehouse's last calendar day and the instant a model trained on it reads as of: the start of
- * the next local day, when everything that had landed by the end of the last day is known.
+ * The lakehouse's calendar (its first and last day) and the instant a model trained on it reads as
+ * of: the start of the day after the last, when everything that had landed by its end is known.
  */
-export async function dataCutoff(ctx: Pick<TrainContext, 'lakehouse' | 'timezone' | 'duckdb'>): Promise<{ last: string; asOf: Date }> {
-  const [r] = await readLake(ctx, (lake) => lake.query(`SELECT CAST(max(date) AS VARCHAR) AS last, fitlake_epoch_ms(fitlake_day_start(max(date) + 1)) AS at_ms FROM dim_date`));
+export async function dataCutoff(ctx: Pick<TrainContext, 'lakehouse' | 'timezone' | 'duckdb'>): Promise<{ first: string; last: string; asOf: Date }> {
+  const [r] = await readLake(ctx, (lake) =>
+    lake.query(`SELECT CAST(min(date) AS VARCHAR) AS first, CAST(max(date) AS VARCHAR) AS last, fitlake_epoch_ms(fitlake_day_start(max(date) + 1)) AS at_ms FROM dim_date`),
+  );
   if (r?.last == null) throw new DataError('the calendar (gold dim_date) is empty: run the pipeline first');
-  return { last: String(r.last), asOf: new Date(Number(r.at_ms)) };
+  return { first: String(r.first), last: String(r.last), asOf: new Date(Number(r.at_ms)) };
 }

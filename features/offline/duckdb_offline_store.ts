@@ -218,11 +218,13 @@ export class DuckDbOfflineStore implements OfflineStore {
     const names = selection.features.map((f) => f.name);
     const at = `${sqlString(asOf.toISOString())}::TIMESTAMPTZ`;
     const from = `FROM read_parquet(${sqlStringList(this.viewFiles(selection.view.name))}) WHERE feature_ts <= ${at} AND created_ts <= ${at}`;
-    const order = [key, 'feature_ts', 'created_ts', ...names.map(sqlIdent)];
+    const columns = [key, 'feature_ts', 'created_ts', ...names.map(sqlIdent)];
+    const order = ['feature_ts', key, 'created_ts', ...names.map(sqlIdent)];
+    const limit = (n?: number) => (n === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(n))}`);
     return {
       columns: [selection.entity.joinKey, 'feature_ts', 'created_ts', ...names],
       count: async () => (await db.one<{ n: number }>(`SELECT count(*)::DOUBLE AS n ${from}`)).n,
-      rows: async (opts = {}) => (await db.all(`SELECT ${order.join(', ')} ${from} AND ${keySample(key, opts.keyShare ?? 1)} ORDER BY feature_ts, ${order.join(', ')}${opts.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(opts.limit))}`}`)).map(plainRow),
+      rows: async (opts = {}) => (await db.all(`SELECT ${columns.join(', ')} ${from} AND ${keySample(key, opts.keyShare ?? 1)} ORDER BY ${order.join(', ')}${limit(opts.limit)}`)).map(plainRow),
     };
   }
 

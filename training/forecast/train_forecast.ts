@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays, epochDayToIso, isoToEpochDay } from '../../core/dates';
 import { InsufficientDataError } from '../../core/errors';
+import { trainedOn, trainedOnTags } from '../features_used';
 import { readLake } from '../lake';
 import { forecastEts, selectEts } from '../models/ets';
 import { lineChart } from '../plots/svg';
@@ -10,7 +11,6 @@ import { backtest, MIN_ORIGIN, naiveScale, SEASON, summarize, type BacktestPoint
 import { Z80, Z95, type ForecastModel, type ForecastSeries } from './model';
 import { seasonalBacktest, seasonalForecast, YEAR_WEEKS, type SeriesForecast } from './seasonal';
 import { FORECAST_SERVICE, weeklyMembers, weeklySupplementSales, type WeeklySeries } from './weekly_sales';
-import { trainedOn, trainedOnTags } from '../features_used';
 
 export const FORECAST_PARAMS = { horizon: 8, backtestOrigins: 12, backtestHorizon: 4 };
 

@@ -1,7 +1,7 @@
 import { epochDayToIso, isoToEpochDay } from '../../core/dates';
 import { DataError } from '../../core/errors';
 import type { Engine } from '../../pipelines/engine/engine';
-import { dataCutoff, readLake } from '../lake';
+import { dataCutoff } from '../lake';
 import type { TrainContext } from '../trained';
 
 /** The feature service the forecast trains on: daily units per product, as known at its cutoff. */
@@ -32,7 +32,7 @@ const monday = (day: number) => day - ((day + 3) % 7);
  * Weekly (Monday-start, local days) units of every SKU in `daily` and their total over the calendar
  * `first`..`last`, complete weeks only (a partial first or last week would look like a collapse in
  * demand); the partial week before the first complete one is kept aside (`before`) for the same
- * week a year later. SKUs in name order of SKU; a week with no sales is 0.
+ * week a year later. SKUs in SKU order; a week with no sales is 0.
  */
 export function weeklySeries(daily: readonly DailyUnits[], first: string, last: string): WeeklySeries[] {
   const lo = isoToEpochDay(first);
@@ -65,11 +65,10 @@ export function weeklySeries(daily: readonly DailyUnits[], first: string, last: 
  * row of the `supplement_forecast` service known at the lakehouse's cutoff, over its calendar.
  */
 export async function weeklySupplementSales(ctx: Pick<TrainContext, 'store' | 'lakehouse' | 'timezone' | 'duckdb'>): Promise<{ series: WeeklySeries[]; asOf: Date }> {
-  const { asOf, last } = await dataCutoff(ctx);
-  const [{ first }] = await readLake(ctx, (lake) => lake.query(`SELECT CAST(min(date) AS VARCHAR) AS first FROM dim_date`));
+  const { asOf, first, last } = await dataCutoff(ctx);
   const events = await ctx.store.getEvents({ service: FORECAST_SERVICE }, asOf);
   const daily = (await events.rows()).filter((r) => r.category === 'supplements').map((r) => ({ sku: String(r.sku), name: String(r.product_name), day: String(r.day), units: Number(r.units) }));
-  return { series: weeklySeries(daily, String(first), last), asOf };
+  return { series: weeklySeries(daily, first, last), asOf };
 }
 
 /** Members on the books (an active membership version) at the start of each week (`weeks`: Mondays). */

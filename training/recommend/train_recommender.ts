@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays } from '../../core/dates';
 import { InsufficientDataError } from '../../core/errors';
+import { trainedOn, trainedOnTags } from '../features_used';
 import { dataCutoff } from '../lake';
 import { mean, ndcgAtK, spearman } from '../metrics/ranking';
 import { fitAls, type AlsModel, type AlsOptions, type Csr } from '../models/als';
@@ -8,7 +9,6 @@ import { gate, type TrainContext, type TrainedModel } from '../trained';
 import { readTruthCsv } from '../truth';
 import { evaluateRankings, strongestBaseline, type RankingMetrics } from './evaluate';
 import { knownBy, loadInteractions, RECOMMENDER_SERVICES, type Catalog, type Interaction, type RecommenderTarget } from './interactions';
-import { trainedOn, trainedOnTags } from '../features_used';
 import { encodeF32, Recommender, top, type Blend, type RecommenderModel } from './model';
 import { popularity, repeatScores, type MemberScores } from './signals';
 import { BLEND_GRID, HALF_LIVES, tuneBlend, type Tuned } from './tune';

@@ -1,8 +1,8 @@
-import { trainedOn, trainedOnTags } from '../features_used';
 import { createHash } from 'node:crypto';
 import type { Row } from '../../pipelines/engine/duckdb/db';
 import { InsufficientDataError } from '../../core/errors';
 import { keySample } from '../../pipelines/sql/sample';
+import { trainedOn, trainedOnTags } from '../features_used';
 import { memberShareFor, readLake } from '../lake';
 import { designMatrix, fitDesign } from '../churn/design';
 import { classReport, regressionReport } from '../metrics/multiclass';
