@@ -37,6 +37,6 @@ export async function dataCutoff(ctx: Pick<TrainContext, 'lakehouse' | 'timezone
   const [r] = await readLake(ctx, (lake) =>
     lake.query(`SELECT CAST(min(date) AS VARCHAR) AS first, CAST(max(date) AS VARCHAR) AS last, fitlake_epoch_ms(fitlake_day_start(max(date) + 1)) AS at_ms FROM dim_date`),
   );
-  if (r?.last == null) throw new DataError('the calendar (gold dim_date) is empty: run the pipeline first');
+  if (r?.last == null) throw new DataError('the calendar (silver dim_date) is empty: run the pipeline first');
   return { first: String(r.first), last: String(r.last), asOf: new Date(Number(r.at_ms)) };
 }

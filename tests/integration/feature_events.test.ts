@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { loadConfig } from '../../core/config';
 import { localDay } from '../../core/dates';
 import { silentLogger } from '../../core/logger';
@@ -5,6 +6,8 @@ import { noProgress } from '../../core/progress';
 import { defineFeatureView } from '../../features/define';
 import { DEFINITIONS } from '../../features/definitions';
 import { FeatureStore } from '../../features/store';
+import { Db } from '../../pipelines/engine/duckdb/db';
+import { lakeTables } from '../../pipelines/runner/reader';
 import { weeklySeries, weeklySupplementSales } from '../../training/forecast/weekly_sales';
 import { dataCutoff } from '../../training/lake';
 import { loadInteractions } from '../../training/recommend/interactions';
@@ -142,6 +145,27 @@ describe('events views: what the recommenders and the forecast train on, read as
     ] as const) {
       const bad = runCli(['features', 'events', ...args, '--lakehouse', lake.root]);
       expect([args.join(' '), bad.status, bad.stderr]).toEqual([args.join(' '), 2, expect.stringContaining(message)]);
+    }
+  });
+
+  it('says when nothing was known yet, and when the calendar is empty', async () => {
+    await expect(loadInteractions(ctx, 'classes', new Date('2000-01-01T00:00:00Z'), Infinity)).rejects.toThrow(
+      'no classes interactions known at 2000-01-01T00:00:00.000Z in feature service recommend_classes; run the pipeline first',
+    );
+    const empty = fixtureCopy('features');
+    try {
+      // the calendar's file replaced by one with no rows (removed first: the copy's Parquet files are hard links to the fixture)
+      const [file] = lakeTables(empty.root).silver.dim_date;
+      const rows = await queryLake(empty.root, `SELECT * FROM dim_date`);
+      expect(rows.length).toBeGreaterThan(100);
+      const db = await Db.open({});
+      await db.run(`CREATE TABLE t AS SELECT * FROM read_parquet('${file}') LIMIT 0`);
+      rmSync(file);
+      await db.run(`COPY t TO '${file}' (FORMAT parquet)`);
+      db.close();
+      await expect(dataCutoff({ ...ctx, lakehouse: empty.root })).rejects.toThrow('the calendar (silver dim_date) is empty: run the pipeline first');
+    } finally {
+      empty.cleanup();
     }
   });
 
