@@ -55,6 +55,17 @@ print(json.dumps({"version": v.version, "mase": run.data.metrics["mase"], "statu
 "curve": len(c.get_metric_history(v.run_id, "backtest_mase_by_origin"))}))`) as Record<string, unknown>;
     expect(out).toMatchObject({ version: '1', mase: outcomes[1].metrics.mase, status: 'FINISHED', kind: 'forecast', curve: by('supplement-forecast').trained.curves.backtest_mase_by_origin.length });
     expect((out.tags as Record<string, string>)['fitlake.primary_metric']).toBe('mase');
+    // the registry as the dashboard reads it: models, versions with aliases, runs, plots
+    expect(await rest.listModels()).toEqual(['churn', 'supplement-forecast']);
+    const [v] = await rest.listVersions('churn');
+    expect(v).toMatchObject({ name: 'churn', version: '1', aliases: expect.arrayContaining(['champion', 'challenger']), tags: { 'fitlake.primary_metric': 'roc_auc' } });
+    expect(v.createdAt).toBeGreaterThan(0);
+    const run = await rest.getRun(v.runId);
+    expect(run).toMatchObject({ runId: v.runId, status: 'FINISHED', metrics: { roc_auc: outcomes[0].metrics.roc_auc }, tags: { 'mlflow.runName': expect.stringMatching(/^churn-/) } });
+    expect((await rest.readArtifact(run, 'plots/roc.svg')).toString()).toMatch(/^<svg/);
+    await expect(rest.readArtifact(run, 'plots/none.svg')).rejects.toThrow('the run has no artifact plots/none.svg');
+    await expect(rest.getRun('0'.repeat(32))).rejects.toThrow(/run 0{32} not found/);
+    expect(await rest.listVersions('no-such-model')).toEqual([]);
   });
 
   it('splits big batches within MLflow limits and maps MLflow errors', async () => {

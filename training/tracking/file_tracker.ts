@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, writeFileAtomic } from '../../core/atomic_fs';
 import { NotFoundError, ValidationError } from '../../core/errors';
-import { checkName, newRunId, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
+import { checkName, newRunId, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RegisteredVersion, type RunDetail, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
 import { parseYaml, toYaml, type YamlValue } from './yaml';
 
 const STATUS_CODE: Record<RunStatus, number> = { RUNNING: 1, FINISHED: 3, FAILED: 4, KILLED: 5 };
@@ -138,11 +138,33 @@ export class FileRunTracker implements RunTracker {
     for (const runId of readdirSync(dir).filter((n) => /^[0-9a-f]{32}$/.test(n))) {
       const meta = join(dir, runId, 'meta.yaml');
       if (!existsSync(meta) || this.yaml(meta).status !== STATUS_CODE.RUNNING) continue;
-      const tagDir = join(dir, runId, 'tags');
-      const tags = existsSync(tagDir) ? Object.fromEntries(readdirSync(tagDir, { recursive: true, encoding: 'utf8' }).filter((k) => !statSync(join(tagDir, k)).isDirectory()).map((k) => [k.split(sep).join('/'), readFileSync(join(tagDir, k), 'utf8')])) : {};
-      out.push({ runId, tags });
+      out.push({ runId, tags: keyFiles(join(dir, runId, 'tags')) });
     }
     return out;
+  }
+
+  async getRun(runId: string): Promise<RunDetail> {
+    const dir = this.runDir(runId);
+    const meta = this.yaml(join(dir, 'meta.yaml'));
+    const status = (Object.entries(STATUS_CODE).find(([, code]) => code === meta.status)?.[0] ?? 'RUNNING') as RunStatus;
+    // a metric file holds one "<timestamp> <value> <step>" line per value: the last one is the latest
+    const metrics = Object.fromEntries(Object.entries(keyFiles(join(dir, 'metrics'))).map(([k, text]) => [k, Number(text.trimEnd().split('\n').at(-1)?.split(' ')[1])]));
+    return {
+      runId, experimentId: String(meta.experiment_id), artifactUri: String(meta.artifact_uri), runName: String(meta.run_name ?? ''), status,
+      startTime: Number(meta.start_time), endTime: meta.end_time === null ? null : Number(meta.end_time), metrics, params: keyFiles(join(dir, 'params')), tags: keyFiles(join(dir, 'tags')),
+    };
+  }
+
+  async readArtifact(run: Pick<RunInfo, 'artifactUri'>, path: string): Promise<Buffer> {
+    return this.readUnder(run.artifactUri, path, "the run's artifact folder", `the run has no artifact ${path}`);
+  }
+
+  private readUnder(uri: string, path: string, folder: string, missing: string): Buffer {
+    const root = this.localPath(uri);
+    const target = resolve(root, path);
+    if (!target.startsWith(root + sep)) throw new ValidationError(`file "${path}" leaves ${folder}`, 'path');
+    if (!existsSync(target)) throw new NotFoundError(missing);
+    return readFileSync(target);
   }
 
   private modelDir(name: string): string {
@@ -204,20 +226,41 @@ export class FileRunTracker implements RunTracker {
     const version = readFileSync(aliasPath, 'utf8').trim();
     const vdir = join(this.modelDir(name), `version-${version}`);
     const meta = this.yaml(join(vdir, 'meta.yaml'));
-    const tagDir = join(vdir, 'tags');
-    const tags = existsSync(tagDir) ? Object.fromEntries(readdirSync(tagDir).map((k) => [k, readFileSync(join(tagDir, k), 'utf8')])) : {};
-    return { name, version, runId: String(meta.run_id), source: String(meta.source), tags };
+    return { name, version, runId: String(meta.run_id), source: String(meta.source), tags: keyFiles(join(vdir, 'tags')) };
   }
 
   async readModelFile(version: ModelVersion, path: string): Promise<Buffer> {
-    const root = this.localPath(version.source);
-    const target = resolve(root, path);
-    if (!target.startsWith(root + sep)) throw new ValidationError(`model file "${path}" leaves the model folder`, 'path');
-    if (!existsSync(target)) throw new NotFoundError(`model ${version.name} v${version.version} has no file ${path}`);
-    return readFileSync(target);
+    return this.readUnder(version.source, path, 'the model folder', `model ${version.name} v${version.version} has no file ${path}`);
+  }
+
+  async listModels(): Promise<string[]> {
+    const dir = join(this.location, 'models');
+    return existsSync(dir) ? readdirSync(dir).filter((n) => existsSync(join(dir, n, 'meta.yaml'))).sort() : [];
+  }
+
+  async listVersions(name: string): Promise<RegisteredVersion[]> {
+    const dir = this.modelDir(name);
+    if (!existsSync(dir)) return [];
+    const aliases = keyFiles(join(dir, 'aliases'));
+    const out: RegisteredVersion[] = [];
+    for (const n of readdirSync(dir)) {
+      const version = /^version-(\d+)$/.exec(n)?.[1];
+      if (!version || !existsSync(join(dir, n, 'meta.yaml'))) continue;
+      const meta = this.yaml(join(dir, n, 'meta.yaml'));
+      const on = Object.keys(aliases).filter((a) => aliases[a].trim() === version);
+      out.push({ name, version, runId: String(meta.run_id), source: String(meta.source), tags: keyFiles(join(dir, n, 'tags')), aliases: on, createdAt: Number(meta.creation_timestamp) });
+    }
+    return out.sort((a, b) => Number(b.version) - Number(a.version));
   }
 
   async close(): Promise<void> {}
+}
+
+/** The files under `dir` (keys with `/` are nested folders) as key → content; {} when there is no folder. */
+function keyFiles(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  const keys = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((k) => !statSync(join(dir, k)).isDirectory());
+  return Object.fromEntries(keys.map((k) => [k.split(sep).join('/'), readFileSync(join(dir, k), 'utf8')]));
 }
 
 /** MLflow's text form of non-finite metric values. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, NotFoundError } from '../../core/errors';
-import { checkName, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
+import { checkName, RUN_STATUSES, splitBatch, type KeyValue, type LogBatch, type ModelVersion, type RegisteredVersion, type RunDetail, type RunInfo, type RunStatus, type RunTracker } from './run_tracker';
 
 const ErrorBody = z.object({ error_code: z.string(), message: z.string() }).passthrough();
 const Experiment = z.object({ experiment: z.object({ experiment_id: z.string() }).passthrough() }).passthrough();
@@ -16,6 +16,19 @@ const SearchRuns = z
   })
   .passthrough();
 const VersionBody = z.object({ model_version: Version }).passthrough();
+const Models = z.object({ registered_models: z.array(z.object({ name: z.string() }).passthrough()).optional(), next_page_token: z.string().optional() }).passthrough();
+const Pairs = z.array(z.object({ key: z.string(), value: z.unknown() }).passthrough()).optional();
+const Versions = z.object({ model_versions: z.array(Version.extend({ creation_timestamp: z.coerce.number().optional(), aliases: z.array(z.string()).optional() })).optional(), next_page_token: z.string().optional() }).passthrough();
+const RunGet = z
+  .object({
+    run: z
+      .object({
+        info: z.object({ run_id: z.string(), experiment_id: z.string(), artifact_uri: z.string(), run_name: z.string().optional(), status: z.enum(RUN_STATUSES), start_time: z.coerce.number(), end_time: z.coerce.number().optional() }).passthrough(),
+        data: z.object({ metrics: Pairs, params: Pairs, tags: Pairs }).passthrough().optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 
 /** An MLflow tracking server answered with an error (`code` is MLflow's error_code). */
 export class MlflowError extends AppError {
@@ -160,13 +173,61 @@ export class MlflowRestTracker implements RunTracker {
   }
 
   async readModelFile(version: ModelVersion, path: string): Promise<Buffer> {
+    return this.download(version.source, path, `model ${version.name} v${version.version} has no file ${path}`);
+  }
+
+  async readArtifact(run: Pick<RunInfo, 'artifactUri'>, path: string): Promise<Buffer> {
+    return this.download(run.artifactUri, path, `the run has no artifact ${path}`);
+  }
+
+  private async download(uri: string, path: string, missing: string): Promise<Buffer> {
     try {
-      const res = await this.call('GET', this.proxyPath(version.source, path));
+      const res = await this.call('GET', this.proxyPath(uri, path));
       return Buffer.from(await res.arrayBuffer());
     } catch (e) {
-      if (e instanceof MlflowError && e.status === 404) throw new NotFoundError(`model ${version.name} v${version.version} has no file ${path}`);
+      if (e instanceof MlflowError && e.status === 404) throw new NotFoundError(missing);
       throw e;
     }
+  }
+
+  async listModels(): Promise<string[]> {
+    const out: string[] = [];
+    let page: string | undefined;
+    do {
+      const r = await this.json(Models, 'GET', `registered-models/search?max_results=1000${page ? `&page_token=${encodeURIComponent(page)}` : ''}`);
+      out.push(...(r.registered_models ?? []).map((m) => m.name));
+      page = r.next_page_token || undefined;
+    } while (page);
+    return out.sort();
+  }
+
+  async listVersions(name: string): Promise<RegisteredVersion[]> {
+    checkName('model name', name);
+    const out: RegisteredVersion[] = [];
+    let page: string | undefined;
+    do {
+      const q = `filter=${encodeURIComponent(`name='${name.replace(/'/g, "''")}'`)}&max_results=200${page ? `&page_token=${encodeURIComponent(page)}` : ''}`;
+      const r = await this.json(Versions, 'GET', `model-versions/search?${q}`);
+      for (const v of r.model_versions ?? []) out.push({ ...toVersion(v), aliases: v.aliases ?? [], createdAt: v.creation_timestamp ?? 0 });
+      page = r.next_page_token || undefined;
+    } while (page);
+    return out.sort((a, b) => Number(b.version) - Number(a.version));
+  }
+
+  async getRun(runId: string): Promise<RunDetail> {
+    let r: z.infer<typeof RunGet>;
+    try {
+      r = await this.json(RunGet, 'GET', `runs/get?run_id=${encodeURIComponent(runId)}`);
+    } catch (e) {
+      if (e instanceof MlflowError && e.mlflowCode === 'RESOURCE_DOES_NOT_EXIST') throw new NotFoundError(`run ${runId} not found on ${this.location}`);
+      throw e;
+    }
+    const { info, data } = r.run;
+    const pairs = (list: z.infer<typeof Pairs>) => Object.fromEntries((list ?? []).map((p) => [p.key, p.value]));
+    return {
+      runId: info.run_id, experimentId: info.experiment_id, artifactUri: info.artifact_uri, runName: info.run_name ?? '', status: info.status, startTime: info.start_time, endTime: info.end_time ?? null,
+      metrics: pairs(data?.metrics) as Record<string, number>, params: pairs(data?.params) as Record<string, string>, tags: pairs(data?.tags) as Record<string, string>,
+    };
   }
 
   async close(): Promise<void> {}

@@ -29,6 +29,25 @@ export interface ModelVersion {
   tags: Record<string, string>;
 }
 
+/** A registered version with the aliases that point at it (the registry's view of a model). */
+export interface RegisteredVersion extends ModelVersion {
+  aliases: string[];
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+/** What a run recorded: its state, the latest value of each metric, params and tags. */
+export interface RunDetail extends RunInfo {
+  runName: string;
+  status: RunStatus;
+  /** Milliseconds since the epoch (endTime null while running). */
+  startTime: number;
+  endTime: number | null;
+  metrics: Record<string, number>;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+}
+
 export interface LogBatch {
   metrics?: Metric[];
   params?: KeyValue[];
@@ -52,6 +71,14 @@ export interface RunTracker {
   logBatch(runId: string, batch: LogBatch): Promise<void>;
   /** Stores `content` at `path` (relative, `/`-separated) under the run's artifacts. */
   logArtifact(run: RunInfo, path: string, content: Buffer | string): Promise<void>;
+  /** The names of the registered models, sorted. */
+  listModels(): Promise<string[]>;
+  /** Every version of the registered model `name`, newest first, with their aliases ([] when it is not registered). */
+  listVersions(name: string): Promise<RegisteredVersion[]>;
+  /** One run as recorded (NotFoundError when there is none). */
+  getRun(runId: string): Promise<RunDetail>;
+  /** A file under a run's artifacts (`path` relative, `/`-separated; NotFoundError when absent). */
+  readArtifact(run: Pick<RunInfo, 'artifactUri'>, path: string): Promise<Buffer>;
   /** Marks the run ended with `status`. */
   endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void>;
   /** The experiment's runs still marked RUNNING, with their tags (to find those whose process died). */

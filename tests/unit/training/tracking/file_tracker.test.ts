@@ -65,6 +65,32 @@ describe('FileRunTracker (MLflow file-store layout)', () => {
     await expect(tracker.startRun('123', 'x', [])).rejects.toThrow('experiment 123 not found');
   });
 
+  it('reads the registry back: models, versions newest first with their aliases, runs with their latest metrics, artifacts', async () => {
+    const exp = await tracker.experiment('fitlake/forecast');
+    const run = await tracker.startRun(exp, 'f1', [{ key: 'fitlake.seed', value: '7' }]);
+    await tracker.logBatch(run.runId, { metrics: [3, 2, 1].map((v, step) => ({ key: 'mase', value: v, timestamp: 9, step })).concat([{ key: 'nested/score', value: NaN, timestamp: 9, step: 0 }]), params: [{ key: 'alpha', value: '0.3' }] });
+    await tracker.logArtifact(run, 'plots/roc.svg', '<svg/>');
+    await tracker.endRun(run.runId, 'FINISHED');
+    await tracker.createModelVersion('forecast', run, 'model', [{ key: 'fitlake.primary_metric', value: 'mase' }]);
+    await tracker.setAlias('forecast', 'champion', '1');
+    expect(await tracker.listModels()).toEqual(['churn', 'forecast']);
+    const versions = await tracker.listVersions('churn');
+    expect(versions.map((v) => [v.version, v.aliases.sort()])).toEqual([['2', ['challenger', 'champion']], ['1', []]]);
+    const [f] = await tracker.listVersions('forecast');
+    expect(f).toMatchObject({ version: '1', runId: run.runId, aliases: ['champion'], tags: { 'fitlake.primary_metric': 'mase' } });
+    expect(f.createdAt).toBeGreaterThan(1_700_000_000_000);
+    const detail = await tracker.getRun(run.runId);
+    expect(detail).toMatchObject({ runId: run.runId, experimentId: exp, runName: 'f1', status: 'FINISHED', params: { alpha: '0.3' }, tags: { 'fitlake.seed': '7', 'mlflow.runName': 'f1' } });
+    expect(detail.metrics.mase).toBe(1);
+    expect(detail.metrics['nested/score']).toBeNaN();
+    expect(detail.endTime).toBeGreaterThan(detail.startTime);
+    expect((await tracker.readArtifact(detail, 'plots/roc.svg')).toString()).toBe('<svg/>');
+    await expect(tracker.readArtifact(detail, 'plots/pr.svg')).rejects.toThrow('the run has no artifact plots/pr.svg');
+    await expect(tracker.readArtifact(detail, '../../meta.yaml')).rejects.toThrow(/leaves the run's artifact folder/);
+    expect(await tracker.listVersions('nothing')).toEqual([]);
+    expect(await new FileRunTracker(join(dir.root, 'empty')).listModels()).toEqual([]);
+  });
+
   it('completes or removes what a crash left of a version folder: a version without meta.yaml is never left for MLflow', async () => {
     const exp = await tracker.experiment('fitlake/churn');
     const run = await tracker.startRun(exp, 'c', []);
