@@ -38,4 +38,14 @@ module.exports = tseslint.config(
     },
   },
   ...LAYERS.map(forbid),
+  {
+    // the dashboard's browser modules (served as they are: no build step)
+    files: ['serving/dashboard/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'URLSearchParams', 'EventSource', 'Node', 'addEventListener', 'Plot'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

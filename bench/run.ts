@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { dashboard } from './dashboard';
 import { endToEnd } from './end_to_end';
 import { engines, lastDay } from './engines';
 import { featureStore } from './feature_store';
@@ -58,7 +59,7 @@ function pipeline(scale: string): Record<string, unknown> {
   }
 }
 
-const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown> | Promise<Record<string, unknown>>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, online_embedded: onlineEmbedded, online_redis: onlineRedis, training, end_to_end: endToEnd, stream };
+const BENCHMARKS: Record<string, (scale: string) => Record<string, unknown> | Promise<Record<string, unknown>>> = { generate_ingest: generateIngest, pipeline, engines, feature_store: featureStore, online_embedded: onlineEmbedded, online_redis: onlineRedis, training, end_to_end: endToEnd, stream, dashboard };
 
 const program = new Command('bench')
   .description('run fitlake benchmarks; results go to bench/results/<name>.json')

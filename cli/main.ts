@@ -20,7 +20,7 @@ const COMMANDS: Record<string, () => Register> = {
   report: () => (require('./report_command') as typeof import('./report_command')).registerReport,
 };
 /** Commands registered by another command's module. */
-const ALIASES: Record<string, string> = { quality: 'pipeline' };
+const ALIASES: Record<string, string> = { quality: 'pipeline', dashboard: 'serve' };
 /** Global options that take a value (the word after them is not the command). */
 const VALUED = new Set(['--lakehouse', '--timezone', '--log-level', '--log-format']);
 

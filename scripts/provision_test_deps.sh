@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real components the integration tests start on 127.0.0.1 that npm cannot install:
-# redis-server (Debian's package, the online store), MLflow (PyPI, into the git-ignored .venv, the
+# redis-server and chromium (Debian's packages: the online store, the dashboard's browser tests), MLflow (PyPI, into the git-ignored .venv, the
 # tracking server and the client that reads our file store back) and the Spark engine's PySpark
 # (scripts/install_spark.sh) and the Apache Kafka broker's jars (scripts/install_kafka.sh). Run by `npm test` (pretest) and .ci/run; quick and silent when all
 # are already there.
@@ -13,6 +13,8 @@ WHAT="fitlake tests"
 . scripts/lib.sh
 
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+# the dashboard's browser tests drive Debian's Chromium (playwright-core never downloads a browser)
+[ -n "${FITLAKE_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1 || apt_install chromium
 
 if ! pip_has mlflow "${MLFLOW_VERSION}"; then
   echo "fitlake tests: installing mlflow==${MLFLOW_VERSION} into .venv (pip; a minute or two, once)" >&2

@@ -6,6 +6,7 @@ import { NotFoundError } from '../core/errors';
 import type { Config } from '../core/config';
 import type { ApiContext } from './context';
 import { type HeaderList, helmetHeaders, onResponseHead } from './headers';
+import { dashboardRoutes } from './dashboard/routes';
 import { errorMiddleware, jsonBody } from './http';
 import { RateLimiter, rateLimit } from './rate_limit';
 import { forecastRoutes } from './routes/forecast';
@@ -132,7 +133,7 @@ export function createApp(opts: AppOptions): Express {
     ]),
   );
   // every route on the app's own router: a request walks one layer list (a mounted Router is a second walk)
-  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, ingestRoutes, liveRoutes, opsRoutes]) register(app, opts);
+  for (const register of [predictRoutes, recommendRoutes, forecastRoutes, ingestRoutes, liveRoutes, opsRoutes, dashboardRoutes]) register(app, opts);
   app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path.slice(0, 100)}`)));
   app.use(errorMiddleware(opts.logger));
   return app;

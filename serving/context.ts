@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger';
 import type { Source } from '../pipelines/source/source';
 import type { LiveReader } from '../pipelines/stream/live_reader';
 import type { EntityReader } from '../features/online/entity_reader';
+import type { Dashboard } from './dashboard/dashboard';
 import type { ApiMetrics } from './metrics';
 import type { ModelManager } from './models';
 
@@ -27,6 +28,8 @@ export interface ApiContext {
   source?: Source;
   /** Follows the live windows `fitlake stream` commits (GET /live/occupancy, /live/stream). */
   live?: LiveReader;
+  /** The dashboard's data (/ui); absent: the dashboard answers 503. */
+  dashboard?: Dashboard;
   /** The ingestion API key (from FITLAKE_INGEST_API_KEY); /ingest is refused without one. */
   ingestKey?: string;
 }

@@ -1,3 +1,4 @@
+import { UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { EntityReader } from '../features/online/entity_reader';
 import type { ChurnModel } from '../training/churn/model';
@@ -44,6 +45,18 @@ export interface ModelManagerDeps {
   onRefresh?: (error: string | null) => void;
   /** Runs after a new set is swapped in (e.g. the model-info metric). */
   onSwap?: (set: ModelSet) => void;
+}
+
+/** The set's churn model, or a 503 saying why it is not served. */
+export function servedChurn(set: ModelSet): NonNullable<ModelSet['churn']> {
+  if (!set.churn) throw new UnavailableError(`churn model not loaded: ${set.errors.churn ?? 'loading'}`);
+  return set.churn;
+}
+
+/** The set's forecast model, or a 503 saying why it is not served. */
+export function servedForecast(set: ModelSet): NonNullable<ModelSet['forecast']> {
+  if (!set.forecast) throw new UnavailableError(`supplement-forecast not loaded: ${set.errors['supplement-forecast'] ?? 'loading'}`);
+  return set.forecast;
 }
 
 /** Each served name's loaded model in a set (undefined when not loaded). */

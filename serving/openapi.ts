@@ -19,6 +19,7 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schem
 function operations(maxBatch: number): Op[] {
   return [
     { method: 'post', path: '/predict/churn', summary: 'Churn probability, risk band and top contributing features for one member or a batch', body: S.predictChurnBody(maxBatch), response: z.union([S.ChurnPrediction, S.ChurnBatch]), errors: [400, 404, 503] },
+    { method: 'post', path: '/predict/churn/what-if', summary: "A member's churn probability with some inputs changed (what the model says if they visited more, changed plan…), beside the current one", body: S.WhatIfBody, response: S.WhatIf, errors: [400, 404, 503] },
     { method: 'get', path: '/recommend/{member}', summary: 'Ranked classes or products for a member, with reasons; popularity at their club on cold start', params: S.MemberParams, query: S.RecommendQuery, response: S.Recommendations, errors: [400, 404, 503] },
     { method: 'get', path: '/forecast/supplements', summary: 'Weekly supplement sales forecast per SKU with 80% and 95% intervals', query: S.ForecastQuery, response: S.ForecastResponse, errors: [400, 404, 503] },
     { method: 'get', path: '/members/{member}/features', summary: "A member's online features with their timestamp and freshness", params: S.MemberParams, response: S.MemberFeatures, errors: [400, 404] },

@@ -10,6 +10,16 @@ export function predictChurnBody(maxBatch: number) {
   ]);
 }
 
+export const WhatIfBody = z
+  .object({
+    member_id: MemberId,
+    set: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a feature name (lowercase letters, digits and _)'), z.union([z.number().finite(), z.string().max(64)]))
+      .refine((r) => Object.keys(r).length > 0, 'at least one feature to change')
+      .meta({ description: "The member's inputs to change, by feature name: a number for a numeric feature, a category's value for a categorical one", example: { visits_30d: 12, plan: 'plus' } }),
+  })
+  .strict();
+
 export const RecommendQuery = z
   .object({
     kind: z.enum(['classes', 'products']).default('classes'),
@@ -56,6 +66,12 @@ export const ChurnPrediction = z.object({
   feature_timestamp: z.string().nullable(),
   freshness: Freshness,
   missing_features: z.array(z.string()),
+});
+export const WhatIf = z.object({
+  member_id: z.string(),
+  set: z.record(z.string(), z.union([z.number(), z.string()])),
+  current: ChurnPrediction.meta({ description: "The member's prediction from their online features" }),
+  what_if: ChurnPrediction.meta({ description: 'The prediction with the changed inputs (every other feature as it is online)' }),
 });
 export const ChurnBatch = z.object({
   predictions: z.array(z.union([ChurnPrediction, z.object({ member_id: z.string(), error: z.object({ code: z.string(), message: z.string() }) })])),

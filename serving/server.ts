@@ -10,6 +10,8 @@ import { createSource } from '../pipelines/source/create';
 import { LiveReader } from '../pipelines/stream/live_reader';
 import { createRunTracker } from '../training/tracking/create';
 import { createApp } from './app';
+import { Dashboard } from './dashboard/dashboard';
+import { LakeData } from './dashboard/lake_data';
 import type { ApiContext } from './context';
 import { ApiMetrics } from './metrics';
 import { ModelManager, servedList } from './models';
@@ -39,9 +41,12 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
   await models.reload();
   const now = config.serving.clock === 'data' ? () => dataNow ?? new Date() : () => new Date();
   if (config.serving.clock === 'data') logger.info({ dataNow: dataNow?.toISOString() ?? null }, 'feature freshness measured against the last materialization (serving.clock = data)');
+  const memberFeatures = store.entityReader({ features: MEMBER_VIEWS });
+  const lake = new LakeData(config.lakehouse, { memoryLimit: config.duckdb.memoryLimit, threads: config.duckdb.threads });
   const ctx: ApiContext = {
     models,
-    memberFeatures: store.entityReader({ features: MEMBER_VIEWS }),
+    memberFeatures,
+    dashboard: new Dashboard({ lake, tracker, models, memberFeatures, now, onlineVersion: () => store.lastMaterializedEnd()?.toISOString() ?? '' }),
     memberProfile: store.entityReader({ features: ['member_profile:home_club'] }),
     memberLive: store.registry().views.some((v) => v.name === 'member_live') ? store.entityReader({ features: ['member_live'] }) : undefined,
     timeZone: config.timezone,
@@ -55,6 +60,7 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     ingestKey: env.FITLAKE_INGEST_API_KEY || undefined,
   };
   models.start(config.serving.reloadIntervalMs);
+  if (config.serving.reloadIntervalMs > 0) ctx.dashboard?.start(config.serving.reloadIntervalMs, logger);
   ctx.live?.start(1_000);
   // the stream writes live features every second or so: pick them up as often (a stat per view when unchanged)
   const refresh = setInterval(() => {
@@ -69,10 +75,12 @@ export async function buildContext(config: Config, logger: Logger, env: NodeJS.P
     ctx,
     close: async () => {
       models.stop();
+      ctx.dashboard?.stop();
       clearInterval(refresh);
       ctx.live?.stop();
       await ctx.source?.close();
       await tracker.close();
+      await lake.close();
       await store.close();
     },
   };

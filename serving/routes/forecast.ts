@@ -1,7 +1,8 @@
 import type { IRouter } from 'express';
-import { NotFoundError, UnavailableError } from '../../core/errors';
+import { NotFoundError } from '../../core/errors';
 import type { ApiContext } from '../context';
 import { parse, route } from '../http';
+import { servedForecast } from '../models';
 import { ForecastQuery } from '../schemas';
 
 /** GET /forecast/supplements?weeks=4&sku=… — point forecasts and 80/95% intervals per SKU (TOTAL = all supplements). */
@@ -10,8 +11,7 @@ export function forecastRoutes(router: IRouter, ctx: ApiContext): void {
     '/forecast/supplements',
     route((req, res) => {
       const { weeks, sku } = parse(ForecastQuery, req.query, 'query');
-      const fc = ctx.models.current().forecast;
-      if (!fc) throw new UnavailableError(`supplement-forecast not loaded: ${ctx.models.current().errors['supplement-forecast'] ?? 'loading'}`);
+      const fc = servedForecast(ctx.models.current());
       const series = sku ? fc.model.series.filter((s) => s.sku === sku) : fc.model.series;
       if (sku && series.length === 0) throw new NotFoundError(`unknown SKU ${sku} (known: ${fc.model.series.map((s) => s.sku).join(', ')})`, 'sku');
       res.json({

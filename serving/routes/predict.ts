@@ -1,11 +1,11 @@
 import type { IRouter } from 'express';
-import { NotFoundError, UnavailableError } from '../../core/errors';
+import { NotFoundError, ValidationError } from '../../core/errors';
 import type { EntityFeatures } from '../../features/online/entity_reader';
-import { scoreChurn } from '../../training/churn/model';
+import { churnInputs, scoreChurn } from '../../training/churn/model';
 import type { ApiContext } from '../context';
 import { parse, route, sendJson } from '../http';
-import type { ModelSet } from '../models';
-import { predictChurnBody } from '../schemas';
+import { servedChurn, type ModelSet } from '../models';
+import { predictChurnBody, WhatIfBody } from '../schemas';
 
 const TOP_FEATURES = 5;
 
@@ -42,6 +42,20 @@ function score(ctx: ApiContext, churn: Churn, rows: EntityFeatures[]): Map<strin
   return new Map(known.map((r, i) => [r.key, prediction(churn, r, scores[i])]));
 }
 
+/** The member's feature row with `set` applied; a feature the model does not read, or a value of the wrong kind, is a 400 naming it. */
+function changed(churn: Churn, values: Record<string, unknown>, set: Record<string, number | string>): Record<string, unknown> {
+  const inputs = churnInputs(churn.model);
+  const numeric = new Set(inputs.numeric);
+  const categorical = new Set(inputs.categorical.map((c) => c.name));
+  for (const [name, value] of Object.entries(set)) {
+    const field = `set.${name}`;
+    if (numeric.has(name) && typeof value !== 'number') throw new ValidationError(`${field}: ${name} is a number`, field);
+    if (categorical.has(name) && typeof value !== 'string') throw new ValidationError(`${field}: ${name} is a category (a string such as ${JSON.stringify(inputs.categorical.find((c) => c.name === name)?.levels[0] ?? '')})`, field);
+    if (!numeric.has(name) && !categorical.has(name)) throw new ValidationError(`${field}: the churn model v${churn.version} does not read ${name} (it reads ${[...numeric, ...categorical].join(', ')})`, field);
+  }
+  return { ...values, ...set };
+}
+
 /** POST /predict/churn: one member (404 when unknown) or a batch (unknown members get an error entry). */
 export function predictRoutes(router: IRouter, ctx: ApiContext): void {
   const schema = predictChurnBody(ctx.maxBatch);
@@ -49,8 +63,7 @@ export function predictRoutes(router: IRouter, ctx: ApiContext): void {
     '/predict/churn',
     route(async (req, res) => {
       const body = parse(schema, req.body, 'body');
-      const churn = ctx.models.current().churn;
-      if (!churn) throw new UnavailableError(`churn model not loaded: ${ctx.models.current().errors.churn ?? 'loading'}`);
+      const churn = servedChurn(ctx.models.current());
       if ('member_id' in body) {
         const p = score(ctx, churn, await churn.reader.read([body.member_id], ctx.now())).get(body.member_id);
         if (!p) throw new NotFoundError(unknown(body.member_id), 'member_id');
@@ -58,6 +71,18 @@ export function predictRoutes(router: IRouter, ctx: ApiContext): void {
       }
       const byKey = score(ctx, churn, await churn.reader.read(body.member_ids, ctx.now()));
       sendJson(res, { predictions: body.member_ids.map((id) => byKey.get(id) ?? { member_id: id, error: { code: 'not_found', message: unknown(id) } }) });
+    }),
+  );
+  router.post(
+    '/predict/churn/what-if',
+    route(async (req, res) => {
+      const body = parse(WhatIfBody, req.body, 'body');
+      const churn = servedChurn(ctx.models.current());
+      const [f] = await churn.reader.read([body.member_id], ctx.now());
+      if (!f || f.freshness === 'missing') throw new NotFoundError(unknown(body.member_id), 'member_id');
+      const values = changed(churn, f.values, body.set);
+      const [now, then] = scoreChurn(churn.model, [f.values, values]);
+      sendJson(res, { member_id: f.key, set: body.set, current: prediction(churn, f, now), what_if: prediction(churn, { ...f, values }, then) });
     }),
   );
 }

@@ -7,7 +7,7 @@ import { tmpLake } from '../helpers';
 import { runCli } from './cli_runner';
 
 describe('fitlake CLI', () => {
-  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['pipeline', 'history']], [['pipeline', 'show']], [['features', 'training-set']], [['train']], [['serve']], [['report', 'weekly']]])('prints --help for %p', (args) => {
+  it.each([[[]], [['generate']], [['ingest']], [['pipeline', 'run']], [['quality', 'report']], [['pipeline', 'history']], [['pipeline', 'show']], [['features', 'training-set']], [['train']], [['serve']], [['dashboard']], [['report', 'weekly']]])('prints --help for %p', (args) => {
     const r = runCli([...args, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: fitlake/);
@@ -48,6 +48,7 @@ describe('fitlake CLI', () => {
     [['pipeline', 'run'], /no bronze data under .*: run `fitlake ingest` first/],
     [['train', '--models', 'churn,bogus'], /--models: unknown model\(s\) bogus; choose from churn, recommender-classes/],
     [['serve', '--port', 'abc'], /--port must be an integer, got "abc"/],
+    [['dashboard', '--port', 'abc'], /--port must be an integer, got "abc"/],
     [['train', '--skip-prepare'], /no feature registry under .*: run `npm run train` .* or `fitlake features apply` first/],
   ])('rejects bad input %p with a message and exit code 2', (args, message) => {
     const lake = tmpLake();

@@ -160,3 +160,12 @@ export function predictChurn(model: ChurnModel, rows: Row[]): Float64Array {
   return predictLogistic(model, X, n);
 }
 
+
+/** The raw inputs a churn model reads: numbers (derived features count for their input) and categories with their coded levels. */
+export function churnInputs(model: ChurnModel): { numeric: string[]; categorical: { name: string; levels: string[] }[] } {
+  const c = compile(model);
+  return {
+    numeric: [...new Set(c.numeric.map((n) => n.input))],
+    categorical: model.design.categorical.map((k) => ({ name: k.name, levels: k.levels })),
+  };
+}
