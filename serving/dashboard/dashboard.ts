@@ -8,7 +8,7 @@ import { servedChurn, servedForecast, type ModelManager } from '../models';
 import { buildReport, type ReportOptions } from '../report/weekly_report';
 import { AtRiskList, filterAtRisk, type AtRiskFilter } from './at_risk';
 import { DATASETS, type DatasetName } from './datasets';
-import { freshness, qualityStatus } from './freshness';
+import { BronzeFreshness, freshness, qualityStatus } from './freshness';
 import type { LakeData } from './lake_data';
 import { modelsView, PLOT_PATHS } from './models_view';
 
@@ -28,11 +28,14 @@ const HISTORY_WEEKS = 104;
 /** What the dashboard's pages show, each from the lakehouse, the registry or the served models. */
 export class Dashboard {
   private readonly atRisk = new AtRiskList();
+  private readonly bronze: BronzeFreshness;
 
   private timer: NodeJS.Timeout | null = null;
   private warmed = '';
 
-  constructor(private readonly deps: DashboardDeps) {}
+  constructor(private readonly deps: DashboardDeps) {
+    this.bronze = new BronzeFreshness(deps.lake.root);
+  }
 
   /**
    * Computes every page's data now and again whenever the lakehouse, the online data or the served
@@ -69,7 +72,7 @@ export class Dashboard {
   }
 
   async overview() {
-    const [layers, kpis] = await Promise.all([freshness(this.root, this.deps.tracker), this.dataset('kpis')]);
+    const [layers, kpis] = await Promise.all([freshness(this.root, this.bronze, this.deps.tracker), this.dataset('kpis')]);
     return { layers, quality: qualityStatus(this.root), kpis, served: this.deps.models.current().loadedAt };
   }
 

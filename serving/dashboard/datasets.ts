@@ -8,7 +8,7 @@ import type { Queries } from './lake_data';
 export const DATASETS = {
   kpis: {
     last_day: `SELECT date::VARCHAR AS date, active_members, on_site_members, app_members FROM daily_active_members ORDER BY date DESC LIMIT 1`,
-    wau: `SELECT week_start::VARCHAR AS week_start, active_members FROM weekly_active_members ORDER BY week_start DESC LIMIT 1`,
+    wau: `SELECT week_start::VARCHAR AS week_start, active_members FROM weekly_active_members WHERE days_in_data = 7 ORDER BY week_start DESC LIMIT 1`,
     mau: `SELECT month_start::VARCHAR AS month_start, active_members, days_in_data FROM monthly_active_members ORDER BY month_start DESC LIMIT 1`,
     members: `SELECT count(*) FILTER (WHERE status = 'active') AS active, count(*) FILTER (WHERE status = 'cancelled') AS cancelled FROM dim_member WHERE is_current`,
     revenue: `

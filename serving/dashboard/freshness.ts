@@ -32,9 +32,20 @@ function layerTables(root: string, layer: 'silver' | 'gold'): LayerFreshness {
   return { layer, updated_at: updated, rows: tables.reduce((a, t) => a + t.rows, 0), items: tables.length, detail: `${tables.length} tables` };
 }
 
-function bronze(root: string): LayerFreshness {
-  const dir = lakePaths(root).bronzeLog;
-  const commits = existsSync(dir) ? BronzeLog.load(dir).commits : [];
+/** Bronze's commit log, read once and then only its new commits (a stream commits every few seconds). */
+export class BronzeFreshness {
+  private log: BronzeLog | null = null;
+
+  constructor(private readonly root: string) {}
+
+  read(): LayerFreshness {
+    if (this.log) this.log.refresh();
+    else this.log = BronzeLog.load(lakePaths(this.root).bronzeLog);
+    return bronze(this.log.commits);
+  }
+}
+
+function bronze(commits: BronzeLog['commits']): LayerFreshness {
   const rows = commits.reduce((a, c) => a + c.outputs.reduce((b, o) => b + o.rows, 0), 0);
   return { layer: 'bronze', updated_at: commits.at(-1)?.committed_at ?? null, rows, items: commits.length, detail: `${commits.length} batches` };
 }
@@ -55,8 +66,8 @@ async function models(tracker: RunTracker): Promise<LayerFreshness> {
 }
 
 /** Each layer's last change, size and state: bronze's commit log, the layer manifests, the materialization log, the registry. */
-export async function freshness(root: string, tracker: RunTracker): Promise<LayerFreshness[]> {
-  return [bronze(root), layerTables(root, 'silver'), layerTables(root, 'gold'), features(root), await models(tracker)];
+export async function freshness(root: string, bronzeLog: BronzeFreshness, tracker: RunTracker): Promise<LayerFreshness[]> {
+  return [bronzeLog.read(), layerTables(root, 'silver'), layerTables(root, 'gold'), features(root), await models(tracker)];
 }
 
 /** The latest pipeline run's data-quality results (null before any run). */

@@ -23,14 +23,16 @@ export class LakeData {
     private readonly limits: { memoryLimit?: string; threads?: number } = {},
   ) {}
 
-  /** The silver and gold manifests' versions (changes when a pipeline run swaps either layer). */
+  /** The silver and gold manifests' versions and commit times (changes when a pipeline run swaps either layer). */
   version(): string {
     return ['silver', 'gold']
       .map((layer) => {
         const path = join(this.root, layer, LAYER_MANIFEST);
-        return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { version: number }).version : 0;
+        if (!existsSync(path)) return '0';
+        const m = JSON.parse(readFileSync(path, 'utf8')) as { version: number; committed_at: string };
+        return `${m.version}@${m.committed_at}`;
       })
-      .join('.');
+      .join('|');
   }
 
   /** The answers of `queries` (cached under `name` until the lake changes). */

@@ -50,7 +50,7 @@ export function dashboardRoutes(router: IRouter, ctx: ApiContext): void {
     if (!asset) throw new NotFoundError(`no dashboard asset ${name.slice(0, 100)}`, 'path');
     res.set('cache-control', 'public, max-age=300').type(asset.type).send(asset.body);
   });
-  router.get('/ui/members/:member', (req, res) => html(res, pageHtml('member', parse(MemberParams, req.params, 'path').member)));
+  router.get('/ui/members/:member', (req, res) => html(res, pageHtml('member', ctx.timeZone, parse(MemberParams, req.params, 'path').member)));
   router.get('/ui/quality/:run', (req, res) => {
     const { run } = parse(RunParams, req.params, 'path');
     const path = join(qualityDir(dash().root), run, 'report.html');
@@ -60,7 +60,7 @@ export function dashboardRoutes(router: IRouter, ctx: ApiContext): void {
   router.get('/ui/:page', (req, res) => {
     const page = req.params.page as PageName;
     if (!Object.hasOwn(PAGES, page)) throw new NotFoundError(`no dashboard page ${page.slice(0, 64)} (pages: ${Object.keys(PAGES).join(', ')})`, 'page');
-    html(res, pageHtml(page));
+    html(res, pageHtml(page, ctx.timeZone));
   });
 
   const data = (path: string, fn: (q: Record<string, unknown>, p: Record<string, string>) => Promise<unknown> | unknown) =>

@@ -24,8 +24,8 @@ export const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self' '
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** One page's HTML: the navigation, an empty main the page's module fills, the scripts. */
-export function pageHtml(page: PageName | 'member', member?: string): string {
+/** One page's HTML: the navigation, an empty main the page's module fills (times shown in the gym's `timeZone`), the scripts. */
+export function pageHtml(page: PageName | 'member', timeZone: string, member?: string): string {
   const title = page === 'member' ? `Member ${member}` : PAGES[page];
   const links = Object.entries(PAGES)
     .map(([p, t]) => `<li><a href="/ui/${p}"${p === page || (page === 'member' && p === 'churn') ? ' aria-current="page"' : ''}>${t}</a></li>`)
@@ -35,7 +35,7 @@ export function pageHtml(page: PageName | 'member', member?: string): string {
 <title>${esc(title)} · fitlake</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/ui/assets/style.css"></head>
 <body><a class="skip" href="#main">Skip to content</a>
 <header><a class="brand" href="/ui/overview">fitlake</a><nav aria-label="Pages"><ul>${links}</ul></nav></header>
-<main id="main" tabindex="-1" data-page="${page}"${member ? ` data-member="${esc(member)}"` : ''}><h1>${esc(title)}</h1><p class="status" role="status">Loading…</p></main>
+<main id="main" tabindex="-1" data-page="${page}" data-time-zone="${esc(timeZone)}"${member ? ` data-member="${esc(member)}"` : ''}><h1>${esc(title)}</h1><p class="status" role="status">Loading…</p></main>
 <script src="/ui/assets/vendor/d3.js"></script><script src="/ui/assets/vendor/plot.js"></script><script type="module" src="/ui/assets/app.js"></script>
 </body></html>`;
 }

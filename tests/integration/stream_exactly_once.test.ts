@@ -13,6 +13,8 @@ import { fixtureCopy } from '../fixtures/cache';
 import { runCli } from './cli_runner';
 import { startLocalKafka as startKafka } from '../../pipelines/source/local_broker';
 import { freePort } from './redis_server';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, screenshot, watch } from './browser';
 
 jest.setTimeout(400_000);
 
@@ -159,6 +161,7 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
     const stream = startStream();
     const base = `http://127.0.0.1:${port}`;
     const sse = new AbortController();
+    let browser: Browser | undefined;
     try {
       for (const deadline = Date.now() + 60_000; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); ) {
         if (Date.now() > deadline) throw new Error('fitlake serve did not start');
@@ -167,6 +170,15 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
       const live = (await (await fetch(`${base}/live/occupancy`)).json()) as Occupancy;
       const expected = await query<{ club_id: string; occupancy: number }>(`SELECT club_id, arg_max(value, window_end) AS occupancy FROM bronze_live_windows WHERE metric = 'occupancy' GROUP BY 1 ORDER BY 1`);
       expect(live.clubs.map((c) => [c.club_id, c.occupancy])).toEqual(expected.map((e) => [e.club_id, e.occupancy]));
+      // the dashboard's Live page shows the same, then follows the windows as they land (SSE)
+      browser = await launchBrowser();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems = watch(page);
+      const occupancyRow = (club: string, n: number) => page.locator('tbody tr').filter({ has: page.locator('td:nth-child(1)', { hasText: new RegExp(`^${club}$`) }) }).filter({ has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${n.toLocaleString('en-US')}$`) }) });
+      await page.goto(`${base}/ui/live`);
+      await page.waitForSelector('main[data-ready="true"]');
+      for (const c of live.clubs) expect(await occupancyRow(c.club_id, c.occupancy).count()).toBe(1);
+      expect(Number(await page.getAttribute('figure.chart svg[role="img"]', 'data-marks'))).toBeGreaterThan(0);
 
       const res = await fetch(`${base}/live/stream`, { signal: sse.signal });
       expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -210,6 +222,10 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
       const before = live.clubs.find((c) => c.club_id === 'C01')?.occupancy ?? 0;
       expect(c01!.occupancy).toBeGreaterThanOrEqual(3);
       expect(c01!.occupancy - before).toBeLessThanOrEqual(3);
+      await occupancyRow('C01', c01!.occupancy).waitFor({ timeout: 30_000 });
+      expect(Number(await page.getAttribute('[data-updates]', 'data-updates'))).toBeGreaterThan(0);
+      await screenshot(page, 'live-streaming');
+      expect(problems).toEqual([]);
 
       // a check-in now: the member's live features move within seconds, and the class is not recommended back
       const member = 'M0000002';
@@ -234,6 +250,7 @@ describe('the real-time path on a real Kafka broker: stream, simulate, REST inge
       for (const s of rec.just_checked_in.skipped) expect(s.startsWith('C01:')).toBe(true);
       expect(rec.items.filter((i) => rec.just_checked_in.skipped.includes(i.item))).toEqual([]);
     } finally {
+      await browser?.close();
       sse.abort();
       stream.kill('SIGTERM');
       api.kill('SIGTERM');

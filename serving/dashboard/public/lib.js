@@ -94,12 +94,15 @@ export function select(options, value, attrs = {}) {
   return el('select', attrs, options.map(([v, label]) => el('option', { value: v, selected: v === value }, label)));
 }
 
+/** Instants in the gym's time zone (the server names it on <main>). */
+const WHEN = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: document.querySelector('main').dataset.timeZone || undefined });
+
 export const fmt = {
   int: (v) => (v === null || v === undefined ? '–' : Math.round(v).toLocaleString('en-US')),
   num: (v, d = 2) => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })),
   pct: (v, d = 1) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(d)}%`),
   money: (v) => (v === null || v === undefined ? '–' : `$${Number(v).toLocaleString('en-US', { maximumFractionDigits: 0 })}`),
-  when: (v) => (v ? new Date(v).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'never'),
+  when: (v) => (v ? WHEN.format(new Date(v)) : 'never'),
   signed: (v) => (v >= 0 ? `+${v.toFixed(2)}` : v.toFixed(2)),
 };
 

@@ -6,7 +6,7 @@ const reasons = (list) => list.map((c) => `${c.feature} = ${typeof c.value === '
 export async function render(main) {
   const c = await getJson('/ui/data/churn');
   await part(main, 'Cohort retention', () => chart('Share of each join month still a member, by months since joining', {
-    width: 'wide', marginLeft: 70, padding: 0.04, x: { label: 'months since joining' }, y: { type: 'band', label: 'join month' }, color: { scheme: 'greens', legend: true, label: 'retained (%)', percent: true, domain: [0, 1] },
+    width: 'wide', marginLeft: 70, padding: 0.04, x: { label: 'months since joining' }, y: { type: 'band', label: null }, color: { scheme: 'greens', legend: true, label: 'retained (%)', percent: true },
     marks: [Plot.cell(c.cohorts, { x: 'months_since_join', y: 'cohort', fill: 'retention_rate', inset: 0.5 })],
     height: 60 + 18 * new Set(c.cohorts.map((r) => r.cohort)).size,
   }, [[['cohort', 'Join month'], ['months_since_join', 'Months since', fmt.int], ['members', 'Members', fmt.int], ['retained', 'Retained', fmt.int], ['retention_rate', 'Rate', fmt.pct]], c.cohorts]));

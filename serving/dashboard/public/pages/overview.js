@@ -10,7 +10,7 @@ export async function render(main) {
   await part(main, 'Key figures', () => cards([
     ['Active members', fmt.int(k.members[0]?.active), `${fmt.int(k.members[0]?.cancelled)} cancelled`],
     [`DAU on ${last?.date ?? '–'}`, el('span', { 'data-kpi': 'dau' }, fmt.int(last?.active_members)), `${fmt.int(last?.on_site_members)} on site, ${fmt.int(last?.app_members)} in the app`],
-    [`WAU, week of ${k.wau[0]?.week_start ?? '–'}`, fmt.int(k.wau[0]?.active_members)],
+    [`WAU, week of ${k.wau[0]?.week_start ?? '–'}`, el('span', { 'data-kpi': 'wau' }, fmt.int(k.wau[0]?.active_members)), 'the last complete week'],
     [`MAU, ${k.mau[0]?.month_start?.slice(0, 7) ?? '–'}`, fmt.int(k.mau[0]?.active_members), k.mau[0] ? `${k.mau[0].days_in_data} days of data` : null],
     ['Retail revenue, last 7 days', fmt.money(rev?.last_7_days), change === null ? null : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}% vs the 7 days before (${rev.from_day} to ${rev.to_day})`],
   ]));

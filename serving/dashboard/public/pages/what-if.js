@@ -4,11 +4,12 @@ import { chart, el, field, fmt, getJson, part, postJson, select } from '../lib.j
 const SEED_INPUTS = ['visits_30d', 'plan', 'app_sessions_30d'];
 
 export async function render(main) {
-  const inputs = await getJson('/ui/data/what-if-inputs');
-  let member = new URLSearchParams(location.search).get('member');
-  if (!member) member = (await getJson('/ui/data/at-risk?limit=1')).rows[0]?.member_id ?? '';
+  const given = new URLSearchParams(location.search).get('member');
+  const [inputs, top] = await Promise.all([getJson('/ui/data/what-if-inputs'), given ? null : getJson('/ui/data/at-risk?limit=1')]);
+  const member = given ?? top.rows[0]?.member_id ?? '';
   const idInput = el('input', { type: 'text', value: member, pattern: '[A-Za-z0-9_-]{1,64}', required: true, autocomplete: 'off' });
   const editor = el('div');
+  const current = el('p');
   const result = el('div', { 'aria-live': 'polite' });
   const categorical = new Map(inputs.categorical.map((c) => [c.name, c.values]));
   const controls = new Map();
@@ -20,7 +21,7 @@ export async function render(main) {
   };
   const score = async () => {
     const set = changes();
-    if (Object.keys(set).length === 0) set[SEED_INPUTS[0]] = Number(controls.get(SEED_INPUTS[0]).value);
+    if (Object.keys(set).length === 0) return result.replaceChildren(el('p', {}, 'Every input is as it is online: change one to see what the model says.'));
     try {
       const r = await postJson('/predict/churn/what-if', { member_id: idInput.value.trim(), set });
       const rows = [{ case: 'now', p: r.current.churn_probability }, { case: 'what if', p: r.what_if.churn_probability }];
@@ -28,7 +29,7 @@ export async function render(main) {
         el('p', {}, 'Churn probability: ', el('strong', { 'data-probability-now': r.current.churn_probability }, fmt.pct(r.current.churn_probability)), ' now → ',
           el('strong', { class: `band-${r.what_if.risk_band}`, 'data-probability-what-if': r.what_if.churn_probability }, fmt.pct(r.what_if.churn_probability)), ` (${r.what_if.risk_band} risk) with ${Object.entries(r.set).map(([k, v]) => `${k} = ${v}`).join(', ')}.`),
         chart('Churn probability now and with the changes', {
-          marginLeft: 70, x: { domain: [0, 1], percent: true, grid: true, label: 'churn probability (%)' }, y: { label: null },
+          marginLeft: 70, x: { domain: [0, 100], percent: true, grid: true, label: 'churn probability (%)' }, y: { label: null },
           marks: [Plot.barX(rows, { y: 'case', x: 'p', fill: (d) => (d.case === 'now' ? '#8a939e' : '#1f5fa8') }), Plot.ruleX([0])], height: 120,
         }, [[['case', 'Case'], ['p', 'Probability', fmt.pct]], rows]),
       );
@@ -41,8 +42,8 @@ export async function render(main) {
     editor.replaceChildren();
     controls.clear();
     try {
-      const now = await postJson('/predict/churn', { member_id: id });
-      const features = (await getJson(`/ui/data/members/${encodeURIComponent(id)}`)).features?.values ?? {};
+      const [now, profile] = await Promise.all([postJson('/predict/churn', { member_id: id }), getJson(`/ui/data/members/${encodeURIComponent(id)}`)]);
+      const features = profile.features?.values ?? {};
       const names = [...new Set([...SEED_INPUTS, ...now.top_features.map((f) => f.feature)])].filter((n) => categorical.has(n) || inputs.numeric.includes(n));
       for (const name of names) {
         const current = features[name] ?? '';
@@ -54,6 +55,7 @@ export async function render(main) {
         controls.set(name, c);
         editor.append(field(name.replaceAll('_', ' '), c));
       }
+      current.replaceChildren('Churn probability now: ', el('strong', {}, fmt.pct(now.churn_probability)), ' ', el('span', { class: `band-${now.risk_band}` }, `(${now.risk_band} risk)`), '.');
       await score();
     } catch (e) {
       result.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
@@ -63,6 +65,6 @@ export async function render(main) {
     const form = el('form', { class: 'controls', onsubmit: (e) => { e.preventDefault(); void load(); } }, field('Member id', idInput), el('button', { type: 'submit' }, 'Load member'));
     await load();
     editor.className = 'controls';
-    return [el('p', {}, `Model ${inputs.model.name} v${inputs.model.version}. The inputs shown are the three the gym asks about and this member's strongest contributors; every other feature stays as it is online.`), form, editor, result];
+    return [el('p', {}, `Model ${inputs.model.name} v${inputs.model.version}. The inputs shown are the three the gym asks about and this member's strongest contributors; every other feature stays as it is online.`), form, current, editor, result];
   });
 }
