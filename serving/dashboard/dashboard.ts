@@ -59,7 +59,11 @@ export class Dashboard {
     const key = `${this.deps.lake.version()}|${this.deps.onlineVersion()}|${this.deps.models.current().loadedAt}`;
     if (key === this.warmed) return;
     for (const name of Object.keys(DATASETS) as DatasetName[]) await this.dataset(name);
-    if (this.deps.models.current().churn) await this.atRiskList({ sort: 'probability', order: 'desc', limit: 1 });
+    if (this.deps.models.current().churn) {
+      const [top] = (await this.atRiskList({ sort: 'probability', order: 'desc', limit: 1 })).rows;
+      // reads the member tables' file statistics once, so the first member page is as quick as the next
+      if (top) await this.member(top.member_id);
+    }
     this.warmed = key;
   }
 
@@ -95,9 +99,13 @@ export class Dashboard {
       SELECT member_id, first_name, last_name, club_id, plan, billing_cycle, price, status, join_date::VARCHAR AS join_date
       FROM dim_member WHERE is_current AND member_id = ${sqlString(id)}`);
     if (profile.length === 0) throw new NotFoundError(`no member ${id} in silver dim_member`, 'member');
-    const activity = await this.deps.lake.query(`
+    // the data's last day from the cached key figures: the member's rows are then found from the partitions' statistics
+    const last = (await this.dataset('kpis')).last_day[0]?.date as string | undefined;
+    const activity = last
+      ? await this.deps.lake.query(`
       SELECT date::VARCHAR AS date, class_checkins, facility_visits, equipment_sessions, app_sessions, retail_lines, round(retail_spend, 2) AS retail_spend, wearable_steps
-      FROM member_daily_activity WHERE member_id = ${sqlString(id)} AND date > (SELECT max(date) FROM member_daily_activity) - 60 ORDER BY date`);
+      FROM member_daily_activity WHERE member_id = ${sqlString(id)} AND date > DATE ${sqlString(last)} - 60 ORDER BY date`)
+      : [];
     const [f] = await this.deps.memberFeatures.read([id], this.deps.now());
     const features = f && f.freshness !== 'missing' ? { values: f.values, feature_timestamp: f.featureTs, freshness: f.freshness, missing_views: f.missingViews, stale_views: f.staleViews } : null;
     return { profile: profile[0], activity, features };

@@ -5,13 +5,19 @@ const recList = (r) => el('ol', { class: 'recs' }, r.items.map((i) => el('li', {
 
 export async function render(main) {
   const id = main.dataset.member;
-  const m = await getJson(`/ui/data/members/${encodeURIComponent(id)}`);
+  // every request at once; each section waits for its own
+  const member = encodeURIComponent(id);
+  const churn = postJson('/predict/churn', { member_id: id });
+  const recs = Promise.all(['classes', 'products'].map((k) => getJson(`/recommend/${member}?kind=${k}&k=5`)));
+  churn.catch(() => undefined);
+  recs.catch(() => undefined);
+  const m = await getJson(`/ui/data/members/${member}`);
   const p = m.profile;
   await part(main, 'Profile', () => cards([
-    ['Name', `${p.first_name} ${p.last_name}`], ['Club', p.club_id], ['Plan', p.plan, `${p.billing_cycle}, ${fmt.money(p.price)}`], ['Member since', p.join_date], ['Status', p.status],
+    ['Name', `${p.first_name} ${p.last_name}`], ['Club', p.club_id], ['Plan', p.plan, `${p.billing_cycle}, $${fmt.num(p.price)}`], ['Member since', p.join_date], ['Status', p.status],
   ]));
   await part(main, 'Churn risk', async () => {
-    const s = await postJson('/predict/churn', { member_id: id });
+    const s = await churn;
     return [
       el('p', {}, el('span', { class: 'big', 'data-churn-probability': s.churn_probability }, fmt.pct(s.churn_probability)), ' ', el('span', { class: `band-${s.risk_band}` }, `${s.risk_band} risk`),
         ` — the average member: ${fmt.pct(s.average_member_probability)}; features ${s.freshness} as of ${fmt.when(s.feature_timestamp)}; model ${s.model.name} v${s.model.version}. `, el('a', { href: `/ui/what-if?member=${encodeURIComponent(id)}` }, 'What if…')),
@@ -28,7 +34,7 @@ export async function render(main) {
     height: 200,
   }, [[['date', 'Date'], ['facility_visits', 'Visits'], ['class_checkins', 'Classes'], ['app_sessions', 'App sessions'], ['retail_spend', 'Spend', fmt.money], ['wearable_steps', 'Steps', fmt.int]], m.activity])));
   await part(main, 'Recommendations', async () => {
-    const [classes, products] = await Promise.all(['classes', 'products'].map((k) => getJson(`/recommend/${encodeURIComponent(id)}?kind=${k}&k=5`)));
+    const [classes, products] = await recs;
     return el('div', { class: 'grid' }, el('div', {}, el('h3', {}, 'Classes'), recList(classes)), el('div', {}, el('h3', {}, 'Products'), recList(products)));
   });
   await part(main, 'Features online', () => {

@@ -9,7 +9,7 @@ export async function render(main) {
   ]);
   for (const model of m.models) {
     await part(main, model.name, () => [
-      el('p', {}, `Champion: ${model.champion ? `v${model.champion}` : 'none'} · challenger: ${model.challenger ? `v${model.challenger}` : 'none'} · ${model.versions.length} versions`),
+      el('p', {}, `Champion: ${model.champion ? `v${model.champion}` : 'none'} · challenger: ${model.challenger ? `v${model.challenger}` : 'none'} · ${model.versions.length} version${model.versions.length === 1 ? '' : 's'}`),
       model.compare.length ? el('details', { open: model.name === 'churn' }, el('summary', {}, 'Champion vs challenger metrics'),
         table([['metric', 'Metric'], ['champion', `Champion${model.champion ? ` v${model.champion}` : ''}`, (v) => fmt.num(v, 4)], ['challenger', `Challenger${model.challenger ? ` v${model.challenger}` : ''}`, (v) => fmt.num(v, 4)]], model.compare)) : null,
       model.plots.length ? el('div', { class: 'grid' }, model.plots.map((p) => el('figure', { class: 'chart' }, el('img', { src: p.url, alt: `${model.name} ${p.title} plot`, width: 560, height: 360, style: 'max-width:100%;height:auto' }), el('figcaption', {}, p.title)))) : null,

@@ -42,8 +42,8 @@ export async function render(main) {
     editor.replaceChildren();
     controls.clear();
     try {
-      const [now, profile] = await Promise.all([postJson('/predict/churn', { member_id: id }), getJson(`/ui/data/members/${encodeURIComponent(id)}`)]);
-      const features = profile.features?.values ?? {};
+      const [now, online] = await Promise.all([postJson('/predict/churn', { member_id: id }), getJson(`/members/${encodeURIComponent(id)}/features`)]);
+      const features = online.features;
       const names = [...new Set([...SEED_INPUTS, ...now.top_features.map((f) => f.feature)])].filter((n) => categorical.has(n) || inputs.numeric.includes(n));
       for (const name of names) {
         const current = features[name] ?? '';
