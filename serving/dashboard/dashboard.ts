@@ -120,7 +120,8 @@ export class Dashboard {
       billing_cycle: `SELECT DISTINCT billing_cycle AS v FROM dim_member WHERE billing_cycle IS NOT NULL ORDER BY 1`,
       home_club: `SELECT DISTINCT club_id AS v FROM dim_member WHERE club_id IS NOT NULL ORDER BY 1`,
     });
-    const categorical = inputs.categorical.map((c) => ({ name: c.name, values: [...new Set([...(seen[c.name] ?? []).map((r) => String(r.v)), ...c.levels])].sort() }));
+    // older artifacts know only the coded levels: the data's values complete them
+    const categorical = inputs.categorical.map((c) => ({ name: c.name, values: c.complete ? c.values : [...new Set([...(seen[c.name] ?? []).map((r) => String(r.v)), ...c.values])].sort() }));
     return { model: { name: churn.name, version: churn.version }, numeric: inputs.numeric, categorical };
   }
 

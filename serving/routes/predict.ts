@@ -46,12 +46,14 @@ function score(ctx: ApiContext, churn: Churn, rows: EntityFeatures[]): Map<strin
 function changed(churn: Churn, values: Record<string, unknown>, set: Record<string, number | string>): Record<string, unknown> {
   const inputs = churnInputs(churn.model);
   const numeric = new Set(inputs.numeric);
-  const categorical = new Set(inputs.categorical.map((c) => c.name));
+  const categorical = new Map(inputs.categorical.map((c) => [c.name, c]));
   for (const [name, value] of Object.entries(set)) {
     const field = `set.${name}`;
+    const category = categorical.get(name);
     if (numeric.has(name) && typeof value !== 'number') throw new ValidationError(`${field}: ${name} is a number`, field);
-    if (categorical.has(name) && typeof value !== 'string') throw new ValidationError(`${field}: ${name} is a category (a string such as ${JSON.stringify(inputs.categorical.find((c) => c.name === name)?.levels[0] ?? '')})`, field);
-    if (!numeric.has(name) && !categorical.has(name)) throw new ValidationError(`${field}: the churn model v${churn.version} does not read ${name} (it reads ${[...numeric, ...categorical].join(', ')})`, field);
+    if (category && typeof value !== 'string') throw new ValidationError(`${field}: ${name} is a category, one of ${category.values.join(', ')}`, field);
+    if (category?.complete && !category.values.includes(value as string)) throw new ValidationError(`${field}: ${JSON.stringify(value)} is not a ${name} the model knows (${category.values.join(', ')})`, field);
+    if (!numeric.has(name) && !category) throw new ValidationError(`${field}: the churn model v${churn.version} does not read ${name} (it reads ${[...numeric, ...categorical.keys()].join(', ')})`, field);
   }
   return { ...values, ...set };
 }

@@ -191,6 +191,7 @@ describe('dashboard (/ui) in a real browser over the served lakehouse', () => {
       expect(await error('post', '/predict/churn/what-if', 400, { member_id: member, set: { shoe_size: 44 } })).toMatchObject({ field: 'set.shoe_size', message: expect.stringContaining('set.shoe_size: the churn model v1 does not read shoe_size (it reads visits_7d') });
       expect(await error('post', '/predict/churn/what-if', 400, { member_id: member, set: { visits_30d: 'many' } })).toMatchObject({ field: 'set.visits_30d', message: 'set.visits_30d: visits_30d is a number' });
       expect(await error('post', '/predict/churn/what-if', 400, { member_id: member, set: { plan: 3 } })).toMatchObject({ field: 'set.plan', message: expect.stringContaining('set.plan: plan is a category') });
+      expect(await error('post', '/predict/churn/what-if', 400, { member_id: member, set: { plan: 'platinum' } })).toMatchObject({ field: 'set.plan', message: expect.stringMatching(/^set\.plan: "platinum" is not a plan the model knows \(basic, .*student.*\)$/) });
       expect(await error('post', '/predict/churn/what-if', 400, { member_id: member, set: {} })).toMatchObject({ field: 'set', message: 'body.set: at least one feature to change' });
       expect(await error('post', '/predict/churn/what-if', 400, { member_id: member })).toMatchObject({ field: 'set' });
       expect(await error('post', '/predict/churn/what-if', 404, { member_id: 'M9999999', set: { visits_30d: 3 } })).toMatchObject({ field: 'member_id' });

@@ -11,6 +11,8 @@ export const DesignSpecSchema = z
         .object({
           name: z.string(),
           levels: z.array(z.string()),
+          /** The level dropped as the reference (all-zero indicators); absent in artifacts trained before it was recorded. */
+          reference: z.string().optional(),
           /** Share of training rows at each level (the one-hot columns' means): explanations are measured against them. */
           means: z.array(z.number()).optional(),
         })
@@ -45,8 +47,8 @@ export function fitDesign(rows: Row[], numeric: string[], categorical: string[])
         const v = String(r[name] ?? 'unknown');
         counts.set(v, (counts.get(v) ?? 0) + 1);
       }
-      const levels = [...counts.keys()].sort().slice(1);
-      return { name, levels, means: levels.map((l) => counts.get(l)! / rows.length) };
+      const [reference, ...levels] = [...counts.keys()].sort();
+      return { name, levels, reference, means: levels.map((l) => counts.get(l)! / rows.length) };
     }),
   };
 }

@@ -161,11 +161,15 @@ export function predictChurn(model: ChurnModel, rows: Row[]): Float64Array {
 }
 
 
-/** The raw inputs a churn model reads: numbers (derived features count for their input) and categories with their coded levels. */
-export function churnInputs(model: ChurnModel): { numeric: string[]; categorical: { name: string; levels: string[] }[] } {
+/**
+ * The raw inputs a churn model reads: numbers (derived features count for their input) and
+ * categories with the values training saw (`complete`: the reference level is recorded, so these are
+ * all of them; older artifacts know only the coded levels).
+ */
+export function churnInputs(model: ChurnModel): { numeric: string[]; categorical: { name: string; values: string[]; complete: boolean }[] } {
   const c = compile(model);
   return {
     numeric: [...new Set(c.numeric.map((n) => n.input))],
-    categorical: model.design.categorical.map((k) => ({ name: k.name, levels: k.levels })),
+    categorical: model.design.categorical.map((k) => ({ name: k.name, values: k.reference === undefined ? k.levels : [k.reference, ...k.levels].sort(), complete: k.reference !== undefined })),
   };
 }

@@ -247,7 +247,7 @@ export class FileRunTracker implements RunTracker {
       const version = /^version-(\d+)$/.exec(n)?.[1];
       if (!version || !existsSync(join(dir, n, 'meta.yaml'))) continue;
       const meta = this.yaml(join(dir, n, 'meta.yaml'));
-      const on = Object.keys(aliases).filter((a) => aliases[a].trim() === version);
+      const on = Object.keys(aliases).filter((a) => aliases[a].trim() === version).sort();
       out.push({ name, version, runId: String(meta.run_id), source: String(meta.source), tags: keyFiles(join(dir, n, 'tags')), aliases: on, createdAt: Number(meta.creation_timestamp) });
     }
     return out.sort((a, b) => Number(b.version) - Number(a.version));

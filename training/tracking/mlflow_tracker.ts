@@ -18,7 +18,8 @@ const SearchRuns = z
 const VersionBody = z.object({ model_version: Version }).passthrough();
 const Models = z.object({ registered_models: z.array(z.object({ name: z.string() }).passthrough()).optional(), next_page_token: z.string().optional() }).passthrough();
 const Pairs = z.array(z.object({ key: z.string(), value: z.unknown() }).passthrough()).optional();
-const Versions = z.object({ model_versions: z.array(Version.extend({ creation_timestamp: z.coerce.number().optional(), aliases: z.array(z.string()).optional() })).optional(), next_page_token: z.string().optional() }).passthrough();
+const Versions = z.object({ model_versions: z.array(Version.extend({ creation_timestamp: z.coerce.number().optional() })).optional(), next_page_token: z.string().optional() }).passthrough();
+const Registered = z.object({ registered_model: z.object({ aliases: z.array(z.object({ alias: z.string(), version: z.string() })).optional() }).passthrough() }).passthrough();
 const RunGet = z
   .object({
     run: z
@@ -203,12 +204,20 @@ export class MlflowRestTracker implements RunTracker {
 
   async listVersions(name: string): Promise<RegisteredVersion[]> {
     checkName('model name', name);
+    // the version search leaves aliases out: they come from the registered model
+    let aliases: { alias: string; version: string }[];
+    try {
+      aliases = (await this.json(Registered, 'GET', `registered-models/get?name=${encodeURIComponent(name)}`)).registered_model.aliases ?? [];
+    } catch (e) {
+      if (e instanceof MlflowError && e.mlflowCode === 'RESOURCE_DOES_NOT_EXIST') return [];
+      throw e;
+    }
     const out: RegisteredVersion[] = [];
     let page: string | undefined;
     do {
       const q = `filter=${encodeURIComponent(`name='${name.replace(/'/g, "''")}'`)}&max_results=200${page ? `&page_token=${encodeURIComponent(page)}` : ''}`;
       const r = await this.json(Versions, 'GET', `model-versions/search?${q}`);
-      for (const v of r.model_versions ?? []) out.push({ ...toVersion(v), aliases: v.aliases ?? [], createdAt: v.creation_timestamp ?? 0 });
+      for (const v of r.model_versions ?? []) out.push({ ...toVersion(v), aliases: aliases.filter((a) => a.version === v.version).map((a) => a.alias).sort(), createdAt: v.creation_timestamp ?? 0 });
       page = r.next_page_token || undefined;
     } while (page);
     return out.sort((a, b) => Number(b.version) - Number(a.version));

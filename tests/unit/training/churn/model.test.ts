@@ -1,4 +1,4 @@
-import { predictChurn, scoreChurn, withDerived, type ChurnModel } from '../../../../training/churn/model';
+import { churnInputs, predictChurn, scoreChurn, withDerived, type ChurnModel } from '../../../../training/churn/model';
 
 const model: ChurnModel = {
   kind: 'churn', formatVersion: 1, featureService: 'churn', features: ['v:visits_30d', 'p:plan', 'p:tenure_days'],
@@ -42,6 +42,12 @@ describe('churn scoring', () => {
     expect(s.contributions.find((c) => c.feature === 'plan')!.contribution).toBe(-0.3);
     expect(logit(s.averageProbability)).toBeCloseTo(-3, 12);
     expect(s.probability).toBeCloseTo(scoreChurn(model, [row])[0].probability, 12);
+  });
+
+  it('names the inputs a what-if may change: numbers (a derived feature by its input) and categories with every value training saw', () => {
+    const withReference = { ...model, design: { ...model.design, categorical: [{ name: 'plan', levels: ['elite', 'plus'], reference: 'basic', means: [0.2, 0.3] }] } };
+    expect(churnInputs(withReference)).toEqual({ numeric: ['visits_30d', 'tenure_days'], categorical: [{ name: 'plan', values: ['basic', 'elite', 'plus'], complete: true }] });
+    expect(churnInputs(model).categorical).toEqual([{ name: 'plan', values: ['elite', 'plus'], complete: false }]);
   });
 
   it('treats missing features as the training mean (zero contribution)', () => {
