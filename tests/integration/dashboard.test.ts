@@ -90,7 +90,15 @@ describe('dashboard (/ui) in a real browser over the served lakehouse', () => {
 
   it('the at-risk list links to a member page whose churn score is POST /predict/churn’s, with names only there', async () => {
     const { page } = await open('/ui/churn');
-    const first = page.locator('section:has(h2:text-is("Members at risk")) tbody tr').first();
+    const list = page.locator('section:has(h2:text-is("Members at risk"))');
+    expect(await list.locator('th[aria-sort="descending"]').textContent()).toBe('Churn probability ↓');
+    await list.locator('button[data-sort="member_id"]').click();
+    await list.locator('th[aria-sort="descending"]', { hasText: 'Member' }).waitFor();
+    const ids = await list.locator('tbody tr td:first-child').allTextContents();
+    expect(ids).toEqual([...ids].sort().reverse());
+    await list.locator('button[data-sort="probability"]').click();
+    await list.locator('th[aria-sort="descending"]', { hasText: 'Churn probability' }).waitFor();
+    const first = list.locator('tbody tr').first();
     const member = (await first.locator('a').textContent())!;
     expect(await page.textContent('main')).not.toContain('first_name');
     await first.locator('a').click();

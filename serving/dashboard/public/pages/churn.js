@@ -17,6 +17,14 @@ export async function render(main) {
   await part(main, 'Members at risk', () => atRisk(c.clubs.map((r) => r.club_id)));
 }
 
+/** Says on each sortable column header how the list is sorted (aria-sort), for screen readers. */
+function sorted(wrap, state) {
+  for (const b of wrap.querySelectorAll('th button[data-sort]')) {
+    b.closest('th').setAttribute('aria-sort', b.dataset.sort !== state.sort ? 'none' : state.order === 'desc' ? 'descending' : 'ascending');
+  }
+  return wrap;
+}
+
 function atRisk(clubs) {
   const state = { club: '', band: '', sort: 'probability', order: 'desc', limit: 50 };
   const out = el('div', { 'aria-live': 'polite' });
@@ -24,7 +32,7 @@ function atRisk(clubs) {
     const q = new URLSearchParams(Object.entries(state).filter(([, v]) => v !== ''));
     try {
       const r = await getJson(`/ui/data/at-risk?${q}`);
-      const sortable = (key, label) => [key, el('button', { type: 'button', onclick: () => sortBy(key), 'aria-label': `Sort by ${label}` }, label, state.sort === key ? (state.order === 'desc' ? ' ↓' : ' ↑') : '')];
+      const sortable = (key, label) => [key, el('button', { type: 'button', onclick: () => sortBy(key), 'data-sort': key }, label, el('span', { 'aria-hidden': 'true' }, state.sort === key ? (state.order === 'desc' ? ' ↓' : ' ↑') : ''))];
       const cols = [
         [(m) => el('a', { href: `/ui/members/${encodeURIComponent(m.member_id)}` }, m.member_id), sortable('member_id', 'Member')[1]],
         ['club_id', sortable('club_id', 'Club')[1]],
@@ -35,7 +43,7 @@ function atRisk(clubs) {
       ];
       out.replaceChildren(
         el('p', {}, `${fmt.int(r.total)} of ${fmt.int(r.scored)} scored members match; showing ${r.rows.length}. Model ${r.model.name} v${r.model.version} (${r.model.alias}); bands: medium ≥ ${fmt.pct(r.bands.medium)}, high ≥ ${fmt.pct(r.bands.high)}.`),
-        table(cols, r.rows),
+        sorted(table(cols, r.rows), state),
       );
     } catch (e) {
       out.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
