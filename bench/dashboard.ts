@@ -10,7 +10,7 @@ import { createApp } from '../serving/app';
 import { PAGES } from '../serving/dashboard/shell';
 import { lakeTables } from '../pipelines/runner/reader';
 import { buildContext, httpServer } from '../serving/server';
-import { freePort } from '../tests/integration/redis_server';
+import { freePort } from '../core/net';
 import { peerPython } from './peers/python_env';
 import { median } from './stats';
 

@@ -86,9 +86,7 @@ export class Dashboard {
 
   async atRiskList(filter: AtRiskFilter) {
     const churn = this.churn();
-    const members = (await this.deps.lake.dataset('active_members', {
-      members: `SELECT member_id, club_id, plan FROM dim_member WHERE is_current AND status = 'active' ORDER BY member_id`,
-    })).members as { member_id: string; club_id: string; plan: string }[];
+    const members = (await this.dataset('active_members')).members as { member_id: string; club_id: string; plan: string }[];
     const rows = await this.atRisk.rows(churn, members, `${this.deps.lake.version()}|${this.deps.onlineVersion()}`, this.deps.now());
     return { model: { name: churn.name, version: churn.version, alias: churn.alias }, bands: churn.model.bands, scored: rows.length, ...filterAtRisk(rows, filter) };
   }
@@ -115,12 +113,8 @@ export class Dashboard {
   async whatIfInputs() {
     const churn = this.churn();
     const inputs = churnInputs(churn.model);
-    const seen = await this.deps.lake.dataset('categories', {
-      plan: `SELECT DISTINCT plan AS v FROM dim_member WHERE plan IS NOT NULL ORDER BY 1`,
-      billing_cycle: `SELECT DISTINCT billing_cycle AS v FROM dim_member WHERE billing_cycle IS NOT NULL ORDER BY 1`,
-      home_club: `SELECT DISTINCT club_id AS v FROM dim_member WHERE club_id IS NOT NULL ORDER BY 1`,
-    });
     // older artifacts know only the coded levels: the data's values complete them
+    const seen = inputs.categorical.every((c) => c.complete) ? {} : await this.dataset('categories');
     const categorical = inputs.categorical.map((c) => ({ name: c.name, values: c.complete ? c.values : [...new Set([...(seen[c.name] ?? []).map((r) => String(r.v)), ...c.values])].sort() }));
     return { model: { name: churn.name, version: churn.version }, numeric: inputs.numeric, categorical };
   }

@@ -3,7 +3,8 @@ import type { Queries } from './lake_data';
 /**
  * Every page's data from the gold tables (and current silver dimensions), one query per chart or
  * table, each bounded by the calendar or the catalogue rather than by members (a few hundred rows at
- * any scale, except the LTV histogram's bins). Dates are cast to text (YYYY-MM-DD).
+ * any scale, except the LTV histogram's bins), and the active members the at-risk list scores (kept
+ * on the server). Dates are cast to text (YYYY-MM-DD).
  */
 export const DATASETS = {
   kpis: {
@@ -62,6 +63,16 @@ export const DATASETS = {
     reasons: `
       SELECT reason_category AS reason, sum(cancellations)::INTEGER AS cancellations FROM cancellation_reasons_by_cohort GROUP BY 1 ORDER BY 2 DESC`,
     clubs: `SELECT DISTINCT club_id FROM dim_member WHERE is_current ORDER BY club_id`,
+  },
+  /** Who the at-risk list scores (not sent to browsers as such). */
+  active_members: {
+    members: `SELECT member_id, club_id, plan FROM dim_member WHERE is_current AND status = 'active' ORDER BY member_id`,
+  },
+  /** The values each category of the churn model takes in the data (for artifacts that recorded only the coded levels). */
+  categories: {
+    plan: `SELECT DISTINCT plan AS v FROM dim_member WHERE plan IS NOT NULL ORDER BY 1`,
+    billing_cycle: `SELECT DISTINCT billing_cycle AS v FROM dim_member WHERE billing_cycle IS NOT NULL ORDER BY 1`,
+    home_club: `SELECT DISTINCT club_id AS v FROM dim_member WHERE club_id IS NOT NULL ORDER BY 1`,
   },
 } satisfies Record<string, Queries>;
 

@@ -192,6 +192,19 @@ describe('dashboard (/ui) in a real browser over the served lakehouse', () => {
       expect(await error('get', '/ui/data/plots/churn/99/roc.svg', 404)).toMatchObject({ field: 'version', message: 'model churn has no version 99' });
       expect(await error('get', '/ui/assets/../../package.json', 404)).toMatchObject({ code: 'not_found' });
       expect(await error('get', '/ui/quality/latest', 400)).toMatchObject({ field: 'run' });
+      expect(await error('get', '/ui/quality/20000101T000000Z', 404)).toMatchObject({ field: 'run', message: 'no quality run 20000101T000000Z' });
+      expect(await error('get', '/ui/data/plots/churn/1/pr.svg', 404)).toMatchObject({ field: 'file', message: 'no plot pr.svg (plots: plots/roc.svg, plots/calibration.svg)' });
+      expect(await error('get', '/ui/assets/nope.js', 404)).toMatchObject({ field: 'path', message: 'no dashboard asset nope.js' });
+      // the overview's link to the latest quality report, and a run's plot, are served
+      const { quality } = (await request(app).get('/ui/data/overview').expect(200)).body as { quality: { run_id: string } };
+      expect((await request(app).get(`/ui/quality/${quality.run_id}`).expect(200)).text).toContain(quality.run_id);
+      expect((await request(app).get('/ui/data/plots/churn/1/roc.svg').expect(200).expect('content-type', 'image/svg+xml')).body.toString()).toMatch(/^<svg/);
+    });
+
+    it('answers 503 naming why when the API has no dashboard', async () => {
+      const bare = createApp({ ...ctx, dashboard: undefined, rateLimitPerMinute: 0, requestLogs: false });
+      const res = await request(bare).get('/ui/data/overview').expect(503);
+      expect(res.body.error.message).toBe('the dashboard is not available in this API (no lakehouse to read)');
     });
 
     it('POST /predict/churn/what-if', async () => {
