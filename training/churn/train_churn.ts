@@ -53,10 +53,12 @@ export function churnProblem(rows: Row[], features: string[]) {
   return { design, X, n, d, y, ...balance(y) };
 }
 
-/** Fits the model on `rows` with the design learned from them. */
-function fit(rows: Row[], features: string[], meta: Pick<ChurnModel, 'featureService' | 'registryVersion' | 'features' | 'horizonDays' | 'dataVersion' | 'trainedThrough'>) {
+export type ChurnMeta = Pick<ChurnModel, 'featureService' | 'registryVersion' | 'features' | 'horizonDays' | 'dataVersion' | 'trainedThrough'>;
+
+/** Fits the model on `rows` with the design learned from them (`l2`: the penalty, default CHURN_PARAMS.l2). */
+export function fitChurn(rows: Row[], features: string[], meta: ChurnMeta, l2 = CHURN_PARAMS.l2) {
   const { design, X, n, d, y, weights, shift } = churnProblem(rows, features);
-  const lr = fitLogistic(X, y, n, d, { l2: CHURN_PARAMS.l2, weights });
+  const lr = fitLogistic(X, y, n, d, { l2, weights });
   const model: ChurnModel = { kind: 'churn', formatVersion: 1, ...meta, derived: CHURN_DERIVED, design, intercept: lr.intercept - shift, coef: lr.coef, bands: { medium: 0, high: 0 } };
   const p = Array.from(predictChurn(model, rows)).sort((a, b) => a - b);
   model.bands = { medium: p[Math.floor(0.7 * (p.length - 1))], high: p[Math.floor(0.9 * (p.length - 1))] };
@@ -116,7 +118,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
   const meta = { featureService: service?.name ?? 'churn', registryVersion: ctx.store.registry().version, features: refs, horizonDays: CHURN_PARAMS.horizonDays, dataVersion, trainedThrough: snapshots[snapshots.length - 1] };
   ctx.logger.info({ rows: rows.length, train: train.length, test: test.length, features: features.length, firstTest }, 'churn: fitting');
 
-  const holdout = fit(train, features, meta);
+  const holdout = fitChurn(train, features, meta);
   const p = predictChurn(holdout.model, test);
   const y = Float64Array.from(test, (r) => Number(r.label));
   const base = train.reduce((s, r) => s + Number(r.label), 0) / train.length;
@@ -127,7 +129,7 @@ export async function trainChurn(ctx: TrainContext): Promise<TrainedModel> {
     ...churnMetrics(p, y, base),
     oracle_roc_auc: oracleAuc, test_rows: test.length, train_rows: train.length, test_churn_rate: y.reduce((a, b) => a + b, 0) / y.length,
   };
-  const final = fit(rows, features, meta);
+  const final = fitChurn(rows, features, meta);
   const roc = rocCurve(p, y);
   const cal = calibrationBins(p, y);
   return {

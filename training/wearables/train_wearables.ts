@@ -39,7 +39,7 @@ export function isTestMember(member: string, seed: number, share: number): boole
  * Every usable wearable day (a deterministic sample of members above `maxRows`), in day then member
  * order, with the store's point-in-time features at the start of that day.
  */
-async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: number }> {
+export async function loadWearableDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: number }> {
   const memberShare = await readLake(ctx, (lake) => memberShareFor(lake, `SELECT member_id FROM wearables WHERE ${USABLE}`, WEARABLE_PARAMS.maxRows));
   const days = `SELECT member_id, fitlake_day_start(activity_date) AS event_timestamp, strftime(activity_date, '%Y-%m-%d') AS day, steps::DOUBLE AS steps, ln(1 + steps)::DOUBLE AS log_steps,
       avg_heart_rate::DOUBLE AS avg_heart_rate, calories_burned::DOUBLE AS calories_burned, calories_to_steps_ratio::DOUBLE AS calories_to_steps_ratio, sleep_hours::DOUBLE AS sleep_hours,
@@ -54,7 +54,7 @@ async function loadDays(ctx: TrainContext): Promise<{ rows: Row[]; memberShare: 
 }
 
 /** Splits by member (never by row) and thins the training side to at most `max` rows, deterministically. */
-function split(rows: Row[], seed: number) {
+export function splitByMember(rows: Row[], seed: number) {
   const test = rows.filter((r) => isTestMember(String(r.member_id), seed, WEARABLE_PARAMS.testShare));
   const trainAll = rows.filter((r) => !isTestMember(String(r.member_id), seed, WEARABLE_PARAMS.testShare));
   const every = Math.ceil(trainAll.length / WEARABLE_PARAMS.maxTrainRows);
@@ -63,11 +63,11 @@ function split(rows: Row[], seed: number) {
   return { train, test, all: rows.filter((_, i) => i % Math.ceil(rows.length / WEARABLE_PARAMS.maxTrainRows) === 0) };
 }
 
-function version(rows: Row[]): { dataVersion: string; trainedThrough: string } {
+export function wearablesVersion(rows: Row[]): { dataVersion: string; trainedThrough: string } {
   return { dataVersion: createHash('sha256').update(JSON.stringify([rows.length, rows[0]?.day, rows[rows.length - 1]?.day])).digest('hex').slice(0, 16), trainedThrough: String(rows[rows.length - 1]?.day) };
 }
 
-function fitClassifier(rows: Row[], inputs: string[], meta: ReturnType<typeof version>): ActivityClassifier {
+function fitClassifier(rows: Row[], inputs: string[], meta: ReturnType<typeof wearablesVersion>): ActivityClassifier {
   const classes = [...new Set(rows.map((r) => String(r.activity_type)))].sort();
   const design = fitDesign(rows, inputs, []);
   const { X, n, d } = designMatrix(design, rows);
@@ -86,7 +86,7 @@ function withPerceptron(linear: ActivityClassifier, rows: Row[], seed: number): 
   return { ...linear, mlp };
 }
 
-function fitRegressor(rows: Row[], meta: ReturnType<typeof version>): CalorieRegressor {
+export function fitCalorieRegressor(rows: Row[], meta: ReturnType<typeof wearablesVersion>): CalorieRegressor {
   const design = fitDesign(rows, REGRESSOR_INPUTS, ['activity_type']);
   const { X, n, d } = designMatrix(design, rows);
   const r = fitRidge(X, Float64Array.from(rows, (x) => Number(x.calories_burned)), n, d, WEARABLE_PARAMS.ridge);
@@ -105,11 +105,11 @@ function scoreClassifier(model: ActivityClassifier, test: Row[]) {
  * held-out members kept; against the majority class and the linear model on the day alone.
  */
 export async function trainActivityClassifier(ctx: TrainContext): Promise<TrainedModel> {
-  const { rows, memberShare } = await loadDays(ctx);
+  const { rows, memberShare } = await loadWearableDays(ctx);
   const classes = [...new Set(rows.map((r) => String(r.activity_type)))].sort();
   const inputs = [...CLASSIFIER_INPUTS, ...historyInputs(classes).filter((c) => c in rows[0])];
-  const { train, test, all } = split(rows, ctx.seed);
-  const meta = version(rows);
+  const { train, test, all } = splitByMember(rows, ctx.seed);
+  const meta = wearablesVersion(rows);
   const linear = fitClassifier(train, inputs, meta);
   const perceptron = withPerceptron(linear, train, ctx.seed);
   const linearReport = scoreClassifier(linear, test);
@@ -149,17 +149,17 @@ export async function trainActivityClassifier(ctx: TrainContext): Promise<Traine
 
 /** Daily calories burned from steps, heart rate, sleep and activity type: ridge regression, split by member. */
 export async function trainCalorieRegressor(ctx: TrainContext): Promise<TrainedModel> {
-  const { rows, memberShare } = await loadDays(ctx);
-  const { train, test, all } = split(rows, ctx.seed);
-  const meta = version(rows);
-  const holdout = fitRegressor(train, meta);
+  const { rows, memberShare } = await loadWearableDays(ctx);
+  const { train, test, all } = splitByMember(rows, ctx.seed);
+  const meta = wearablesVersion(rows);
+  const holdout = fitCalorieRegressor(train, meta);
   const actual = Float64Array.from(test, (r) => Number(r.calories_burned));
   const report = regressionReport(actual, predictCalories(holdout, test));
   const mean = train.reduce((s, r) => s + Number(r.calories_burned), 0) / train.length;
   const base = regressionReport(actual, new Float64Array(actual.length).fill(mean));
   const metrics = { mae: report.mae, rmse: report.rmse, r2: report.r2, baseline_mae: base.mae, baseline_rmse: base.rmse, baseline_r2: base.r2, test_days: test.length, train_days: train.length };
   return {
-    name: 'calorie-regressor', artifact: fitRegressor(all, meta),
+    name: 'calorie-regressor', artifact: fitCalorieRegressor(all, meta),
     params: { model: 'ridge', inputs: [...REGRESSOR_INPUTS, 'activity_type'].join(','), lambda: WEARABLE_PARAMS.ridge, split: 'by member', test_share: WEARABLE_PARAMS.testShare, member_share: memberShare, baseline: 'training mean' },
     metrics, curves: {}, tags: { 'fitlake.source': 'silver.wearables', ...trainedOnTags(trainedOn(ctx.store, WEARABLES_SERVICE)), 'fitlake.train_rows': String(train.length) },
     files: [{ path: 'evaluation/calorie_regressor.json', content: JSON.stringify({ metrics }, null, 1) }],
