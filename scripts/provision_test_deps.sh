@@ -2,7 +2,7 @@
 # Installs the real components the integration tests start on 127.0.0.1 that npm cannot install:
 # redis-server and chromium (Debian's packages: the online store, the dashboard's browser tests), MLflow (PyPI, into the git-ignored .venv, the
 # tracking server and the client that reads our file store back) and the Spark engine's PySpark
-# (scripts/install_spark.sh), the Apache Kafka broker's jars (scripts/install_kafka.sh) and the notebooks' Jupyter runner and TypeScript kernel (scripts/install_jupyter.sh). Run by `npm test` (pretest) and .ci/run; quick and silent when all
+# (scripts/install_spark.sh), the Apache Kafka broker's jars (scripts/install_kafka.sh) the notebooks' Jupyter runner and TypeScript kernel (scripts/install_jupyter.sh) the deployment checks' tools (scripts/install_deploy_tools.sh) and the image test's Docker engine and base image (scripts/install_docker.sh). Run by `npm test` (pretest) and .ci/run; quick and silent when all
 # are already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +26,7 @@ bash scripts/install_spark.sh
 bash scripts/install_kafka.sh
 # the notebooks' test runs them headless: nbclient in .venv, the tslab kernel in notebooks/kernel
 bash scripts/install_jupyter.sh
+# the deployment artifacts' offline checks: kustomize, actionlint, composeconfig (Go), kubernetes-validate, python-hcl2
+bash scripts/install_deploy_tools.sh
+# the image test builds and runs the Dockerfile: Debian's docker.io, and a node base image made here
+bash scripts/install_docker.sh
