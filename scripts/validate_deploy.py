@@ -77,15 +77,13 @@ def dockerfile_stages(path):
     return stages
 
 
-def has_healthcheck(root, service):
+def has_healthcheck(service):
     if service.get("healthcheck") and not service["healthcheck"].get("disable"):
         return True
     build = service.get("build")
     if not build:
         return False
     dockerfile = Path(build["context"]) / build.get("dockerfile", "Dockerfile")
-    if not dockerfile.exists():
-        dockerfile = root / Path(build["context"]).name / "Dockerfile"
     stages = dockerfile_stages(dockerfile)
     stage = stages.get((build.get("target") or "").lower()) or list(stages.values())[-1]
     return any(line.upper().startswith("HEALTHCHECK") and "NONE" not in line.upper() for line in stage)
@@ -108,7 +106,7 @@ def check_compose(root, report):
     problems = []
     for name, svc in sorted(services.items()):
         for dep, cond in (svc.get("depends_on") or {}).items():
-            if cond.get("condition") == "service_healthy" and not has_healthcheck(root, services[dep]):
+            if cond.get("condition") == "service_healthy" and not has_healthcheck(services[dep]):
                 problems.append(f"{name} waits for {dep} to be healthy, but {dep} has no healthcheck")
         image = svc.get("image", "")
         if not svc.get("build") and (":" not in image or image.endswith(":latest")):

@@ -1,7 +1,7 @@
 // The deployment artifacts (Dockerfiles, docker-compose.yml, deploy/k8s, infra/terraform, the
 // GitHub workflows) validated offline by scripts/validate_deploy.py, and each kind of mistake it
 // exists to catch, made on a copy, refused with a message naming it.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,12 @@ describe('deployment artifacts, validated offline', () => {
     const run = await validate(['--root', copy, '--only', 'workflows']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL workflows: .*bench\.yml:\d+:\d+: .*timeout-minutes/);
+  });
+
+  it('says what is missing when there is no Go to build the tools with', () => {
+    const run = spawnSync('bash', [join(REPO, 'scripts', 'install_deploy_tools.sh')], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: copy }, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("fitlake's deployment checks need Go 1.24 or later to build kustomize, actionlint and composeconfig (https://go.dev/dl; none on PATH)");
   });
 
   it('refuses an unknown check by name', async () => {
